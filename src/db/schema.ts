@@ -1,0 +1,3 @@
+// Every table, for drizzle's relational queries. Each module owns the tables in its *.tables.ts.
+export * from '../modules/auth/auth.tables.js';
+export * from '../modules/mail/mail.tables.js';

@@ -1,0 +1,34 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import type pg from 'pg';
+import type { EventBus } from './events.js';
+import type { Jobs } from './jobs.js';
+import type { Mailer } from './mail.js';
+import type { CursorCodec } from './pagination.js';
+import type { Limiter } from './limiter.js';
+
+/** What every service function receives: the database plus the few shared facilities. */
+export interface AppContext {
+  config: Config;
+  db: Db;
+  pool: pg.Pool;
+  jobs: Jobs;
+  events: EventBus;
+  mailer: Mailer;
+  cursors: CursorCodec;
+  limiter: Limiter;
+  jwtKey: Uint8Array;
+  redis?: Redis;
+  log: FastifyBaseLogger;
+}
+
+/** The signed-in caller, as the auth plugin loaded it for this request. */
+export interface Actor {
+  id: string;
+  email: string;
+  name: string;
+  role: 'student' | 'alumni' | 'faculty' | 'recruiter' | 'admin';
+  sessionId: string;
+}

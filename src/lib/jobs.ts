@@ -1,0 +1,52 @@
+import PgBoss from 'pg-boss';
+import type pg from 'pg';
+import type { Tx } from '../db/client.js';
+
+export interface JobDefinition<Ctx, T = unknown> {
+  name: string;
+  handle(ctx: Ctx, data: T): Promise<void>;
+  /** pg-boss retry policy; defaults favour a flaky SMTP server coming back within the hour. */
+  retryLimit?: number;
+}
+
+export interface Jobs {
+  boss: PgBoss;
+  /** Queues a job inside the caller's transaction: it exists only if that transaction commits. */
+  send(tx: Tx, name: string, data: object): Promise<void>;
+  stop(): Promise<void>;
+}
+
+// drizzle keeps the transaction's pg client at tx.session.client; pg-boss needs it to join the transaction.
+const clientOf = (tx: Tx) => (tx as unknown as { session: { client: pg.PoolClient | pg.Pool } }).session.client;
+
+export async function startJobs<Ctx>(
+  pool: pg.Pool,
+  definitions: JobDefinition<Ctx, any>[],
+  options: { work: boolean; ctx: () => Ctx; onError: (err: unknown) => void; pollingIntervalSeconds?: number },
+): Promise<Jobs> {
+  const boss = new PgBoss({
+    db: { executeSql: (text: string, values: unknown[]) => pool.query(text, values) },
+    // Start-up stays fast: maintenance and the scheduler run on their own timers.
+    monitorStateIntervalSeconds: 60,
+  });
+  boss.on('error', options.onError);
+  await boss.start();
+  for (const def of definitions) {
+    await boss.createQueue(def.name, { name: def.name, retryLimit: def.retryLimit ?? 8, retryDelay: 5, retryBackoff: true });
+  }
+  if (options.work) {
+    for (const def of definitions) {
+      await boss.work(def.name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 1 }, async ([job]) => {
+        await def.handle(options.ctx(), job.data);
+      });
+    }
+  }
+  return {
+    boss,
+    async send(tx, name, data) {
+      const client = clientOf(tx);
+      await boss.send(name, data, { db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) } });
+    },
+    stop: () => boss.stop({ graceful: true, timeout: 5000, wait: true }),
+  };
+}

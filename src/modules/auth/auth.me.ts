@@ -1,0 +1,25 @@
+import { Type } from '@sinclair/typebox';
+import { eq } from 'drizzle-orm';
+import type { Actor, AppContext } from '../../lib/context.js';
+import { unauthenticated } from '../../lib/errors.js';
+import { Nullable } from '../../lib/schemas.js';
+import { users } from './auth.tables.js';
+
+export const ProfileSummarySchema = Type.Object({
+  headline: Nullable(Type.String()),
+  photo_url: Nullable(Type.String()),
+  current_company: Nullable(Type.String()),
+  current_role: Nullable(Type.String()),
+  batch_year: Nullable(Type.Integer()),
+  profile_completion_percentage: Type.Integer(),
+  verification_status: Type.String(),
+  is_verified: Type.Boolean(),
+});
+
+export const MeSchema = Type.Object({ user: Type.Ref('User'), profile: Nullable(ProfileSummarySchema) });
+
+export async function getMe(ctx: AppContext, actor: Actor) {
+  const [user] = await ctx.db.select().from(users).where(eq(users.id, actor.id));
+  if (!user) throw unauthenticated();
+  return { user, profile: null };
+}

@@ -1,0 +1,48 @@
+import { createHash, createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { AppError, unauthenticated } from '../../lib/errors.js';
+import type { Actor } from '../../lib/context.js';
+
+export const ACCESS_TOKEN_SECONDS = 15 * 60;
+export const SESSION_DAYS = 30;
+const ISSUER = 'cohort';
+const AUDIENCE = 'cohort-api';
+
+export interface AccessClaims {
+  userId: string;
+  role: Actor['role'];
+  sessionId: string;
+}
+
+export async function signAccessToken(key: Uint8Array, claims: AccessClaims) {
+  return new SignJWT({ role: claims.role, sid: claims.sessionId })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setSubject(claims.userId)
+    .setJti(randomUUID())
+    .setIssuedAt()
+    .setExpirationTime(`${ACCESS_TOKEN_SECONDS}s`)
+    .sign(key);
+}
+
+/** Checks signature (HS256 only), issuer, audience and expiry; the session check happens in the caller. */
+export async function verifyAccessToken(key: Uint8Array, token: string): Promise<AccessClaims> {
+  try {
+    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') throw unauthenticated('Invalid access token');
+    return { userId: payload.sub, sessionId: payload.sid, role: payload.role as Actor['role'] };
+  } catch (err) {
+    if (err instanceof joseErrors.JWTExpired) throw new AppError(401, 'token_expired', 'The access token has expired');
+    if (err instanceof AppError) throw err;
+    throw unauthenticated('Invalid access token');
+  }
+}
+
+export const newOpaqueToken = () => randomBytes(32).toString('base64url');
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export const newOtp = () => String(randomInt(0, 1_000_000)).padStart(6, '0');
+/** A 6-digit code has little entropy: keyed with the server secret so a leaked table cannot be brute-forced offline. */
+export const hashOtp = (key: Uint8Array, userId: string, code: string) =>
+  createHmac('sha256', key).update(`${userId}:${code}`).digest('hex');

@@ -1,0 +1,62 @@
+import { and, eq } from 'drizzle-orm';
+import type { AppContext } from '../../lib/context.js';
+import type { Tx } from '../../db/client.js';
+import { mailOutbox } from './mail.tables.js';
+import { templates, type TemplateData, type TemplateName } from './mail.templates.js';
+
+export const MAIL_JOB = 'mail.deliver';
+
+/**
+ * Writes the message to the outbox and queues its delivery, both inside the caller's transaction:
+ * the mail exists exactly when the action that caused it committed.
+ */
+export async function enqueueMail<T extends TemplateName>(
+  ctx: Pick<AppContext, 'jobs'>,
+  tx: Tx,
+  to: string,
+  template: T,
+  data: TemplateData<T>,
+): Promise<string> {
+  const rendered = (templates[template] as (d: TemplateData<T>) => { subject: string; text: string; html: string })(data);
+  const [row] = await tx
+    .insert(mailOutbox)
+    .values({ to, template, subject: rendered.subject, text_body: rendered.text, html_body: rendered.html })
+    .returning({ id: mailOutbox.id });
+  await ctx.jobs.send(tx, MAIL_JOB, { id: row.id });
+  return row.id;
+}
+
+/**
+ * Sends one outbox message if it is still pending. The row lock makes the immediate attempt after
+ * commit and the queued job exclusive; a failure is recorded and rethrown so the job retries.
+ */
+export async function deliverMail(ctx: AppContext, id: string) {
+  let failure: unknown;
+  await ctx.db.transaction(async (tx) => {
+    const [mail] = await tx
+      .select()
+      .from(mailOutbox)
+      .where(and(eq(mailOutbox.id, id), eq(mailOutbox.status, 'pending')))
+      .for('update', { skipLocked: true });
+    if (!mail) return;
+    try {
+      await ctx.mailer.send({ to: mail.to, subject: mail.subject, text: mail.text_body, html: mail.html_body });
+      await tx
+        .update(mailOutbox)
+        .set({ status: 'sent', sent_at: new Date(), attempts: mail.attempts + 1, last_error: null })
+        .where(eq(mailOutbox.id, id));
+    } catch (err) {
+      failure = err;
+      await tx
+        .update(mailOutbox)
+        .set({ attempts: mail.attempts + 1, last_error: String((err as Error).message ?? err).slice(0, 500) })
+        .where(eq(mailOutbox.id, id));
+    }
+  });
+  if (failure) throw failure;
+}
+
+/** Tries the just-committed messages at once; the queued jobs remain the safety net. */
+export function deliverSoon(ctx: AppContext, ids: string[]) {
+  for (const id of ids) deliverMail(ctx, id).catch((err) => ctx.log.warn({ err, mailId: id }, 'mail delivery failed; will retry'));
+}

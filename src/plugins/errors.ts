@@ -1,0 +1,55 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError, defaultCodes, titles, type FieldError } from '../lib/errors.js';
+
+const problemType = (code: string) => `https://cohort.dev/problems/${code.replace(/_/g, '-')}`;
+
+export function sendProblem(reply: FastifyReply, status: number, code: string, detail: string, errors?: FieldError[]) {
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send({ type: problemType(code), title: titles[status] ?? 'Error', status, code, detail, ...(errors ? { errors } : {}) });
+}
+
+/** "/email" or "body/email" → "email"; a missing required property names the property itself. */
+function fieldErrors(error: FastifyError): FieldError[] {
+  return (error.validation ?? []).map((v) => {
+    const base = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
+    const params = v.params as Record<string, string>;
+    const extra = params.missingProperty ?? params.additionalProperty;
+    const field = [base, extra].filter(Boolean).join('.') || error.validationContext || 'body';
+    const message = params.additionalProperty ? 'is not an allowed property' : (v.message ?? 'is invalid');
+    return { field, message };
+  });
+}
+
+async function errorsPlugin(app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      if (error.headers) reply.headers(error.headers);
+      return sendProblem(reply, error.status, error.code, error.message, error.errors);
+    }
+    if (error.validation) {
+      const errors = fieldErrors(error);
+      return sendProblem(reply, 400, 'validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+    }
+    if ((error as { code?: string }).code === '23505') {
+      return sendProblem(reply, 409, 'conflict', 'A resource with these values already exists');
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return sendProblem(reply, status === 503 ? 503 : 500, status === 503 ? 'unavailable' : 'internal', 'An unexpected error occurred');
+    }
+    // Fastify's own client errors: malformed JSON, body too large, bad content type, ...
+    const detail = status === 400 && error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'The body is not valid JSON' : error.message;
+    const field = status === 400 ? [{ field: 'body', message: detail }] : undefined;
+    return sendProblem(reply, status, defaultCodes[status] ?? 'error', detail, field);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
+  );
+}
+
+export default fp(errorsPlugin, { name: 'errors' });
