@@ -144,7 +144,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
         if (stopped) return;
         stopped = true;
         // stop() can hang if the postmaster is wedged: never wait on it forever.
-        await Promise.race([pg.stop(), sleep(10_000)]);
+        await Promise.race([pg.stop(), new Promise((r) => setTimeout(r, 10_000).unref())]);
         await unlock();
       },
     };
