@@ -65,6 +65,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
   const prefix = deps.redisPrefix ?? 'cohort:';
+  // Assigned once the queue has started; the context is needed to start it (handlers receive it).
+  // eslint-disable-next-line prefer-const
   let jobs: Jobs | undefined;
   const ctx: AppContext = {
     config,
