@@ -14,6 +14,13 @@ import { startJobs, type Jobs } from './lib/jobs.js';
 import { createMemoryLimiter, createRedisLimiter } from './lib/limiter.js';
 import { createMailer, type Mailer } from './lib/mail.js';
 import { createCursorCodec } from './lib/pagination.js';
+import { createStorage, type Storage } from './lib/storage.js';
+import { filesRoutes } from './modules/files/files.routes.js';
+import { applicationsRoutes } from './modules/jobs/applications.routes.js';
+import { jobsRoutes } from './modules/jobs/jobs.routes.js';
+import { recruiterRoutes } from './modules/jobs/recruiter.routes.js';
+import { adminProfilesRoutes } from './modules/profiles/profiles.admin.routes.js';
+import { profilesRoutes } from './modules/profiles/profiles.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { ensureAdmin } from './modules/auth/auth.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
@@ -34,6 +41,8 @@ export interface AppDeps {
   /** Namespace for Redis keys, so separate test apps do not share limits unless they mean to. */
   redisPrefix?: string;
   jobPollingSeconds?: number;
+  /** Defaults to local disk under DATA_DIR, or S3 when configured. */
+  storage?: Storage;
 }
 
 declare module 'fastify' {
@@ -80,6 +89,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     mailer: deps.mailer ?? createMailer(config.smtpUrl, config.mailFrom, app.log),
     cursors: createCursorCodec(Buffer.from(deps.jwtKey).toString('hex')),
     limiter: redis ? createRedisLimiter(redis, prefix) : createMemoryLimiter(),
+    storage: deps.storage ?? createStorage(config),
     jwtKey: deps.jwtKey,
     redis,
     log: app.log,
@@ -112,6 +122,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   await app.register(healthRoutes, { prefix: '/api/health', ctx });
   await app.register(authRoutes, { prefix: '/api/auth', ctx });
+  await app.register(filesRoutes, { prefix: '/api/files', ctx });
+  await app.register(profilesRoutes, { prefix: '/api/profiles', ctx });
+  await app.register(adminProfilesRoutes, { prefix: '/api/admin', ctx });
+  await app.register(jobsRoutes, { prefix: '/api/jobs', ctx });
+  await app.register(applicationsRoutes, { prefix: '/api/applications', ctx });
+  await app.register(recruiterRoutes, { prefix: '/api/recruiter', ctx });
 
   if (config.admin) await ensureAdmin(ctx, config.admin.email, config.admin.password);
   await app.ready();

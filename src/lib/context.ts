@@ -8,6 +8,7 @@ import type { Jobs } from './jobs.js';
 import type { Mailer } from './mail.js';
 import type { CursorCodec } from './pagination.js';
 import type { Limiter } from './limiter.js';
+import type { Storage } from './storage.js';
 
 /** What every service function receives: the database plus the few shared facilities. */
 export interface AppContext {
@@ -19,6 +20,7 @@ export interface AppContext {
   mailer: Mailer;
   cursors: CursorCodec;
   limiter: Limiter;
+  storage: Storage;
   jwtKey: Uint8Array;
   redis?: Redis;
   log: FastifyBaseLogger;
