@@ -79,6 +79,13 @@ const list = (value: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'METRICS_TOKEN', 'S3_SECRET_ACCESS_KEY']);
+const shown = (name: string, value: unknown) => {
+  if (value === undefined) return 'nothing';
+  if (SECRET_VARIABLES.has(name)) return `a value of ${String(value).length} characters`;
+  return JSON.stringify(String(value).replace(/\/\/[^/@\s]*@/, '//***@'));
+};
+
 /** Parses an environment (process.env by default) into a Config, or throws ConfigError naming every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = {};
@@ -87,10 +94,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     if (value !== undefined && value !== '') raw[key] = value;
   }
   const converted = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw)) as Env;
-  const problems = [...Value.Errors(EnvSchema, converted)].map((e) => {
+  const problems: string[] = [];
+  for (const e of Value.Errors(EnvSchema, converted)) {
     const name = e.path.replace(/^\//, '');
-    return `${name}: ${e.message} (got ${JSON.stringify(raw[name] ?? null)})`;
-  });
+    // One line per variable, and never the value of a secret (these lines end up in logs).
+    if (problems.some((p) => p.startsWith(`${name}:`))) continue;
+    problems.push(`${name}: ${e.message} (got ${shown(name, raw[name])})`);
+  }
   if (converted.NODE_ENV === 'production' && !converted.JWT_SECRET && !problems.some((p) => p.startsWith('JWT_SECRET'))) {
     problems.push('JWT_SECRET: required when NODE_ENV=production (at least 32 characters)');
   }

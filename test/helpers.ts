@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppDeps } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
@@ -182,3 +182,22 @@ export async function createTestApp(env: Record<string, string> = {}, deps: Part
     },
   };
 }
+
+/** POST a JSON body (or a raw string) through app.inject. */
+export const post = (app: FastifyInstance, url: string, payload?: object | string, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'POST', url, payload, headers: { ...(typeof payload === 'string' ? { 'content-type': 'application/json' } : {}), ...headers } });
+
+/** Registers an account through the API and returns its e-mail, password and the mailed code. */
+export async function registerThroughApi(t: TestApp, overrides: { email?: string; password?: string; role?: string; name?: string } = {}) {
+  const email = overrides.email ?? uniqueEmail('reg');
+  const password = overrides.password ?? TEST_PASSWORD;
+  const res = await post(t.app, '/api/auth/register', { email, password, name: overrides.name ?? 'Reg Istrant', role: overrides.role ?? 'student' });
+  if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
+  return { email, password, user: res.json().user as { id: string; email: string }, otp: await t.inbox.otpFor(email) };
+}
+
+/** Asserts the answer is RFC 9457 problem+json and returns its body. */
+export const problemOf = (res: LightMyRequestResponse) => {
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  return res.json() as { type: string; title: string; status: number; code: string; detail: string; errors?: { field: string; message: string }[] };
+};

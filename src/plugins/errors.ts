@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, defaultCodes, titles, type FieldError } from '../lib/errors.js';
+import { AppError, defaultCodes, isUniqueViolation, titles, type FieldError } from '../lib/errors.js';
 
 const problemType = (code: string) => `https://cohort.dev/problems/${code.replace(/_/g, '-')}`;
 
@@ -24,6 +24,9 @@ function fieldErrors(error: FastifyError): FieldError[] {
 }
 
 async function errorsPlugin(app: FastifyInstance) {
+  // The API speaks JSON (and multipart for uploads): a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
+
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
       if (error.headers) reply.headers(error.headers);
@@ -33,7 +36,7 @@ async function errorsPlugin(app: FastifyInstance) {
       const errors = fieldErrors(error);
       return sendProblem(reply, 400, 'validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
     }
-    if ((error as { code?: string }).code === '23505') {
+    if (isUniqueViolation(error)) {
       return sendProblem(reply, 409, 'conflict', 'A resource with these values already exists');
     }
     const status = error.statusCode ?? 500;

@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
-import { AppError, badRequest, conflict } from '../../lib/errors.js';
+import { AppError, badRequest, conflict, isUniqueViolation } from '../../lib/errors.js';
 import type { Tx } from '../../db/client.js';
 import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
 import { checkPasswordPolicy, hashPassword } from './auth.password.js';
@@ -20,8 +20,6 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 export const findUserByEmail = async (db: Tx, email: string) =>
   (await db.select().from(users).where(sql`lower(${users.email}) = ${normalizeEmail(email)}`))[0];
-
-const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
 
 /** Replaces any live code of the user by a new one and queues the mail with it. */
 async function issueVerificationCode(ctx: AppContext, tx: Tx, user: { id: string; email: string; name: string }) {

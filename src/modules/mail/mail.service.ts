@@ -29,15 +29,18 @@ export async function enqueueMail<T extends TemplateName>(
 /**
  * Sends one outbox message if it is still pending. The row lock makes the immediate attempt after
  * commit and the queued job exclusive; a failure is recorded and rethrown so the job retries.
+ * The job waits for the lock (skipping would let it finish while the other attempt is still
+ * sending, and if that attempt then failed, nothing would ever retry); the opportunistic attempt
+ * (`waitForLock: false`) skips a locked row, since the job holding it will deliver or retry.
  */
-export async function deliverMail(ctx: AppContext, id: string) {
+export async function deliverMail(ctx: AppContext, id: string, { waitForLock = true } = {}) {
   let failure: unknown;
   await ctx.db.transaction(async (tx) => {
     const [mail] = await tx
       .select()
       .from(mailOutbox)
       .where(and(eq(mailOutbox.id, id), eq(mailOutbox.status, 'pending')))
-      .for('update', { skipLocked: true });
+      .for('update', waitForLock ? {} : { skipLocked: true });
     if (!mail) return;
     try {
       await ctx.mailer.send({ to: mail.to, subject: mail.subject, text: mail.text_body, html: mail.html_body });
@@ -58,5 +61,5 @@ export async function deliverMail(ctx: AppContext, id: string) {
 
 /** Tries the just-committed messages at once; the queued jobs remain the safety net. */
 export function deliverSoon(ctx: AppContext, ids: string[]) {
-  for (const id of ids) deliverMail(ctx, id).catch((err) => ctx.log.warn({ err, mailId: id }, 'mail delivery failed; will retry'));
+  for (const id of ids) deliverMail(ctx, id, { waitForLock: false }).catch((err) => ctx.log.warn({ err, mailId: id }, 'mail delivery failed; will retry'));
 }
