@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { timingSafeEqual } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AppContext } from '../lib/context.js';
 import { forbidden, unauthenticated } from '../lib/errors.js';
 import { authenticate } from '../modules/auth/auth.service.js';
+
+const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /** Prometheus metrics at /api/metrics: HTTP by route and status, the database pool, the job queues. */
 async function metricsPlugin(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
@@ -52,7 +55,7 @@ async function metricsPlugin(app: FastifyInstance, { ctx }: { ctx: AppContext })
   app.get('/api/metrics', { config: { public: true }, schema: { tags: ['operations'], summary: 'Prometheus metrics (admin or METRICS_TOKEN)' } }, async (request, reply) => {
     const token = request.headers.authorization?.replace(/^Bearer /i, '');
     if (!token) throw unauthenticated();
-    if (!(ctx.config.metricsToken && token === ctx.config.metricsToken)) {
+    if (!(ctx.config.metricsToken && sameSecret(token, ctx.config.metricsToken))) {
       const actor = await authenticate(ctx, token);
       if (actor.role !== 'admin') throw forbidden();
     }

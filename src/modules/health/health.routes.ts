@@ -8,7 +8,8 @@ import { pingDatabase } from './health.service.js';
 const StatusSchema = Type.Object({ status: Type.Literal('ok') });
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  app.get('/', {
+  // '' rather than '/': the route is /api/health, not /api/health/.
+  app.get('', {
     config: { public: true },
     schema: { tags: ['operations'], summary: 'Liveness: 200 while the process is up', response: { 200: StatusSchema } },
     handler: async () => ({ status: 'ok' as const }),
