@@ -9,6 +9,9 @@ import type { JobDefinition, Jobs } from './jobs.js';
 export interface EventMap {
   'user.registered': { userId: string };
   'user.password_reset': { userId: string };
+  'job.posted': { jobId: string; postedBy: string };
+  'application.received': { applicationId: string; jobId: string; applicantId: string };
+  'application.status_changed': { applicationId: string; from: string; to: string; byUserId: string };
 }
 export type EventName = keyof EventMap;
 

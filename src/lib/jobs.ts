@@ -4,7 +4,8 @@ import type { Tx } from '../db/client.js';
 
 export interface JobDefinition<Ctx, T = unknown> {
   name: string;
-  handle(ctx: Ctx, data: T): Promise<void>;
+  /** `lastAttempt` is true when pg-boss will not retry this job if it fails now. */
+  handle(ctx: Ctx, data: T, attempt: { lastAttempt: boolean }): Promise<void>;
   /** pg-boss retry policy; defaults favour a flaky SMTP server coming back within the hour. */
   retryLimit?: number;
 }
@@ -36,8 +37,9 @@ export async function startJobs<Ctx>(
   }
   if (options.work) {
     for (const def of definitions) {
-      await boss.work(def.name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 1 }, async ([job]) => {
-        await def.handle(options.ctx(), job.data);
+      const workOptions = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 1, includeMetadata: true as const };
+      await boss.work(def.name, workOptions, async ([job]) => {
+        await def.handle(options.ctx(), job.data, { lastAttempt: job.retryCount >= job.retryLimit });
       });
     }
   }

@@ -33,7 +33,7 @@ export async function enqueueMail<T extends TemplateName>(
  * sending, and if that attempt then failed, nothing would ever retry); the opportunistic attempt
  * (`waitForLock: false`) skips a locked row, since the job holding it will deliver or retry.
  */
-export async function deliverMail(ctx: AppContext, id: string, { waitForLock = true } = {}) {
+export async function deliverMail(ctx: AppContext, id: string, { waitForLock = true, lastAttempt = false } = {}) {
   let failure: unknown;
   await ctx.db.transaction(async (tx) => {
     const [mail] = await tx
@@ -52,7 +52,12 @@ export async function deliverMail(ctx: AppContext, id: string, { waitForLock = t
       failure = err;
       await tx
         .update(mailOutbox)
-        .set({ attempts: mail.attempts + 1, last_error: String((err as Error).message ?? err).slice(0, 500) })
+        .set({
+          // After the queue's last retry the message is given up on, visibly, rather than left pending.
+          ...(lastAttempt ? { status: 'failed' as const } : {}),
+          attempts: mail.attempts + 1,
+          last_error: String((err as Error).message ?? err).slice(0, 500),
+        })
         .where(eq(mailOutbox.id, id));
     }
   });
