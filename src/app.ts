@@ -5,7 +5,6 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import type { AppContext } from './lib/context.js';
@@ -72,7 +71,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
+  // ioredis is loaded only when REDIS_URL is set.
+  const redis = config.redisUrl
+    ? new (await import('ioredis')).Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
+    : undefined;
   const prefix = deps.redisPrefix ?? 'cohort:';
   // Assigned once the queue has started; the context is needed to start it (handlers receive it).
   // eslint-disable-next-line prefer-const
@@ -92,6 +94,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     storage: deps.storage ?? createStorage(config),
     jwtKey: deps.jwtKey,
     redis,
+    redisPrefix: prefix,
     log: app.log,
   };
   jobs = await startJobs(ctx.pool, jobDefinitions, {

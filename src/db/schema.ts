@@ -1,3 +1,5 @@
 // Every table, for drizzle's relational queries. Each module owns the tables in its *.tables.ts.
 export * from '../modules/auth/auth.tables.js';
 export * from '../modules/mail/mail.tables.js';
+export * from '../modules/profiles/profiles.tables.js';
+export * from '../modules/jobs/jobs.tables.js';

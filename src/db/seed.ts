@@ -2,6 +2,8 @@ import { Faker, en } from '@faker-js/faker';
 import type { AppContext } from '../lib/context.js';
 import { hashPassword } from '../modules/auth/auth.password.js';
 import { users } from '../modules/auth/auth.tables.js';
+import { seedProfiles } from '../modules/profiles/profiles.seed.js';
+import { seedJobs } from '../modules/jobs/jobs.seed.js';
 
 export const DEMO_PASSWORD = 'Cohort-demo-2026';
 const ROLES = ['alumni', 'alumni', 'alumni', 'alumni', 'student', 'student', 'recruiter', 'faculty'] as const;
@@ -41,5 +43,7 @@ export async function seedDemoData(ctx: AppContext, options: { users: number }) 
       .returning({ id: users.id, email: users.email, name: users.name, role: users.role });
     seeded.push(...inserted);
   }
-  return { users: seeded.length, password: DEMO_PASSWORD };
+  const profiles = await seedProfiles(ctx, faker, seeded);
+  const jobs = await seedJobs(ctx, faker, seeded);
+  return { users: seeded.length, profiles, jobs, password: DEMO_PASSWORD };
 }

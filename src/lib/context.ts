@@ -23,6 +23,8 @@ export interface AppContext {
   storage: Storage;
   jwtKey: Uint8Array;
   redis?: Redis;
+  /** Namespace for this app's Redis keys (rate limits, caches). */
+  redisPrefix?: string;
   log: FastifyBaseLogger;
 }
 

@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import type { FastifyBaseLogger } from 'fastify';
 
 export interface OutgoingMail {
@@ -24,11 +23,12 @@ export function createMailer(smtpUrl: string | undefined, from: string, log: Fas
       close() {},
     };
   }
-  const transport = nodemailer.createTransport(smtpUrl);
+  // Loaded only when SMTP is configured (a noticeable part of start-up otherwise).
+  const transport = import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(smtpUrl));
   return {
     async send(mail) {
-      await transport.sendMail({ from, ...mail });
+      await (await transport).sendMail({ from, ...mail });
     },
-    close: () => transport.close(),
+    close: () => void transport.then((t) => t.close()),
   };
 }

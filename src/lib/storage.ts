@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -39,22 +39,32 @@ export function createLocalStorage(root: string): Storage {
   };
 }
 
+/** The AWS SDK is loaded only when S3 is configured: it is the heaviest import and slows every start. */
 export function createS3Storage(s3: NonNullable<Config['s3']>, client?: S3Client): Storage {
-  const c =
-    client ??
-    new S3Client({
-      region: s3.region,
-      endpoint: s3.endpoint,
-      forcePathStyle: Boolean(s3.endpoint),
-      credentials: s3.accessKeyId && s3.secretAccessKey ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } : undefined,
-    });
+  const sdk = import('@aws-sdk/client-s3');
+  const connect = async () => {
+    const { S3Client: Client } = await sdk;
+    return (
+      client ??
+      new Client({
+        region: s3.region,
+        endpoint: s3.endpoint,
+        forcePathStyle: Boolean(s3.endpoint),
+        credentials: s3.accessKeyId && s3.secretAccessKey ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } : undefined,
+      })
+    );
+  };
+  let connected: ReturnType<typeof connect> | undefined;
+  const c = () => (connected ??= connect());
   return {
     async put(key, body, contentType) {
-      await c.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body, ContentType: contentType }));
+      const { PutObjectCommand } = await sdk;
+      await (await c()).send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body, ContentType: contentType }));
     },
     async get(key) {
+      const { GetObjectCommand } = await sdk;
       try {
-        const out = await c.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+        const out = await (await c()).send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
         return { body: out.Body as Readable, size: out.ContentLength };
       } catch (err) {
         if ((err as { name?: string }).name === 'NoSuchKey') return null;
@@ -62,7 +72,8 @@ export function createS3Storage(s3: NonNullable<Config['s3']>, client?: S3Client
       }
     },
     async delete(key) {
-      await c.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: key }));
+      const { DeleteObjectCommand } = await sdk;
+      await (await c()).send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: key }));
     },
   };
 }

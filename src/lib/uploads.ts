@@ -36,6 +36,11 @@ export async function readUpload(request: FastifyRequest, kind: UploadKind): Pro
     throw err;
   }
   if (file.file.truncated) throw new AppError(413, 'payload_too_large', `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
+  return checkUpload(buffer, kind, file.filename);
+}
+
+/** The type check of readUpload, from the bytes: 415 unless the content really is one of the kind's types. */
+async function checkUpload(buffer: Buffer, kind: UploadKind, originalName: string): Promise<Upload> {
   if (!buffer.length) throw badRequest('file', 'is empty');
   const detected = await fileTypeFromBuffer(buffer);
   const allowed = uploadKinds[kind] as Record<string, string>;
@@ -44,5 +49,33 @@ export async function readUpload(request: FastifyRequest, kind: UploadKind): Pro
       { field: 'file', message: `must be ${Object.values(allowed).join(' or ')}` },
     ]);
   }
-  return { buffer, mime: detected.mime, extension: allowed[detected.mime], originalName: file.filename };
+  return { buffer, mime: detected.mime, extension: allowed[detected.mime], originalName };
+}
+
+/**
+ * A multipart form with an optional file (field `file`, same rules as readUpload) and text fields in
+ * any order (readUpload only sees the fields sent before the file).
+ */
+export async function readUploadForm(request: FastifyRequest, kind: UploadKind): Promise<{ upload?: Upload; fields: Record<string, string> }> {
+  if (!request.isMultipart()) throw new AppError(415, 'unsupported_media_type', 'Send multipart/form-data');
+  const fields: Record<string, string> = {};
+  let upload: Upload | undefined;
+  for await (const part of request.parts({ limits: { fileSize: MAX_UPLOAD_BYTES } })) {
+    if (part.type === 'field') {
+      fields[part.fieldname] = String(part.value);
+      continue;
+    }
+    let buffer: Buffer;
+    try {
+      buffer = await part.toBuffer();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+        throw new AppError(413, 'payload_too_large', `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
+      }
+      throw err;
+    }
+    if (part.fieldname !== 'file') throw badRequest(part.fieldname, 'is not an allowed file field (use "file")');
+    upload = await checkUpload(buffer, kind, part.filename);
+  }
+  return { upload, fields };
 }

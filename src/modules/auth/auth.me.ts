@@ -4,6 +4,7 @@ import type { Actor, AppContext } from '../../lib/context.js';
 import { unauthenticated } from '../../lib/errors.js';
 import { Nullable } from '../../lib/schemas.js';
 import { users } from './auth.tables.js';
+import { profileSummaryOf } from '../profiles/profiles.service.js';
 
 export const ProfileSummarySchema = Type.Object({
   headline: Nullable(Type.String()),
@@ -21,5 +22,5 @@ export const MeSchema = Type.Object({ user: Type.Ref('User'), profile: Nullable(
 export async function getMe(ctx: AppContext, actor: Actor) {
   const [user] = await ctx.db.select().from(users).where(eq(users.id, actor.id));
   if (!user) throw unauthenticated();
-  return { user, profile: null };
+  return { user, profile: await profileSummaryOf(ctx, actor.id) };
 }

@@ -1,14 +1,355 @@
+import { parse, CsvError, type Info } from 'csv-parse';
+import { sql } from 'drizzle-orm';
+import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { AppContext } from '../../lib/context.js';
+import { AppError, badRequest } from '../../lib/errors.js';
+import { bumpProfilesGeneration } from './profiles.cache.js';
+import {
+  MAX_SKILLS,
+  MAX_SKILL_LENGTH,
+  MIN_YEAR,
+  TEXT_LIMITS,
+  cleanText,
+  completionOf,
+  derivedColumns,
+  isHttpUrl,
+  maxYear,
+  normalizeSkills,
+  searchTextOf,
+} from './profiles.rules.js';
 
+/**
+ * The alumni CSV import of API.md: streamed through csv-parse (memory stays flat in the file size),
+ * upserted by lower-cased e-mail in batches of BATCH_SIZE rows, each batch one transaction with
+ * one multi-row statement for users and one for profiles. Only changed rows are written
+ * (IS DISTINCT FROM), so re-importing a file changes nothing.
+ */
 export interface ImportReport {
   created: number;
   updated: number;
+  /** Rows whose values equal what is stored (neither created nor updated). */
+  unchanged: number;
+  /** Bad rows; each one is listed in errors. */
   skipped: number;
   errors: { line: number; message: string }[];
+  /** Header columns the import does not know: ignored. */
+  ignored_columns: string[];
 }
 
-/** Streams an alumni CSV (API.md "Alumni import") into users and profiles. Filled in by the profiles module. */
-export async function importAlumni(_ctx: AppContext, _input: Readable): Promise<ImportReport> {
-  throw new Error('alumni import is not implemented yet');
+const BATCH_SIZE = 1000;
+/** Batches written concurrently (one connection each). */
+const WRITERS = 2;
+/** The report lists at most this many errors (skipped still counts every bad row). */
+const MAX_REPORTED_ERRORS = 10_000;
+export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
+
+const KNOWN_COLUMNS = [
+  'email',
+  'name',
+  'role',
+  'batch_year',
+  'degree',
+  'department',
+  'current_company',
+  'current_role',
+  'location',
+  'skills',
+  'headline',
+  'bio',
+  'linkedin_url',
+] as const;
+type Column = (typeof KNOWN_COLUMNS)[number];
+/** Profile columns each CSV column writes; an absent column leaves the stored value alone. */
+const PROFILE_COLUMNS: Partial<Record<Column, string[]>> = {
+  name: ['name'],
+  batch_year: ['batch_year'],
+  degree: ['degree'],
+  department: ['department'],
+  current_company: ['current_company'],
+  current_role: ['current_role'],
+  location: ['location'],
+  skills: ['skills', 'skills_lower'],
+  headline: ['headline'],
+  bio: ['bio'],
+};
+const IMPORTABLE_ROLES = ['student', 'alumni', 'faculty', 'recruiter'];
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+interface ImportRow {
+  line: number;
+  email: string;
+  name: string;
+  role: string;
+  batch_year: number | null;
+  degree: string | null;
+  department: string | null;
+  current_company: string | null;
+  current_role: string | null;
+  location: string | null;
+  skills: string[];
+  skills_lower: string[];
+  headline: string | null;
+  bio: string | null;
+  linkedin: string | null;
+  search_text: string;
+  profile_completion_percentage: number;
+}
+
+class RowError extends Error {}
+
+function textField(record: Record<string, string | undefined>, column: Column, max: number) {
+  const value = cleanText(record[column]);
+  if (value && value.length > max) throw new RowError(`${column} is longer than ${max} characters`);
+  return value;
+}
+
+/** SEARCH.md "What the import stores": trimmed, empty is no value, e-mail lower-cased, skills split on ';'. */
+function toRow(record: Record<string, string | undefined>, line: number): ImportRow {
+  const email = cleanText(record.email)?.toLowerCase();
+  if (!email) throw new RowError('email is required');
+  if (email.length > 254 || !EMAIL.test(email)) throw new RowError(`email "${email.slice(0, 100)}" is not a valid address`);
+  const name = textField(record, 'name', TEXT_LIMITS.name);
+  if (!name) throw new RowError('name is required');
+  const role = cleanText(record.role)?.toLowerCase() ?? 'alumni';
+  if (role === 'admin') throw new RowError('role admin cannot be imported');
+  if (!IMPORTABLE_ROLES.includes(role)) throw new RowError(`role must be one of ${IMPORTABLE_ROLES.join(', ')}`);
+  const yearText = cleanText(record.batch_year);
+  let batch_year: number | null = null;
+  if (yearText) {
+    if (!/^\d{1,4}$/.test(yearText)) throw new RowError(`batch_year "${yearText.slice(0, 20)}" is not a year`);
+    batch_year = Number(yearText);
+    if (batch_year < MIN_YEAR || batch_year > maxYear()) throw new RowError(`batch_year must be between ${MIN_YEAR} and ${maxYear()}`);
+  }
+  const skills = normalizeSkills((record.skills ?? '').split(';'));
+  if (skills.length > MAX_SKILLS) throw new RowError(`skills holds more than ${MAX_SKILLS} distinct skills`);
+  const longSkill = skills.find((s) => s.length > MAX_SKILL_LENGTH);
+  if (longSkill) throw new RowError(`skill "${longSkill.slice(0, 20)}…" is longer than ${MAX_SKILL_LENGTH} characters`);
+  const linkedin = textField(record, 'linkedin_url', TEXT_LIMITS.url);
+  if (linkedin && !isHttpUrl(linkedin)) throw new RowError('linkedin_url must be an http(s) URL');
+  const profile = {
+    name,
+    batch_year,
+    degree: textField(record, 'degree', TEXT_LIMITS.degree),
+    department: textField(record, 'department', TEXT_LIMITS.department),
+    current_company: textField(record, 'current_company', TEXT_LIMITS.current_company),
+    current_role: textField(record, 'current_role', TEXT_LIMITS.current_role),
+    location: textField(record, 'location', TEXT_LIMITS.location),
+    headline: textField(record, 'headline', TEXT_LIMITS.headline),
+    bio: textField(record, 'bio', TEXT_LIMITS.bio),
+    skills,
+    social_links: linkedin ? { linkedin } : {},
+  };
+  // Derived values as for a new profile; the upsert recomputes them for existing ones.
+  return { line, email, role, linkedin, ...profile, ...derivedColumns(profile) };
+}
+
+/** Writes one batch (distinct e-mails) in one transaction; returns created/updated/unchanged counts. */
+async function writeBatch(ctx: AppContext, rows: ImportRow[], present: Set<Column>) {
+  return ctx.db.transaction(async (tx) => {
+    const people = JSON.stringify(rows.map((r) => ({ email: r.email, name: r.name, role: r.role })));
+    // New people get an account without a password (they claim it through forgot-password);
+    // an existing account keeps its role, name and password.
+    const { rows: ids } = await tx.execute<{ id: string; email: string }>(sql`
+      WITH input AS (SELECT * FROM jsonb_to_recordset(${people}::jsonb) AS r(email text, name text, role text)),
+      inserted AS (
+        INSERT INTO users (email, name, role) SELECT email, name, role FROM input
+        WHERE NOT EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = input.email)
+        ON CONFLICT ((lower(email))) DO NOTHING RETURNING id, email
+      )
+      SELECT id, email FROM inserted
+      UNION ALL
+      SELECT u.id, i.email FROM users u JOIN input i ON lower(u.email) = i.email`);
+    const idOf = new Map(ids.map((r) => [r.email.toLowerCase(), r.id]));
+    const data = JSON.stringify(rows.filter((r) => idOf.has(r.email)).map((r) => ({ ...r, user_id: idOf.get(r.email) })));
+
+    const columns = [...present].flatMap((c) => PROFILE_COLUMNS[c] ?? []).map((c) => (c === 'current_role' ? '"current_role"' : c));
+    const sets = columns.map((c) => `${c} = excluded.${c}`);
+    // "stored differs from new", for the stored row `t` and the new values `n`.
+    const differs = (t: string, n: string) => {
+      const checks = columns.map((c) => `${t}.${c} IS DISTINCT FROM ${n}.${c}`);
+      if (present.has('linkedin_url'))
+        checks.push(`${t}.social_links IS DISTINCT FROM ((${t}.social_links - 'linkedin') || ${n}.social_links)`);
+      return checks.length ? checks.join(' OR ') : 'false';
+    };
+    if (present.has('linkedin_url')) sets.push(`social_links = (p.social_links - 'linkedin') || excluded.social_links`);
+    const onConflict = sets.length
+      ? `DO UPDATE SET ${sets.join(', ')}, updated_at = now() WHERE ${differs('p', 'excluded')}`
+      : 'DO NOTHING';
+    const { rows: written } = await tx.execute<{ user_id: string; inserted: boolean }>(sql`
+      INSERT INTO profiles AS p (user_id, name, headline, bio, current_company, "current_role", location, batch_year,
+        degree, department, skills, skills_lower, social_links, search_text, profile_completion_percentage)
+      SELECT r.user_id, r.name, r.headline, r.bio, r.current_company, r."current_role", r.location, r.batch_year,
+        r.degree, r.department, r.skills, r.skills_lower, r.social_links, r.search_text, r.profile_completion_percentage
+      FROM jsonb_to_recordset(${data}::jsonb) AS r(user_id uuid, name text, headline text, bio text, current_company text,
+        "current_role" text, location text, batch_year int, degree text, department text, skills text[], skills_lower text[],
+        social_links jsonb, search_text text, profile_completion_percentage int)
+      -- Equal rows are left out before the upsert: ON CONFLICT would still lock (and so write) them.
+      LEFT JOIN profiles cur ON cur.user_id = r.user_id
+      WHERE cur.user_id IS NULL OR ${sql.raw(differs('cur', 'r'))}
+      ON CONFLICT (user_id) ${sql.raw(onConflict)}
+      RETURNING p.user_id, (p.xmax = 0) AS inserted`);
+
+    // (current_role is a reserved word: always quoted, see SEARCH.md.)
+    // An updated profile keeps columns the file does not have (photo, experience, ...): derive again from the stored row.
+    const updatedIds = written.filter((r) => !r.inserted).map((r) => r.user_id);
+    const stored = updatedIds.length
+      ? (await tx.execute<Record<string, any>>(sql`SELECT * FROM profiles WHERE user_id = ANY(${sql.param(updatedIds)}::uuid[])`)).rows
+      : [];
+    const fixes = stored
+      .map((r) => ({ user_id: r.user_id, search_text: searchTextOf(r as any), profile_completion_percentage: completionOf(r), old: r }))
+      .filter((f) => f.search_text !== f.old.search_text || f.profile_completion_percentage !== f.old.profile_completion_percentage)
+      .map(({ old: _old, ...f }) => f);
+    if (fixes.length) {
+      await tx.execute(sql`
+        UPDATE profiles p SET search_text = f.search_text, profile_completion_percentage = f.profile_completion_percentage
+        FROM jsonb_to_recordset(${JSON.stringify(fixes)}::jsonb) AS f(user_id uuid, search_text text, profile_completion_percentage int)
+        WHERE p.user_id = f.user_id`);
+    }
+    const created = written.filter((r) => r.inserted).length;
+    return { created, updated: written.length - created, unchanged: rows.length - written.length };
+  });
+}
+
+/** Streams an alumni CSV (API.md "Alumni import") into users and profiles. */
+export async function importAlumni(ctx: AppContext, input: Readable): Promise<ImportReport> {
+  const report: ImportReport = { created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], ignored_columns: [] };
+  const fail = (line: number, message: string) => {
+    report.skipped++;
+    if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ line, message });
+  };
+  const present = new Set<Column>();
+  let headerError: string | undefined;
+  const parser = input.pipe(
+    parse({
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      // A malformed record (bad quoting) is reported and skipped; the rest of the file still goes in.
+      skip_records_with_error: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      columns: (header: string[]) => {
+        const names = header.map((h) => String(h).trim().toLowerCase());
+        const duplicates = names.filter((n, i) => n && names.indexOf(n) !== i);
+        const missing = ['email', 'name'].filter((c) => !names.includes(c));
+        if (duplicates.length) headerError = `the header repeats ${[...new Set(duplicates)].join(', ')}`;
+        else if (missing.length) headerError = `the header has no ${missing.join(' and ')} column`;
+        report.ignored_columns = names.filter((n) => !(KNOWN_COLUMNS as readonly string[]).includes(n));
+        for (const n of names) if ((KNOWN_COLUMNS as readonly string[]).includes(n)) present.add(n as Column);
+        return names.map((n) => ((KNOWN_COLUMNS as readonly string[]).includes(n) ? n : false)) as unknown as string[];
+      },
+    }),
+  );
+  input.on('error', (err) => parser.destroy(err));
+  const malformed: { lines: number; empty: number; message: string }[] = [];
+  parser.on('skip', (err: CsvError & { lines?: number; empty_lines?: number }) => {
+    // One record may raise several errors (two stray quotes): report it once.
+    if (malformed.at(-1)?.lines === err.lines) return;
+    malformed.push({ lines: err.lines ?? 0, empty: err.empty_lines ?? 0, message: `the row is not valid CSV: ${err.message}` });
+  });
+
+  // Up to WRITERS batches are written at once (parsing continues meanwhile); batches in flight never
+  // share an e-mail, so they cannot conflict, and a repeated e-mail waits for the earlier row's batch.
+  let batch: ImportRow[] = [];
+  let emails = new Set<string>();
+  const running = new Map<Promise<void>, Set<string>>();
+  let failure: unknown;
+  const settle = async (all: boolean) => {
+    while (running.size && (all || running.size >= WRITERS)) await Promise.race(running.keys());
+    if (failure) throw failure;
+  };
+  const flush = async () => {
+    if (!batch.length) return;
+    const write: Promise<void> = writeBatch(ctx, batch, present)
+      .then(
+        (counts) => {
+          report.created += counts.created;
+          report.updated += counts.updated;
+          report.unchanged += counts.unchanged;
+        },
+        (err) => {
+          failure ??= err;
+        },
+      )
+      .finally(() => running.delete(write));
+    running.set(write, emails);
+    batch = [];
+    emails = new Set();
+    await settle(false);
+  };
+  const inFlight = (email: string) => emails.has(email) || [...running.values()].some((set) => set.has(email));
+
+  // A record starts on the line after the previous record ended, plus the empty lines skipped in between.
+  let previousEnd = 1;
+  let previousEmpty = 0;
+  // Malformed records are announced (in file order) before the good records after them are read.
+  const reportMalformed = (beforeLine: number) => {
+    while (malformed.length && malformed[0].lines < beforeLine) {
+      const bad = malformed.shift()!;
+      fail(previousEnd + 1 + Math.max(0, bad.empty - previousEmpty), bad.message);
+      previousEnd = bad.lines;
+      previousEmpty = Math.max(previousEmpty, bad.empty);
+    }
+  };
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: Info & { error?: CsvError; columns: unknown[] };
+    }>) {
+      if (headerError) break;
+      reportMalformed(info.lines);
+      const line = previousEnd + 1 + (info.empty_lines - previousEmpty);
+      previousEnd = info.lines;
+      previousEmpty = info.empty_lines;
+      const fields = (info.error as { record?: unknown[] } | undefined)?.record?.length ?? 0;
+      if (info.error && fields > info.columns.length) {
+        fail(line, `the row has ${fields} fields but the header has ${info.columns.length}`);
+        continue;
+      }
+      if (Object.values(record).every((v) => !v?.trim())) continue; // a row of empty cells is a blank line
+      let row: ImportRow;
+      try {
+        row = toRow(record, line);
+      } catch (err) {
+        if (err instanceof RowError) fail(line, err.message);
+        else throw err;
+        continue;
+      }
+      // The same e-mail twice: the later row wins, applied after the earlier one.
+      if (inFlight(row.email)) {
+        await flush();
+        await settle(true);
+      }
+      batch.push(row);
+      emails.add(row.email);
+      if (batch.length >= BATCH_SIZE) await flush();
+    }
+    if (headerError) throw badRequest('file', headerError);
+    reportMalformed(Infinity);
+    await flush();
+    await settle(true);
+  } catch (err) {
+    await settle(true).catch(() => {});
+    if (!(err instanceof CsvError)) throw err;
+    await flush();
+    await settle(true);
+    fail((err as CsvError & { lines?: number }).lines ?? previousEnd + 1, `the file is not valid CSV: ${err.message}`);
+  } finally {
+    if (report.created || report.updated) await bumpProfilesGeneration(ctx);
+  }
+  if (!present.has('email') && !headerError) throw badRequest('file', 'is empty (no header row)');
+  return report;
+}
+
+/** The admin upload: streams the multipart field `file` (no 5 MB cap here; the import streams). */
+export async function importAlumniUpload(ctx: AppContext, request: FastifyRequest) {
+  if (!request.isMultipart())
+    throw new AppError(415, 'unsupported_media_type', 'Send multipart/form-data with a CSV file in the field "file"');
+  const file = await request.file({ limits: { fileSize: IMPORT_MAX_BYTES, files: 1 } });
+  if (!file || file.fieldname !== 'file') throw badRequest('file', 'is required (multipart field "file")');
+  file.file.on('limit', () =>
+    file.file.destroy(new AppError(413, 'payload_too_large', `The file is larger than ${IMPORT_MAX_BYTES / 1024 / 1024} MB`)),
+  );
+  return importAlumni(ctx, file.file);
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "profiles" ADD COLUMN "owner_deleted" boolean DEFAULT false NOT NULL;

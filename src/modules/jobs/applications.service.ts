@@ -1,0 +1,203 @@
+import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import type { Tx } from '../../db/client.js';
+import type { Actor, AppContext } from '../../lib/context.js';
+import { badRequest, conflict, forbidden, isUniqueViolation, notFound, pgErrorCode } from '../../lib/errors.js';
+import { toPage } from '../../lib/pagination.js';
+import { uploadKinds, type Upload } from '../../lib/uploads.js';
+import { users } from '../auth/auth.tables.js';
+import { signedFileUrl, storeUpload } from '../files/files.service.js';
+import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
+import type { ApplicationListQuery } from './applications.schemas.js';
+import { effectiveJobStatus, keysetBefore, openJobCondition } from './jobs.service.js';
+import { applicationStatusHistory, jobApplications, jobs } from './jobs.tables.js';
+
+const applicationColumns = {
+  id: jobApplications.id,
+  job_id: jobApplications.job_id,
+  applicant_id: jobApplications.applicant_id,
+  cv_key: jobApplications.cv_key,
+  cover_letter: jobApplications.cover_letter,
+  status: jobApplications.status,
+  applied_at: jobApplications.applied_at,
+  viewed_at: jobApplications.viewed_at,
+  response_message: jobApplications.response_message,
+  updated_at: jobApplications.updated_at,
+  cursor_ts: sql<string>`${jobApplications.applied_at}::text`,
+  job: {
+    id: jobs.id,
+    title: jobs.title,
+    company: jobs.company,
+    location: jobs.location,
+    posted_by: jobs.posted_by,
+    status: effectiveJobStatus,
+    is_deleted: sql<boolean>`(${jobs.deleted_at} IS NOT NULL)`,
+  },
+  applicant: { id: users.id, name: users.name, email: users.email },
+};
+
+/** Applications joined with their job (deleted or not) and applicant: one query, no N+1. */
+const selectApplications = (db: Tx) =>
+  db
+    .select(applicationColumns)
+    .from(jobApplications)
+    .innerJoin(jobs, eq(jobs.id, jobApplications.job_id))
+    .innerJoin(users, eq(users.id, jobApplications.applicant_id));
+
+type ApplicationRow = Awaited<ReturnType<ReturnType<typeof selectApplications>['execute']>>[number];
+
+/** The wire view: the stored CV key becomes a signed, expiring URL. */
+export const toApplicationView = (ctx: AppContext, row: ApplicationRow) => ({ ...row, cv_url: signedFileUrl(ctx, row.cv_key) });
+
+export async function findApplication(db: Tx, applicationId: string) {
+  return (await selectApplications(db).where(eq(jobApplications.id, applicationId)))[0];
+}
+
+export const isEmployerOf = (actor: Actor, row: { job: { posted_by: string } }) => actor.role === 'admin' || row.job.posted_by === actor.id;
+
+/** Visible to the applicant, the poster and admins; anyone else reads "not found". */
+export async function visibleApplication(ctx: AppContext, actor: Actor, applicationId: string) {
+  const row = await findApplication(ctx.db, applicationId);
+  if (!row || (row.applicant_id !== actor.id && !isEmployerOf(actor, row))) throw notFound('Application');
+  return row;
+}
+
+export async function applicationHistory(ctx: AppContext, applicationId: string) {
+  return ctx.db
+    .select({
+      from_status: applicationStatusHistory.from_status,
+      to_status: applicationStatusHistory.to_status,
+      changed_by: applicationStatusHistory.changed_by,
+      message: applicationStatusHistory.message,
+      created_at: applicationStatusHistory.created_at,
+    })
+    .from(applicationStatusHistory)
+    .where(eq(applicationStatusHistory.application_id, applicationId))
+    .orderBy(asc(applicationStatusHistory.created_at), asc(applicationStatusHistory.id));
+}
+
+const contentTypeOf = (key: string) =>
+  Object.entries(uploadKinds.cv).find(([, ext]) => key.endsWith(`.${ext}`))?.[0] ?? 'application/octet-stream';
+
+/**
+ * The CV on the applicant's profile, copied: the application keeps the CV it was sent with even if
+ * the profile's changes later. Read with plain SQL so this module does not depend on the profiles code.
+ */
+async function copyProfileCv(ctx: AppContext, userId: string) {
+  let key: string | null = null;
+  try {
+    const result = await ctx.db.execute<{ cv_key: string | null }>(sql`SELECT cv_key FROM profiles WHERE user_id = ${userId}`);
+    key = result.rows[0]?.cv_key ?? null;
+  } catch (err) {
+    if (pgErrorCode(err) !== '42P01') throw err; // no profiles table yet: no profile CV
+  }
+  const file = key ? await ctx.storage.get(key) : null;
+  if (!key || !file) return null;
+  const chunks: Buffer[] = [];
+  for await (const chunk of file.body) chunks.push(Buffer.from(chunk));
+  const extension = key.split('.').pop()!;
+  const upload: Upload = { buffer: Buffer.concat(chunks), mime: contentTypeOf(key), extension, originalName: `cv.${extension}` };
+  return storeUpload(ctx, 'cvs', upload);
+}
+
+export interface ApplyInput {
+  cover_letter?: string | null;
+  use_profile_cv?: boolean;
+  upload?: Upload;
+}
+
+export async function applyToJob(ctx: AppContext, actor: Actor, jobId: string, input: ApplyInput) {
+  const [job] = await ctx.db
+    .select({ id: jobs.id, posted_by: jobs.posted_by, open: sql<boolean>`${openJobCondition}` })
+    .from(jobs)
+    .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at)));
+  if (!job) throw notFound('Job');
+  if (job.posted_by === actor.id) throw forbidden('You cannot apply to a job you posted');
+  if (!job.open) throw conflict('This job is closed to applications');
+  const [existing] = await ctx.db
+    .select({ id: jobApplications.id })
+    .from(jobApplications)
+    .where(and(eq(jobApplications.job_id, jobId), eq(jobApplications.applicant_id, actor.id)));
+  if (existing) throw conflict('You already applied to this job', 'already_applied');
+
+  const cvKey = input.upload
+    ? await storeUpload(ctx, 'cvs', input.upload)
+    : input.use_profile_cv !== false
+      ? await copyProfileCv(ctx, actor.id)
+      : null;
+  if (!cvKey) throw badRequest('cv', 'is required: upload a file (multipart field "file") or add a CV to your profile');
+  const coverLetter = input.cover_letter?.trim() || null;
+
+  let committed: { applicationId: string; mailId: string };
+  try {
+    committed = await ctx.db.transaction(async (tx) => {
+      // The counter moves with the insert, and the row lock orders concurrent applications to one job.
+      const [counted] = await tx
+        .update(jobs)
+        .set({ applications_count: sql`${jobs.applications_count} + 1` })
+        .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at), openJobCondition))
+        .returning({ title: jobs.title, posted_by: jobs.posted_by });
+      if (!counted) throw conflict('This job is closed to applications');
+      const [application] = await tx
+        .insert(jobApplications)
+        .values({ job_id: jobId, applicant_id: actor.id, cv_key: cvKey, cover_letter: coverLetter })
+        .onConflictDoNothing()
+        .returning({ id: jobApplications.id });
+      if (!application) throw conflict('You already applied to this job', 'already_applied');
+      await tx.insert(applicationStatusHistory).values({ application_id: application.id, to_status: 'applied', changed_by: actor.id });
+      await ctx.events.publish(tx, 'application.received', { applicationId: application.id, jobId, applicantId: actor.id });
+      const [poster] = await tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, counted.posted_by));
+      const mailId = await enqueueMail(ctx, tx, poster.email, 'application-received', {
+        name: poster.name,
+        job_title: counted.title,
+        applicant: actor.name,
+      });
+      return { applicationId: application.id, mailId };
+    });
+  } catch (err) {
+    await ctx.storage.delete(cvKey).catch(() => {});
+    if (isUniqueViolation(err)) throw conflict('You already applied to this job', 'already_applied');
+    throw err;
+  }
+  deliverSoon(ctx, [committed.mailId]);
+  return toApplicationView(ctx, (await findApplication(ctx.db, committed.applicationId))!);
+}
+
+function pageOfApplications(ctx: AppContext, where: SQL | undefined, query: ApplicationListQuery) {
+  const after = keysetBefore(ctx, query.cursor, jobApplications.applied_at, jobApplications.id);
+  const status = query.status ? eq(jobApplications.status, query.status) : undefined;
+  return selectApplications(ctx.db)
+    .where(and(where, status, after))
+    .orderBy(sql`${jobApplications.applied_at} DESC, ${jobApplications.id} DESC`)
+    .limit(query.limit + 1)
+    .then((rows) => {
+      const page = toPage(rows, query.limit, ctx.cursors, (r) => [r.cursor_ts, r.id]);
+      return { ...page, results: page.results.map((r) => toApplicationView(ctx, r)) };
+    });
+}
+
+/** A job's applications, for its poster and admins; to anyone else the list does not exist. */
+export async function listJobApplications(ctx: AppContext, actor: Actor, jobId: string, query: ApplicationListQuery) {
+  const [job] = await ctx.db
+    .select({ posted_by: jobs.posted_by })
+    .from(jobs)
+    .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at)));
+  if (!job || !isEmployerOf(actor, { job })) throw notFound('Job');
+  return pageOfApplications(ctx, eq(jobApplications.job_id, jobId), query);
+}
+
+/** The caller's applications, including those to jobs deleted since (their title and company stay readable). */
+export async function listMyApplications(ctx: AppContext, actor: Actor, query: ApplicationListQuery) {
+  return pageOfApplications(ctx, eq(jobApplications.applicant_id, actor.id), query);
+}
+
+/** The text fields of a multipart application (the file is read by readUploadForm). */
+export function applyFormInput(form: { upload?: Upload; fields: Record<string, string> }): ApplyInput {
+  const { cover_letter, use_profile_cv, ...unknown } = form.fields;
+  const extra = Object.keys(unknown)[0];
+  if (extra) throw badRequest(extra, 'is not an allowed property');
+  if (cover_letter !== undefined && cover_letter.length > 10_000)
+    throw badRequest('cover_letter', 'must NOT have more than 10000 characters');
+  if (use_profile_cv !== undefined && !['true', 'false'].includes(use_profile_cv))
+    throw badRequest('use_profile_cv', 'must be true or false');
+  return { cover_letter, use_profile_cv: use_profile_cv === undefined ? undefined : use_profile_cv === 'true', upload: form.upload };
+}

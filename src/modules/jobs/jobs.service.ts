@@ -1,0 +1,204 @@
+import { and, eq, getTableColumns, isNull, ne, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import type { Actor, AppContext } from '../../lib/context.js';
+import { badRequest, forbidden, notFound } from '../../lib/errors.js';
+import { toPage } from '../../lib/pagination.js';
+import type { CreateJobBody, JobListQuery, UpdateJobBody } from './jobs.schemas.js';
+import { jobs } from './jobs.tables.js';
+
+/**
+ * A job takes applications while it is active and its deadline (if any) is ahead. Computed in every
+ * query, so an expired job reads as closed without a cron job flipping it.
+ */
+export const openJobCondition = sql`(${jobs.status} = 'active' AND (${jobs.application_deadline} IS NULL OR ${jobs.application_deadline} > now()))`;
+export const effectiveJobStatus = sql<'active' | 'closed'>`CASE WHEN ${openJobCondition} THEN 'active' ELSE 'closed' END`;
+
+/** Every column, with the effective status in place of the stored one (rows are in wire format). */
+export const jobColumns = { ...getTableColumns(jobs), status: effectiveJobStatus };
+
+/** Trimmed, empty items dropped, repeats (case-insensitive) dropped keeping the first spelling. */
+export function normalizeSkills(items: string[]) {
+  const seen = new Set<string>();
+  const skills: string[] = [];
+  for (const raw of items) {
+    const skill = raw.trim();
+    const key = skill.toLowerCase();
+    if (!skill || seen.has(key)) continue;
+    seen.add(key);
+    skills.push(skill);
+  }
+  return { skills, lower: skills.map((s) => s.toLowerCase()) };
+}
+
+function checkSalaryAndDeadline(input: Pick<CreateJobBody, 'salary_range' | 'application_deadline'>) {
+  if (input.salary_range && input.salary_range.min > input.salary_range.max) {
+    throw badRequest('salary_range.max', 'must be greater than or equal to salary_range.min');
+  }
+  if (input.application_deadline && Date.parse(input.application_deadline) <= Date.now()) {
+    throw badRequest('application_deadline', 'must be in the future');
+  }
+}
+
+const trimmed = <T extends string | null | undefined>(value: T) => (typeof value === 'string' ? value.trim() : value) as T;
+
+export async function createJob(ctx: AppContext, actor: Actor, input: CreateJobBody) {
+  checkSalaryAndDeadline(input);
+  const { skills, lower } = normalizeSkills(input.skills_required ?? []);
+  return ctx.db.transaction(async (tx) => {
+    const [job] = await tx
+      .insert(jobs)
+      .values({
+        title: input.title.trim(),
+        description: input.description.trim(),
+        company: input.company.trim(),
+        location: input.location.trim(),
+        job_type: input.job_type,
+        experience_required: input.experience_required ?? 0,
+        skills_required: skills,
+        skills_required_lower: lower,
+        salary_range: input.salary_range ?? null,
+        apply_link: input.apply_link ?? null,
+        application_deadline: input.application_deadline ? new Date(input.application_deadline) : null,
+        posted_by: actor.id,
+      })
+      .returning(jobColumns);
+    await ctx.events.publish(tx, 'job.posted', { jobId: job.id, postedBy: actor.id });
+    return job;
+  });
+}
+
+/** Reads a job; a view by anyone but the poster counts, in the same statement that reads it. */
+export async function getJob(ctx: AppContext, actor: Actor, jobId: string) {
+  const [viewed] = await ctx.db
+    .update(jobs)
+    .set({ views_count: sql`${jobs.views_count} + 1` })
+    .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at), ne(jobs.posted_by, actor.id)))
+    .returning(jobColumns);
+  if (viewed) return viewed;
+  const [own] = await ctx.db
+    .select(jobColumns)
+    .from(jobs)
+    .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at)));
+  if (!own) throw notFound('Job');
+  return own;
+}
+
+/** The job (not deleted) if the actor may change it: 404 when it does not exist, 403 when it is someone else's. */
+async function jobToChange(ctx: AppContext, actor: Actor, jobId: string) {
+  const [job] = await ctx.db
+    .select({ id: jobs.id, posted_by: jobs.posted_by })
+    .from(jobs)
+    .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at)));
+  if (!job) throw notFound('Job');
+  if (job.posted_by !== actor.id && actor.role !== 'admin') throw forbidden('Only the poster or an admin may change this job');
+  return job;
+}
+
+export async function updateJob(ctx: AppContext, actor: Actor, jobId: string, input: UpdateJobBody) {
+  await jobToChange(ctx, actor, jobId);
+  checkSalaryAndDeadline(input);
+  const { skills_required, application_deadline, ...rest } = input;
+  const set: Partial<typeof jobs.$inferInsert> = { updated_at: new Date() };
+  for (const [key, value] of Object.entries(rest)) {
+    if (value !== undefined) (set as Record<string, unknown>)[key] = trimmed(value as string);
+  }
+  if (skills_required) {
+    const { skills, lower } = normalizeSkills(skills_required);
+    set.skills_required = skills;
+    set.skills_required_lower = lower;
+  }
+  if (application_deadline !== undefined) set.application_deadline = application_deadline ? new Date(application_deadline) : null;
+  const [job] = await ctx.db
+    .update(jobs)
+    .set(set)
+    .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at)))
+    .returning(jobColumns);
+  if (!job) throw notFound('Job');
+  return job;
+}
+
+export async function closeJob(ctx: AppContext, actor: Actor, jobId: string) {
+  return updateJob(ctx, actor, jobId, { status: 'closed' });
+}
+
+/** Soft delete: the job leaves every list and reads 404, applicants keep their history. */
+export async function deleteJob(ctx: AppContext, actor: Actor, jobId: string) {
+  await jobToChange(ctx, actor, jobId);
+  await ctx.db
+    .update(jobs)
+    .set({ deleted_at: new Date(), updated_at: new Date() })
+    .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at)));
+}
+
+/** `%`, `_` and `\` are ordinary characters in a search term, never wildcards. */
+export const escapeLike = (term: string) => term.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+function parsePostedAfter(value: string) {
+  const hasTime = /[T ]/i.test(value);
+  const hasZone = /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value.slice(10));
+  const match = ISO_DATE_TIME.test(value);
+  // A date-time without a zone is read as UTC, like a date alone.
+  const ms = match ? Date.parse(hasTime && !hasZone ? `${value.replace(' ', 'T')}Z` : value.replace(' ', 'T')) : NaN;
+  if (Number.isNaN(ms)) throw badRequest('posted_after', 'must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z');
+  return new Date(ms).toISOString();
+}
+
+/** The board's WHERE (SEARCH.md, `GET /api/jobs`); the rows and the count share it. */
+function boardConditions(query: JobListQuery): SQL[] {
+  const conditions: SQL[] = [openJobCondition, sql`${jobs.deleted_at} IS NULL`];
+  const value = (v: string | undefined) => v?.trim() || undefined;
+  const company = value(query.company);
+  if (company) conditions.push(sql`lower(${jobs.company}) = lower(${company})`);
+  const location = value(query.location);
+  if (location) conditions.push(sql`lower(${jobs.location}) = lower(${location})`);
+  const { lower: skills } = normalizeSkills((query.skills ?? '').split(','));
+  if (skills.length) {
+    conditions.push(
+      sql`${jobs.skills_required_lower} @> ARRAY[${sql.join(
+        skills.map((s) => sql`${s}`),
+        sql`, `,
+      )}]::text[]`,
+    );
+  }
+  const jobType = value(query.job_type);
+  if (jobType) conditions.push(sql`${jobs.job_type} = ${jobType}`);
+  const experience = value(query.experience);
+  if (experience) conditions.push(sql`${jobs.experience_required} <= ${Number(experience)}`);
+  const q = value(query.q);
+  if (q) {
+    const pattern = `%${escapeLike(q)}%`;
+    conditions.push(sql`(${jobs.title} ILIKE ${pattern} OR ${jobs.description} ILIKE ${pattern} OR ${jobs.company} ILIKE ${pattern})`);
+  }
+  const postedAfter = value(query.posted_after);
+  if (postedAfter) conditions.push(sql`${jobs.created_at} > ${parsePostedAfter(postedAfter)}::timestamptz`);
+  return conditions;
+}
+
+/** A (created_at, id) keyset position; the timestamp travels as PostgreSQL text so no microsecond is lost. */
+export function keysetBefore(ctx: AppContext, cursor: string | undefined, at: SQL | AnyColumn, id: SQL | AnyColumn) {
+  const key = ctx.cursors.decode(cursor);
+  if (!key) return undefined;
+  const [ts, lastId] = key;
+  if (typeof ts !== 'string' || typeof lastId !== 'string') throw badRequest('cursor', 'is not a cursor issued by this server');
+  return sql`(${at}, ${id}) < (${ts}::timestamptz, ${lastId}::uuid)`;
+}
+
+/** The jobs board: open jobs, newest first, keyset pages, count from the same WHERE. */
+export async function listJobs(ctx: AppContext, query: JobListQuery) {
+  const conditions = boardConditions(query);
+  const after = keysetBefore(ctx, query.cursor, jobs.created_at, jobs.id);
+  const [rows, [{ count }]] = await Promise.all([
+    ctx.db
+      .select({ ...jobColumns, cursor_ts: sql<string>`${jobs.created_at}::text` })
+      .from(jobs)
+      .where(and(...conditions, after))
+      .orderBy(sql`${jobs.created_at} DESC, ${jobs.id} DESC`)
+      .limit(query.limit + 1),
+    ctx.db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(jobs)
+      .where(and(...conditions)),
+  ]);
+  return { ...toPage(rows, query.limit, ctx.cursors, (r) => [r.cursor_ts, r.id]), count };
+}

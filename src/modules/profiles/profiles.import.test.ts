@@ -1,0 +1,178 @@
+import { eq, sql } from 'drizzle-orm';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
+import { users } from '../auth/auth.tables.js';
+import { importAlumni } from './profiles.import.js';
+import { profiles } from './profiles.tables.js';
+import { csvLine, importCsv } from './profiles.testkit.js';
+
+let t: TestApp;
+let admin: TestUser;
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = await t.user('admin');
+});
+afterAll(() => t?.close());
+
+const HEADER = 'email,name,role,batch_year,degree,department,current_company,current_role,location,skills,headline,bio,linkedin_url';
+
+describe('POST /api/admin/import/alumni', () => {
+  it('when a file has good and bad rows, then good rows go in and bad ones are reported on the line where they start', async () => {
+    const csv = [
+      HEADER + ',favourite_colour', // line 1
+      csvLine([
+        '  Ann@Import.TEST ',
+        ' Ann Example ',
+        '',
+        '2015',
+        'B.Tech',
+        'CS',
+        'Google',
+        'Data Scientist',
+        'Pune, India',
+        ' Python ; sql;python;; ',
+        'Hi',
+        '',
+        'https://linkedin.com/in/ann',
+        'blue',
+      ]), // 2
+      csvLine(['not-an-email', 'Bad Email']), // 3
+      csvLine(['multi@import.test', 'Multi Line', 'student', '', '', '', '', '', '', '', '', 'first line\nsecond line\nthird line']), // 4-6
+      csvLine(['year@import.test', 'Bad Year', '', '1850']), // 7
+      '', // 8: empty line
+      csvLine(['boss@import.test', 'Would Be Admin', 'admin']), // 9
+      csvLine(['noname@import.test', '']), // 10
+      csvLine(['url@import.test', 'Bad Url', '', '', '', '', '', '', '', '', '', '', 'javascript:alert(1)']), // 11
+      csvLine(['role@import.test', 'Bad Role', 'wizard']), // 12
+      csvLine(['last@import.test', 'Last Row']), // 13
+    ].join('\r\n');
+    const res = await importCsv(admin, csv);
+    expect(res.statusCode).toBe(200);
+    const report = res.json();
+    expect(report).toMatchObject({ created: 3, updated: 0, unchanged: 0, skipped: 6, ignored_columns: ['favourite_colour'] });
+    expect(report.errors.map((e: { line: number }) => e.line)).toEqual([3, 7, 9, 10, 11, 12]);
+    expect(report.errors[2].message).toMatch(/admin/);
+
+    const [ann] = await t.database.db
+      .select()
+      .from(profiles)
+      .innerJoin(users, eq(users.id, profiles.user_id))
+      .where(eq(users.email, 'ann@import.test'));
+    expect(ann.users).toMatchObject({ name: 'Ann Example', role: 'alumni', password_hash: null });
+    expect(ann.profiles).toMatchObject({
+      skills: ['Python', 'sql'],
+      skills_lower: ['python', 'sql'],
+      batch_year: 2015,
+      location: 'Pune, India',
+      social_links: { linkedin: 'https://linkedin.com/in/ann' },
+      bio: null,
+    });
+    const [multi] = await t.database.db
+      .select()
+      .from(profiles)
+      .innerJoin(users, eq(users.id, profiles.user_id))
+      .where(eq(users.email, 'multi@import.test'));
+    expect(multi.users.role).toBe('student');
+    expect(multi.profiles.bio).toBe('first line\nsecond line\nthird line');
+  });
+
+  it('when the same file is imported twice, then the second import changes nothing; a changed value updates just that row', async () => {
+    const rows = Array.from({ length: 250 }, (_, i) =>
+      csvLine([
+        `again${i}@import.test`,
+        `Again ${i}`,
+        '',
+        String(2000 + (i % 20)),
+        '',
+        '',
+        'Initech',
+        'Engineer',
+        'Delhi, India',
+        'Go;Rust',
+      ]),
+    );
+    const csv = [HEADER, ...rows].join('\n');
+    expect((await importCsv(admin, csv)).json()).toMatchObject({ created: 250, updated: 0, unchanged: 0, skipped: 0 });
+    const before = await t.database.db.execute(sql`SELECT max(updated_at) AS at FROM profiles`);
+    expect((await importCsv(admin, csv)).json()).toMatchObject({ created: 0, updated: 0, unchanged: 250, skipped: 0, errors: [] });
+    const after = await t.database.db.execute(sql`SELECT max(updated_at) AS at FROM profiles`);
+    expect(after.rows[0].at).toEqual(before.rows[0].at);
+    rows[17] = csvLine(['AGAIN17@import.test', 'Again 17', '', '2017', '', '', 'Initrode', 'Engineer', 'Delhi, India', 'Go;Rust']);
+    expect((await importCsv(admin, [HEADER, ...rows].join('\n'))).json()).toMatchObject({ created: 0, updated: 1, unchanged: 249 });
+    const res = await admin.inject({ method: 'GET', url: '/api/profiles/search?company=initrode' });
+    expect(res.json().count).toBe(1);
+  });
+
+  it('when a row updates a member who registered, then their role, name and password stay and missing columns keep their values', async () => {
+    const existing = await t.user('recruiter', { email: 'rec@import.test', name: 'Real Name' });
+    await existing.inject({ method: 'POST', url: '/api/profiles/create', payload: { bio: 'My own bio', current_company: 'Old Co' } });
+    const res = await importCsv(admin, ['email,name,role,current_company', 'REC@import.test,Imported Name,alumni,New Co'].join('\n'));
+    expect(res.json()).toMatchObject({ created: 0, updated: 1 });
+    const [row] = await t.database.db.select().from(users).where(eq(users.id, existing.id));
+    expect(row).toMatchObject({ role: 'recruiter', name: 'Real Name' });
+    expect(row.password_hash).not.toBeNull();
+    const me = (await existing.inject({ method: 'GET', url: '/api/profiles/me' })).json();
+    expect(me).toMatchObject({ name: 'Imported Name', current_company: 'New Co', bio: 'My own bio' });
+  });
+
+  it('when an e-mail repeats in the file, then the later row wins', async () => {
+    const rows = [HEADER, csvLine(['twice@import.test', 'First']), csvLine(['Twice@Import.test', 'Second'])];
+    expect((await importCsv(admin, rows.join('\n'))).json()).toMatchObject({ created: 1, updated: 1 });
+    const [p] = await t.database.db
+      .select()
+      .from(profiles)
+      .innerJoin(users, eq(users.id, profiles.user_id))
+      .where(eq(users.email, 'twice@import.test'));
+    expect(p.profiles.name).toBe('Second');
+  });
+
+  it('when the header lacks email or name, or the file is empty, then it is 400', async () => {
+    const res = await importCsv(admin, 'name,batch_year\nNo Email,2010\n');
+    expect(res.statusCode).toBe(400);
+    expect(problemOf(res).detail).toMatch(/email/);
+    expect((await importCsv(admin, '')).statusCode).toBe(400);
+  });
+
+  it('when a quote is never closed, then the rows before it go in and the error names the line', async () => {
+    const res = await importCsv(admin, ['email,name', 'ok1@import.test,Ok One', 'bad@import.test,"Never closed', 'more'].join('\n'));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ created: 1, skipped: 1 });
+    expect(res.json().errors).toEqual([{ line: 3, message: expect.stringMatching(/not valid CSV/) }]);
+  });
+
+  it('when a quote is misplaced mid-file, then that row is reported with its line and the rows after it go in', async () => {
+    const csv = [
+      'email,name',
+      'a1@import.test,A One',
+      'a2@import.test,A "Two" Bad',
+      '',
+      'a3@import.test,A Three',
+      'a4@import.test,"A\nFour"',
+      'a5@import.test,A Five',
+    ];
+    const res = await importCsv(admin, csv.join('\n'));
+    expect(res.json()).toMatchObject({ created: 4, skipped: 1 });
+    expect(res.json().errors.map((e: { line: number }) => e.line)).toEqual([3]);
+    const extra = await importCsv(
+      admin,
+      ['email,name', 'b1@import.test,B,extra', 'b2@import.test,"B\n2",x', 'b3@import.test,"B3'].join('\n'),
+    );
+    expect(extra.json().errors.map((e: { line: number }) => e.line)).toEqual([2, 3, 5]);
+  });
+
+  it('when the request is not multipart, then it is 415', async () => {
+    const res = await admin.inject({ method: 'POST', url: '/api/admin/import/alumni', payload: { file: 'x' } });
+    expect(res.statusCode).toBe(415);
+  });
+});
+
+describe('importAlumni (the CLI path)', () => {
+  it('when given a stream with a BOM, then it imports it like the endpoint does', async () => {
+    const csv = '\uFEFFemail,name,skills\ncli@import.test,Cli Person,C++;Java\n';
+    const report = await importAlumni(t.app.ctx, Readable.from([Buffer.from(csv)]));
+    expect(report).toMatchObject({ created: 1, skipped: 0, errors: [] });
+    const res = await admin.inject({ method: 'GET', url: '/api/profiles/search?skills=c%2B%2B,java' });
+    expect(res.json().results.map((r: { name: string }) => r.name)).toEqual(['Cli Person']);
+  });
+});

@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import { and, count, eq, sql, type SQL } from 'drizzle-orm';
+import type { AppContext } from '../../lib/context.js';
+import { badRequest } from '../../lib/errors.js';
+import { toPage } from '../../lib/pagination.js';
+import { users } from '../auth/auth.tables.js';
+import { signedFileUrl } from '../files/files.service.js';
+import { cached } from './profiles.cache.js';
+import { containsPattern } from './profiles.rules.js';
+import type { SearchQuery } from './profiles.schemas.js';
+import { profiles } from './profiles.tables.js';
+
+/**
+ * GET /api/profiles/search and /directory, exactly as SEARCH.md says. One indexed query for the
+ * page (keyset on name COLLATE "C", user_id) and one for the count with the same WHERE.
+ */
+const CURSOR_TAG = 'profiles';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Absent or blank → undefined (SEARCH.md: it filters nothing). */
+const present = (value: string | undefined) => {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+};
+const tokensOf = (value: string) => value.split(/\s+/).filter(Boolean);
+
+export function searchConditions(query: SearchQuery): SQL[] {
+  // Listed: not hidden by its owner, and the account is not deleted (owner_deleted mirrors users.status).
+  const where: SQL[] = [eq(profiles.directory_visible, true), eq(profiles.owner_deleted, false)];
+  const name = present(query.name);
+  if (name) for (const token of tokensOf(name)) where.push(sql`lower(${profiles.name}) LIKE lower(${containsPattern(token)})`);
+  const q = present(query.q);
+  if (q) for (const token of tokensOf(q)) where.push(sql`${profiles.search_text} LIKE lower(${containsPattern(token)})`);
+  const company = present(query.company);
+  if (company) where.push(sql`lower(${profiles.current_company}) = lower(${company})`);
+  const location = present(query.location);
+  if (location) where.push(sql`lower(${profiles.location}) = lower(${location})`);
+  const department = present(query.department);
+  if (department) where.push(sql`lower(${profiles.department}) = lower(${department})`);
+  const jobRole = present(query.job_role);
+  // drizzle quotes the column ("current_role"), which is what keeps it from being the SQL function CURRENT_ROLE.
+  if (jobRole) where.push(sql`lower(${profiles.current_role}) LIKE lower(${containsPattern(jobRole)})`);
+  const skills = present(query.skills);
+  if (skills) {
+    const wanted = [
+      ...new Set(
+        skills
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+    ];
+    if (wanted.length) where.push(sql`${profiles.skills_lower} @> ${sql.param(wanted)}::text[]`);
+  }
+  const batchYear = present(query.batch_year);
+  if (batchYear) where.push(eq(profiles.batch_year, Number(batchYear)));
+  if (present(query.verified_only) === 'true') where.push(eq(profiles.is_verified, true));
+  return where;
+}
+
+function decodeCursor(ctx: AppContext, cursor: string | undefined) {
+  const key = ctx.cursors.decode(cursor);
+  if (!key) return undefined;
+  const [tag, name, id] = key;
+  if (tag !== CURSOR_TAG || typeof name !== 'string' || typeof id !== 'string' || !UUID.test(id)) {
+    throw badRequest('cursor', 'is not a cursor issued for this list');
+  }
+  return { name, id };
+}
+
+const cardColumns = {
+  user_id: profiles.user_id,
+  name: profiles.name,
+  photo_key: profiles.photo_key,
+  headline: profiles.headline,
+  current_company: profiles.current_company,
+  current_role: profiles.current_role,
+  location: profiles.location,
+  batch_year: profiles.batch_year,
+  degree: profiles.degree,
+  department: profiles.department,
+  skills: profiles.skills,
+  profile_completion_percentage: profiles.profile_completion_percentage,
+  is_verified: profiles.is_verified,
+  verification_status: profiles.verification_status,
+};
+
+/** Counts are cached per filter set (exact: any profile write invalidates them), so every page after the first costs one indexed query. */
+const COUNT_TTL_SECONDS = 30;
+/** Substring matches below 1/SORT_BELOW_SHARE of the listed profiles are sorted rather than found by walking the name index. */
+const SORT_BELOW_SHARE = 20;
+const countKey = (query: SearchQuery) => {
+  const filters = Object.entries(query)
+    .filter(([k, v]) => k !== 'limit' && k !== 'cursor' && typeof v === 'string' && v.trim())
+    .map(([k, v]) => [k, (v as string).trim()])
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return `count:${createHash('sha256').update(JSON.stringify(filters)).digest('base64url')}`;
+};
+
+export async function searchProfiles(ctx: AppContext, query: SearchQuery) {
+  const after = decodeCursor(ctx, query.cursor);
+  const where = searchConditions(query);
+  const page = [...where];
+  if (after) page.push(sql`(${profiles.name} COLLATE "C", ${profiles.user_id}) > (${after.name} COLLATE "C", ${after.id}::uuid)`);
+  const countOf = (q: SearchQuery) =>
+    cached(ctx, countKey(q), COUNT_TTL_SECONDS, async () => {
+      const [{ total }] = await ctx.db
+        .select({ total: count() })
+        .from(profiles)
+        .where(and(...searchConditions(q)));
+      return total;
+    });
+  const total = await countOf(query);
+  // Substring filters (name, q, job_role) have no index that yields rows in name order. When they
+  // match few profiles, their trigram index plus a sort of the matches is fastest; when they match
+  // many, walking the name index and filtering finds a page sooner. The (cached) counts decide;
+  // ordering by an expression equal to the name keeps the planner off the name index.
+  // Name tokens mostly hit the start of names (first names), so their matches cluster in name order
+  // and a walk could read half the index before the first match: names are always sorted.
+  const sortMatches =
+    Boolean(query.name?.trim() || query.q?.trim()) ||
+    (Boolean(query.job_role?.trim()) && total * SORT_BELOW_SHARE < (await countOf({ limit: query.limit })));
+  const order = sortMatches ? sql`(${profiles.name} || '') COLLATE "C"` : sql`${profiles.name} COLLATE "C"`;
+  // The page is cut from narrow (name, id) rows; only its rows are then read in full, with the role.
+  const cut = ctx.db
+    .select({ id: profiles.user_id, sort_name: profiles.name })
+    .from(profiles)
+    .where(and(...page))
+    .orderBy(order, profiles.user_id)
+    .limit(query.limit + 1)
+    .as('page');
+  const rows = await ctx.db
+    .select({ ...cardColumns, role: users.role })
+    .from(cut)
+    .innerJoin(profiles, eq(profiles.user_id, cut.id))
+    .innerJoin(users, eq(users.id, cut.id))
+    .orderBy(sql`${cut.sort_name} COLLATE "C"`, cut.id);
+  const { results, next_cursor } = toPage(rows, query.limit, ctx.cursors, (r) => [CURSOR_TAG, r.name, r.user_id]);
+  return {
+    results: results.map(({ photo_key, ...card }) => ({ ...card, photo_url: signedFileUrl(ctx, photo_key) })),
+    next_cursor,
+    count: total,
+  };
+}

@@ -1,0 +1,109 @@
+import { and, asc, count, eq, sql } from 'drizzle-orm';
+import type { Actor, AppContext } from '../../lib/context.js';
+import { badRequest, conflict, isUniqueViolation, notFound } from '../../lib/errors.js';
+import { toPage } from '../../lib/pagination.js';
+import { users } from '../auth/auth.tables.js';
+import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
+import { bumpProfilesGeneration } from './profiles.cache.js';
+import { loadWithOwner, setVerificationColumns, viewOf } from './profiles.service.js';
+import { profileVerificationRequests as requests, profiles } from './profiles.tables.js';
+
+/**
+ * unverified/rejected → pending (member asks, or a verified profile edits its verified facts)
+ * → verified or rejected (an admin decides, with a reason for a rejection). Every request and
+ * its outcome stays in profile_verification_requests: who decided, when, and why.
+ */
+export async function requestVerification(ctx: AppContext, actor: Actor) {
+  try {
+    const view = await ctx.db.transaction(async (tx) => {
+      const current = await loadWithOwner(tx, actor.id, true);
+      if (!current) throw notFound('Profile');
+      const status = current.profile.verification_status;
+      if (status === 'pending') throw conflict('A verification request is already pending', 'already_requested');
+      if (status === 'verified') throw conflict('The profile is already verified');
+      await tx.insert(requests).values({ user_id: actor.id, source: 'member' });
+      await setVerificationColumns(tx, actor.id, { verification_status: 'pending', is_verified: false });
+      return viewOf(ctx, tx, actor.id, actor);
+    });
+    await bumpProfilesGeneration(ctx);
+    return view;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict('A verification request is already pending', 'already_requested');
+    throw err;
+  }
+}
+
+const CURSOR_TAG = 'verifications';
+
+export async function listPendingVerifications(ctx: AppContext, query: { limit: number; cursor?: string }) {
+  const key = ctx.cursors.decode(query.cursor);
+  if (key && (key[0] !== CURSOR_TAG || typeof key[1] !== 'string' || typeof key[2] !== 'string' || Number.isNaN(Date.parse(key[1])))) {
+    throw badRequest('cursor', 'is not a cursor issued for this list');
+  }
+  const pending = eq(requests.status, 'pending');
+  const after = key ? sql`(${requests.requested_at}, ${requests.id}) > (${key[1]}::timestamptz, ${key[2]}::uuid)` : undefined;
+  const [rows, [{ total }]] = await Promise.all([
+    ctx.db
+      .select({
+        id: requests.id,
+        user_id: requests.user_id,
+        source: requests.source,
+        requested_at: requests.requested_at,
+        // Microsecond precision for the cursor (a JS Date keeps milliseconds only).
+        requested_at_text: sql<string>`to_char(${requests.requested_at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+        email: users.email,
+        name: profiles.name,
+        headline: profiles.headline,
+        current_company: profiles.current_company,
+        current_role: profiles.current_role,
+        batch_year: profiles.batch_year,
+        degree: profiles.degree,
+        department: profiles.department,
+        profile_completion_percentage: profiles.profile_completion_percentage,
+      })
+      .from(requests)
+      .innerJoin(profiles, eq(profiles.user_id, requests.user_id))
+      .innerJoin(users, eq(users.id, requests.user_id))
+      .where(and(pending, after))
+      .orderBy(asc(requests.requested_at), asc(requests.id))
+      .limit(query.limit + 1),
+    ctx.db.select({ total: count() }).from(requests).innerJoin(profiles, eq(profiles.user_id, requests.user_id)).where(pending),
+  ]);
+  return { ...toPage(rows, query.limit, ctx.cursors, (r) => [CURSOR_TAG, r.requested_at_text, r.id]), count: total };
+}
+
+/** An admin approves or declines the pending request; the member is e-mailed through the outbox. */
+export async function decideVerification(
+  ctx: AppContext,
+  admin: Actor,
+  userId: string,
+  decision: { approve: true } | { approve: false; reason: string },
+) {
+  const reason = decision.approve ? null : decision.reason.trim();
+  if (!decision.approve && !reason) throw badRequest('reason', 'must not be blank');
+  const { view, mailId } = await ctx.db.transaction(async (tx) => {
+    const current = await loadWithOwner(tx, userId, true);
+    if (!current) throw notFound('Profile');
+    if (current.profile.verification_status !== 'pending') throw conflict('This profile has no pending verification request');
+    const now = new Date();
+    await tx
+      .update(requests)
+      .set({ status: decision.approve ? 'approved' : 'rejected', decided_by: admin.id, decided_at: now, reason })
+      .where(and(eq(requests.user_id, userId), eq(requests.status, 'pending')));
+    await setVerificationColumns(
+      tx,
+      userId,
+      decision.approve
+        ? { verification_status: 'verified', is_verified: true, verified_by: admin.id, verified_at: now }
+        : { verification_status: 'rejected', is_verified: false, verified_by: null, verified_at: null },
+    );
+    const name = current.profile.name;
+    const mailId = decision.approve
+      ? await enqueueMail(ctx, tx, current.email, 'profile-verified', { name })
+      : await enqueueMail(ctx, tx, current.email, 'profile-rejected', { name, reason: reason! });
+    return { view: await viewOf(ctx, tx, userId, admin), mailId };
+  });
+  deliverSoon(ctx, [mailId]);
+  await bumpProfilesGeneration(ctx); // verified_only counts
+  return view;
+}
