@@ -36,27 +36,16 @@ const publicUser = (u: Record<string, any>) => ({
 });
 
 /**
- * GET /api/auth/me as auth.me.ts does it: authenticate (JWT + session query), getMe's user select,
- * then profileSummaryOf's profile select (profiles.service.ts).
+ * GET /api/auth/me as auth.me.ts does it: authenticate (JWT + the session query, which returns the
+ * public user row), then profileSummaryOf's prepared profile-summary select (profiles.service.ts).
  */
+const PROFILE_SUMMARY_SQL = `select "headline", "photo_key", "current_company", "current_role", "batch_year", "profile_completion_percentage", "verification_status", "is_verified" from "profiles" where "profiles"."user_id" = $1`;
+
 async function me(request: Parameters<FloorRoute['handler']>[0], ctx: FloorContext) {
   const actor = await ctx.authenticate(request);
-  const { rows } = await ctx.pool.query(`select ${USER_COLUMNS} from "users" where "users"."id" = $1`, [actor.id]);
-  if (!rows[0]) throw new FloorError(401, 'unauthenticated');
-  const profile = (await ctx.pool.query(`select * from "profiles" where "profiles"."user_id" = $1`, [actor.id])).rows[0];
-  const summary = profile
-    ? {
-        headline: profile.headline,
-        photo_url: null,
-        current_company: profile.current_company,
-        current_role: profile.current_role,
-        batch_year: profile.batch_year,
-        profile_completion_percentage: profile.profile_completion_percentage,
-        verification_status: profile.verification_status,
-        is_verified: profile.is_verified,
-      }
-    : null;
-  return { body: { user: publicUser(rows[0]), profile: summary } };
+  const profile = (await ctx.pool.query({ name: 'profile-summary', text: PROFILE_SUMMARY_SQL, values: [actor.id] })).rows[0];
+  const summary = profile ? { ...profile, photo_key: undefined, photo_url: null } : null;
+  return { body: { user: publicUser(actor), profile: summary } };
 }
 
 /** POST /api/auth/login as auth.sessions.ts `login` does it: lookup, argon2 verify, session + refresh token in one transaction, JWT. */

@@ -740,11 +740,14 @@ export interface FloorRoute {
 }
 
 /** The query `authenticate` in src/modules/auth/auth.sessions.ts runs on every authenticated request. */
-export const SESSION_SQL = `SELECT u.id, u.email, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+export const SESSION_SQL = `SELECT u.id, u.email, u.name, u.role, u.is_verified, u.status, u.last_login_at, u.created_at, u.updated_at
+           FROM sessions s JOIN users u ON u.id = s.user_id
            WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.status = 'active'`;
 
 function floorContext(pool: pg.Pool, jwtKey: Uint8Array): FloorContext {
   const cursorSecret = Buffer.from(jwtKey).toString('hex');
+  // Imported once, as Cohort does (src/modules/auth/auth.tokens.ts).
+  const verifyKey = crypto.subtle.importKey('raw', new Uint8Array(jwtKey), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
   const sign = (payload: string) => createHmac('sha256', cursorSecret).update(payload).digest('base64url').slice(0, 22);
   return {
     pool,
@@ -755,7 +758,7 @@ function floorContext(pool: pg.Pool, jwtKey: Uint8Array): FloorContext {
       if (!token) throw new FloorError(401, 'unauthenticated');
       let claims: { sub?: unknown; sid?: unknown };
       try {
-        ({ payload: claims } = await jwtVerify(token, jwtKey, { algorithms: ['HS256'], issuer: 'cohort', audience: 'cohort-api' }));
+        ({ payload: claims } = await jwtVerify(token, await verifyKey, { algorithms: ['HS256'], issuer: 'cohort', audience: 'cohort-api' }));
       } catch (err) {
         throw new FloorError(401, err instanceof joseErrors.JWTExpired ? 'token_expired' : 'unauthenticated');
       }

@@ -34,5 +34,10 @@ export interface Actor {
   email: string;
   name: string;
   role: 'student' | 'alumni' | 'faculty' | 'recruiter' | 'admin';
+  is_verified: boolean;
+  status: 'active' | 'suspended' | 'deleted';
+  last_login_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
   sessionId: string;
 }

@@ -1,9 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { eq } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
-import { unauthenticated } from '../../lib/errors.js';
 import { Nullable } from '../../lib/schemas.js';
-import { users } from './auth.tables.js';
 import { profileSummaryOf } from '../profiles/profiles.service.js';
 
 export const ProfileSummarySchema = Type.Object({
@@ -20,7 +17,6 @@ export const ProfileSummarySchema = Type.Object({
 export const MeSchema = Type.Object({ user: Type.Ref('User'), profile: Nullable(ProfileSummarySchema) });
 
 export async function getMe(ctx: AppContext, actor: Actor) {
-  const [user] = await ctx.db.select().from(users).where(eq(users.id, actor.id));
-  if (!user) throw unauthenticated();
-  return { user, profile: await profileSummaryOf(ctx, actor.id) };
+  // The auth plugin has just read the user with the session check; only the profile is left to load.
+  return { user: actor, profile: await profileSummaryOf(ctx, actor.id) };
 }

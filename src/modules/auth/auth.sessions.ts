@@ -101,7 +101,9 @@ export async function authenticate(ctx: AppContext, token: string): Promise<Acto
   const claims = await verifyAccessToken(ctx.jwtKey, token);
   const { rows } = await ctx.pool.query<Omit<Actor, 'sessionId'>>({
     name: 'auth-session',
-    text: `SELECT u.id, u.email, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+    // The whole public user row: handlers (GET /api/auth/me) need not read it again.
+    text: `SELECT u.id, u.email, u.name, u.role, u.is_verified, u.status, u.last_login_at, u.created_at, u.updated_at
+           FROM sessions s JOIN users u ON u.id = s.user_id
            WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.status = 'active'`,
     values: [claims.sessionId, claims.userId],
   });

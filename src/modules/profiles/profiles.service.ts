@@ -67,9 +67,32 @@ export async function viewOf(ctx: AppContext, db: Tx, userId: string, viewer: Vi
 export const getProfile = (ctx: AppContext, actor: Actor, userId: string) => viewOf(ctx, ctx.db, userId, actor);
 export const getMyProfile = (ctx: AppContext, actor: Actor) => viewOf(ctx, ctx.db, actor.id, actor);
 
+const summaryQueries = new WeakMap<AppContext, ReturnType<typeof prepareSummaryQuery>>();
+const prepareSummaryQuery = (ctx: AppContext) =>
+  ctx.db
+    .select({
+      headline: profiles.headline,
+      photo_key: profiles.photo_key,
+      current_company: profiles.current_company,
+      current_role: profiles.current_role,
+      batch_year: profiles.batch_year,
+      profile_completion_percentage: profiles.profile_completion_percentage,
+      verification_status: profiles.verification_status,
+      is_verified: profiles.is_verified,
+    })
+    .from(profiles)
+    .where(eq(profiles.user_id, sql.placeholder('userId')))
+    .prepare('profile-summary');
+const summaryQuery = (ctx: AppContext) => {
+  let query = summaryQueries.get(ctx);
+  if (!query) summaryQueries.set(ctx, (query = prepareSummaryQuery(ctx)));
+  return query;
+};
+
 /** The summary GET /api/auth/me carries, or null without a profile. */
 export async function profileSummaryOf(ctx: AppContext, userId: string) {
-  const [row] = await ctx.db.select().from(profiles).where(eq(profiles.user_id, userId));
+  // Only the summary's columns (the full row carries search text and long lists), as a named prepared statement.
+  const [row] = await summaryQuery(ctx).execute({ userId });
   if (!row) return null;
   return { ...row, photo_url: signedFileUrl(ctx, row.photo_key) };
 }
