@@ -25,8 +25,11 @@ export async function startJobs<Ctx>(
   definitions: JobDefinition<Ctx, any>[],
   options: { work: boolean; ctx: () => Ctx; onError: (err: unknown) => void; pollingIntervalSeconds?: number },
 ): Promise<Jobs> {
+  let stopped = false;
   const boss = new PgBoss({
-    db: { executeSql: (text: string, values: unknown[]) => pool.query(text, values) },
+    // After stop() the pool may be closed while a worker loop pg-boss did not await still reports a
+    // job result; that write is dropped (the job then expires and runs again: at-least-once holds).
+    db: { executeSql: (text: string, values: unknown[]) => (stopped ? Promise.resolve({ rows: [] }) : pool.query(text, values)) },
     // Start-up stays fast: maintenance and the scheduler run on their own timers.
     monitorStateIntervalSeconds: 60,
   });
@@ -49,6 +52,9 @@ export async function startJobs<Ctx>(
       const client = clientOf(tx);
       await boss.send(name, data, { db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) } });
     },
-    stop: () => boss.stop({ graceful: true, timeout: 5000, wait: true }),
+    async stop() {
+      await boss.stop({ graceful: true, timeout: 5000, wait: true });
+      stopped = true;
+    },
   };
 }
