@@ -162,7 +162,7 @@ async function listJobs(request: FloorRequest, ctx: FloorContext) {
       `select ${JOB_COLUMNS}, "jobs"."created_at"::text AS "cursor_ts" from "jobs" where (${pageWhere.join(' and ')}) order by "jobs"."created_at" DESC, "jobs"."id" DESC limit $${pageValues.length}`,
       pageValues,
     ),
-    ctx.pool.query(`select count(*)::int AS "count" from "jobs" where (${where.join(' and ')})`, values),
+    boardCount(ctx, request.query, where, values),
   ]);
   const rows = page.rows.slice(0, limit);
   const last = rows[rows.length - 1];
@@ -170,9 +170,25 @@ async function listJobs(request: FloorRequest, ctx: FloorContext) {
     body: {
       results: rows.map(wire),
       next_cursor: page.rows.length > limit && last ? ctx.encodeCursor([last.cursor_ts, last.id]) : null,
-      count: total.rows[0].count,
+      count: total,
     },
   };
+}
+
+// listJobs() caches board counts per filter set for 5 s (jobs.service.ts, src/lib/cache.ts); the floor
+// does the same (the list load writes no job, so there is nothing to invalidate).
+const boardCounts = new Map<string, { value: Promise<number>; expires: number }>();
+function boardCount(ctx: FloorContext, query: URLSearchParams, where: string[], values: unknown[]) {
+  const filters = [...query.entries()].filter(([k, v]) => k !== 'limit' && k !== 'cursor' && v.trim()).map(([k, v]) => [k, v.trim()]);
+  filters.sort(([a], [b]) => (a < b ? -1 : 1));
+  const key = JSON.stringify(filters);
+  const hit = boardCounts.get(key);
+  if (hit && hit.expires > Date.now()) return hit.value;
+  const value = ctx.pool
+    .query(`select count(*)::int AS "count" from "jobs" where (${where.join(' and ')})`, values)
+    .then((r) => r.rows[0].count as number);
+  boardCounts.set(key, { value, expires: Date.now() + 5000 });
+  return value;
 }
 
 async function getJob(request: FloorRequest, ctx: FloorContext) {

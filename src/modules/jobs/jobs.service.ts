@@ -1,4 +1,5 @@
 import { and, eq, getTableColumns, isNull, ne, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { bumpGeneration, cachedIn } from '../../lib/cache.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, forbidden, notFound } from '../../lib/errors.js';
 import { toPage } from '../../lib/pagination.js';
@@ -43,7 +44,7 @@ const trimmed = <T extends string | null | undefined>(value: T) => (typeof value
 export async function createJob(ctx: AppContext, actor: Actor, input: CreateJobBody) {
   checkSalaryAndDeadline(input);
   const { skills, lower } = normalizeSkills(input.skills_required ?? []);
-  return ctx.db.transaction(async (tx) => {
+  const created = await ctx.db.transaction(async (tx) => {
     const [job] = await tx
       .insert(jobs)
       .values({
@@ -64,6 +65,8 @@ export async function createJob(ctx: AppContext, actor: Actor, input: CreateJobB
     await ctx.events.publish(tx, 'job.posted', { jobId: job.id, postedBy: actor.id });
     return job;
   });
+  await bumpGeneration(ctx, 'jobs');
+  return created;
 }
 
 /** Reads a job; a view by anyone but the poster counts, in the same statement that reads it. */
@@ -113,6 +116,7 @@ export async function updateJob(ctx: AppContext, actor: Actor, jobId: string, in
     .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at)))
     .returning(jobColumns);
   if (!job) throw notFound('Job');
+  await bumpGeneration(ctx, 'jobs');
   return job;
 }
 
@@ -127,6 +131,7 @@ export async function deleteJob(ctx: AppContext, actor: Actor, jobId: string) {
     .update(jobs)
     .set({ deleted_at: new Date(), updated_at: new Date() })
     .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at)));
+  await bumpGeneration(ctx, 'jobs');
 }
 
 /** `%`, `_` and `\` are ordinary characters in a search term, never wildcards. */
@@ -185,20 +190,36 @@ export function keysetBefore(ctx: AppContext, cursor: string | undefined, at: SQ
 }
 
 /** The jobs board: open jobs, newest first, keyset pages, count from the same WHERE. */
+/**
+ * Board counts are cached per filter set: every job write invalidates them at once (src/lib/cache.ts);
+ * the TTL bounds the one change no write announces, a deadline passing (a few seconds at most).
+ */
+const COUNT_TTL_SECONDS = 5;
+const countKey = (query: JobListQuery) =>
+  `count:${JSON.stringify(
+    Object.entries(query)
+      .filter(([k, v]) => k !== 'limit' && k !== 'cursor' && typeof v === 'string' && v.trim())
+      .map(([k, v]) => [k, (v as string).trim()])
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  )}`;
+
 export async function listJobs(ctx: AppContext, query: JobListQuery) {
   const conditions = boardConditions(query);
   const after = keysetBefore(ctx, query.cursor, jobs.created_at, jobs.id);
-  const [rows, [{ count }]] = await Promise.all([
+  const [rows, count] = await Promise.all([
     ctx.db
       .select({ ...jobColumns, cursor_ts: sql<string>`${jobs.created_at}::text` })
       .from(jobs)
       .where(and(...conditions, after))
       .orderBy(sql`${jobs.created_at} DESC, ${jobs.id} DESC`)
       .limit(query.limit + 1),
-    ctx.db
-      .select({ count: sql<number>`count(*)::int` })
-      .from(jobs)
-      .where(and(...conditions)),
+    cachedIn<number>(ctx, 'jobs', countKey(query), COUNT_TTL_SECONDS, async () => {
+      const [{ count }] = await ctx.db
+        .select({ count: sql<number>`count(*)::int` })
+        .from(jobs)
+        .where(and(...conditions));
+      return count;
+    }),
   ]);
   return { ...toPage(rows, query.limit, ctx.cursors, (r) => [r.cursor_ts, r.id]), count };
 }
