@@ -194,14 +194,18 @@ function boardCount(ctx: FloorContext, query: URLSearchParams, where: string[], 
 async function getJob(request: FloorRequest, ctx: FloorContext) {
   const actor = await ctx.authenticate(request);
   // A read by anyone but the poster counts as a view, in the statement that reads it.
-  const viewed = await ctx.pool.query(
-    `update "jobs" set "views_count" = "jobs"."views_count" + 1 where ("jobs"."id" = $1 and "jobs"."deleted_at" is null and "jobs"."posted_by" <> $2) returning ${JOB_COLUMNS}`,
-    [request.params.job_id, actor.id],
-  );
+  // Named prepared statements, as Cohort runs them (src/lib/prepared.ts).
+  const viewed = await ctx.pool.query({
+    name: 'job-count-view',
+    text: `update "jobs" set "views_count" = "jobs"."views_count" + 1 where ("jobs"."id" = $1 and "jobs"."deleted_at" is null and "jobs"."posted_by" <> $2) returning ${JOB_COLUMNS}`,
+    values: [request.params.job_id, actor.id],
+  });
   if (viewed.rows[0]) return { body: wire(viewed.rows[0]) };
-  const own = await ctx.pool.query(`select ${JOB_COLUMNS} from "jobs" where ("jobs"."id" = $1 and "jobs"."deleted_at" is null)`, [
-    request.params.job_id,
-  ]);
+  const own = await ctx.pool.query({
+    name: 'job-read',
+    text: `select ${JOB_COLUMNS} from "jobs" where ("jobs"."id" = $1 and "jobs"."deleted_at" is null)`,
+    values: [request.params.job_id],
+  });
   if (!own.rows[0]) throw new FloorError(404, 'not_found');
   return { body: wire(own.rows[0]) };
 }

@@ -327,10 +327,12 @@ async function search(request: FloorRequest, ctx: FloorContext) {
 async function profileById(request: FloorRequest, ctx: FloorContext) {
   const viewer = await ctx.authenticate(request);
   // loadWithOwner(): the profile with its owner's e-mail, role and status.
-  const { rows } = await ctx.pool.query(
-    `select "profiles".*, "users"."email", "users"."role", "users"."status" from "profiles" inner join "users" on "users"."id" = "profiles"."user_id" where "profiles"."user_id" = $1`,
-    [request.params.user_id],
-  );
+  // A named prepared statement, as Cohort runs it (src/lib/prepared.ts).
+  const { rows } = await ctx.pool.query({
+    name: 'profile-with-owner',
+    text: `select "profiles".*, "users"."email", "users"."role", "users"."status" from "profiles" inner join "users" on "users"."id" = "profiles"."user_id" where "profiles"."user_id" = $1`,
+    values: [request.params.user_id],
+  });
   const row = rows[0];
   const privileged = viewer.id === row?.user_id || viewer.role === 'admin';
   if (!row || !(privileged || (row.directory_visible && row.status !== 'deleted'))) throw new FloorError(404, 'not_found');

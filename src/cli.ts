@@ -24,9 +24,20 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/** Ctrl-C during a command still stops the embedded PostgreSQL it started (nothing else would). */
+function stopDatabaseOnInterrupt(database: { close(): Promise<void> }) {
+  const stop = (signal: NodeJS.Signals) => {
+    process.stderr.write(`cohort: interrupted (${signal}); stopping the database\n`);
+    database.close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 async function withApp<T>(work: boolean, fn: (app: Awaited<ReturnType<typeof buildApp>>) => Promise<T>) {
   const config = loadConfig();
   const database = await openDatabase(config);
+  stopDatabaseOnInterrupt(database);
   try {
     await runMigrations(database.pool);
     const app = await buildApp({ ...config, logLevel: work ? config.logLevel : 'warn' }, { database, jwtKey: await loadJwtKey(config), work });
@@ -51,6 +62,7 @@ async function main() {
     case 'migrate': {
       const config = loadConfig();
       const database = await openDatabase(config);
+      stopDatabaseOnInterrupt(database);
       await runMigrations(database.pool).finally(() => database.close());
       console.log('migrations applied');
       return;

@@ -1,5 +1,6 @@
 import { and, eq, getTableColumns, isNull, ne, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { bumpGeneration, cachedIn } from '../../lib/cache.js';
+import { prepared } from '../../lib/prepared.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, forbidden, notFound } from '../../lib/errors.js';
 import { toPage } from '../../lib/pagination.js';
@@ -71,16 +72,24 @@ export async function createJob(ctx: AppContext, actor: Actor, input: CreateJobB
 
 /** Reads a job; a view by anyone but the poster counts, in the same statement that reads it. */
 export async function getJob(ctx: AppContext, actor: Actor, jobId: string) {
-  const [viewed] = await ctx.db
-    .update(jobs)
-    .set({ views_count: sql`${jobs.views_count} + 1` })
-    .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at), ne(jobs.posted_by, actor.id)))
-    .returning(jobColumns);
+  const countView = prepared(ctx, 'job-count-view', (db) =>
+    db
+      .update(jobs)
+      .set({ views_count: sql`${jobs.views_count} + 1` })
+      .where(and(eq(jobs.id, sql.placeholder('jobId')), isNull(jobs.deleted_at), ne(jobs.posted_by, sql.placeholder('actorId'))))
+      .returning(jobColumns)
+      .prepare('job-count-view'),
+  );
+  const [viewed] = await countView.execute({ jobId, actorId: actor.id });
   if (viewed) return viewed;
-  const [own] = await ctx.db
-    .select(jobColumns)
-    .from(jobs)
-    .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at)));
+  const readOwn = prepared(ctx, 'job-read', (db) =>
+    db
+      .select(jobColumns)
+      .from(jobs)
+      .where(and(eq(jobs.id, sql.placeholder('jobId')), isNull(jobs.deleted_at)))
+      .prepare('job-read'),
+  );
+  const [own] = await readOwn.execute({ jobId });
   if (!own) throw notFound('Job');
   return own;
 }

@@ -5,6 +5,7 @@ import { badRequest, conflict, forbidden, notFound } from '../../lib/errors.js';
 import type { Upload } from '../../lib/uploads.js';
 import { users } from '../auth/auth.tables.js';
 import { signedFileUrl, storeUpload } from '../files/files.service.js';
+import { prepared } from '../../lib/prepared.js';
 import { bumpProfilesGeneration } from './profiles.cache.js';
 import { MAX_SKILLS, MIN_YEAR, cleanText, derivedColumns, isHttpUrl, maxYear, normalizeSkills } from './profiles.rules.js';
 import type { ProfileInput } from './profiles.schemas.js';
@@ -36,14 +37,18 @@ export function toProfileView(ctx: AppContext, row: ProfileRow, owner: Owner, vi
   };
 }
 
-async function loadWithOwner(db: Tx, userId: string, lock = false) {
-  const query = db
-    .select({ profile: profiles, email: users.email, role: users.role, status: users.status })
-    .from(profiles)
-    .innerJoin(users, eq(users.id, profiles.user_id))
-    .where(eq(profiles.user_id, userId));
-  const [row] = lock ? await query.for('update', { of: profiles }) : await query;
-  return row;
+const withOwner = (db: Tx) =>
+  db.select({ profile: profiles, email: users.email, role: users.role, status: users.status }).from(profiles).innerJoin(users, eq(users.id, profiles.user_id));
+
+/** A profile with its owner's account fields; `lock` (inside a write's transaction) locks the profile row. */
+async function loadWithOwner(ctx: AppContext, db: Tx, userId: string, lock = false) {
+  if (lock) return (await withOwner(db).where(eq(profiles.user_id, userId)).for('update', { of: profiles }))[0];
+  if (db !== ctx.db) return (await withOwner(db).where(eq(profiles.user_id, userId)))[0];
+  // Plain reads outside a transaction (every GET /api/profiles/{id}) run as a prepared statement.
+  const statement = prepared(ctx, 'profile-with-owner', (base) =>
+    withOwner(base).where(eq(profiles.user_id, sql.placeholder('userId'))).prepare('profile-with-owner'),
+  );
+  return (await statement.execute({ userId }))[0];
 }
 
 async function lastRejectionReason(db: Tx, userId: string) {
@@ -57,7 +62,7 @@ async function lastRejectionReason(db: Tx, userId: string) {
 }
 
 export async function viewOf(ctx: AppContext, db: Tx, userId: string, viewer: Viewer) {
-  const row = await loadWithOwner(db, userId);
+  const row = await loadWithOwner(ctx, db, userId);
   if (!row || !canSee(viewer, row.profile, row)) throw notFound('Profile');
   const reason =
     row.profile.verification_status === 'rejected' && isPrivileged(viewer, userId) ? await lastRejectionReason(db, userId) : null;
@@ -67,32 +72,25 @@ export async function viewOf(ctx: AppContext, db: Tx, userId: string, viewer: Vi
 export const getProfile = (ctx: AppContext, actor: Actor, userId: string) => viewOf(ctx, ctx.db, userId, actor);
 export const getMyProfile = (ctx: AppContext, actor: Actor) => viewOf(ctx, ctx.db, actor.id, actor);
 
-const summaryQueries = new WeakMap<AppContext, ReturnType<typeof prepareSummaryQuery>>();
-const prepareSummaryQuery = (ctx: AppContext) =>
-  ctx.db
-    .select({
-      headline: profiles.headline,
-      photo_key: profiles.photo_key,
-      current_company: profiles.current_company,
-      current_role: profiles.current_role,
-      batch_year: profiles.batch_year,
-      profile_completion_percentage: profiles.profile_completion_percentage,
-      verification_status: profiles.verification_status,
-      is_verified: profiles.is_verified,
-    })
-    .from(profiles)
-    .where(eq(profiles.user_id, sql.placeholder('userId')))
-    .prepare('profile-summary');
-const summaryQuery = (ctx: AppContext) => {
-  let query = summaryQueries.get(ctx);
-  if (!query) summaryQueries.set(ctx, (query = prepareSummaryQuery(ctx)));
-  return query;
-};
-
 /** The summary GET /api/auth/me carries, or null without a profile. */
 export async function profileSummaryOf(ctx: AppContext, userId: string) {
   // Only the summary's columns (the full row carries search text and long lists), as a named prepared statement.
-  const [row] = await summaryQuery(ctx).execute({ userId });
+  const [row] = await prepared(ctx, 'profile-summary', (db) =>
+    db
+      .select({
+        headline: profiles.headline,
+        photo_key: profiles.photo_key,
+        current_company: profiles.current_company,
+        current_role: profiles.current_role,
+        batch_year: profiles.batch_year,
+        profile_completion_percentage: profiles.profile_completion_percentage,
+        verification_status: profiles.verification_status,
+        is_verified: profiles.is_verified,
+      })
+      .from(profiles)
+      .where(eq(profiles.user_id, sql.placeholder('userId')))
+      .prepare('profile-summary'),
+  ).execute({ userId });
   if (!row) return null;
   return { ...row, photo_url: signedFileUrl(ctx, row.photo_key) };
 }
@@ -199,7 +197,7 @@ const VERIFIED_FACTS = ['current_company', 'batch_year', 'degree'] as const;
 
 export async function updateProfile(ctx: AppContext, actor: Actor, userId: string, input: ProfileInput) {
   const view = await ctx.db.transaction(async (tx) => {
-    const current = await loadWithOwner(tx, userId, true);
+    const current = await loadWithOwner(ctx, tx, userId, true);
     if (!current || !canSee(actor, current.profile, current)) throw notFound('Profile');
     if (actor.id !== userId) throw forbidden('Only the owner edits a profile');
     const fields = normalizeInput(input);
@@ -254,7 +252,7 @@ export async function attachProfileFile(ctx: AppContext, actor: Actor, kind: 'cv
   try {
     const view = await ctx.db.transaction(async (tx) => {
       await ensureProfile(tx, actor);
-      const current = (await loadWithOwner(tx, actor.id, true))!;
+      const current = (await loadWithOwner(ctx, tx, actor.id, true))!;
       previous = current.profile[column];
       const next = { ...current.profile, [column]: key };
       await tx

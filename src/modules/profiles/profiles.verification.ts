@@ -16,7 +16,7 @@ import { profileVerificationRequests as requests, profiles } from './profiles.ta
 export async function requestVerification(ctx: AppContext, actor: Actor) {
   try {
     const view = await ctx.db.transaction(async (tx) => {
-      const current = await loadWithOwner(tx, actor.id, true);
+      const current = await loadWithOwner(ctx, tx, actor.id, true);
       if (!current) throw notFound('Profile');
       const status = current.profile.verification_status;
       if (status === 'pending') throw conflict('A verification request is already pending', 'already_requested');
@@ -82,7 +82,7 @@ export async function decideVerification(
   const reason = decision.approve ? null : decision.reason.trim();
   if (!decision.approve && !reason) throw badRequest('reason', 'must not be blank');
   const { view, mailId } = await ctx.db.transaction(async (tx) => {
-    const current = await loadWithOwner(tx, userId, true);
+    const current = await loadWithOwner(ctx, tx, userId, true);
     if (!current) throw notFound('Profile');
     if (current.profile.verification_status !== 'pending') throw conflict('This profile has no pending verification request');
     const now = new Date();
