@@ -1,5 +1,4 @@
 import closeWithGrace from 'close-with-grace';
-import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
@@ -21,6 +20,10 @@ async function main() {
       throw err;
     }
   })();
+  // Loading the application's modules takes about a second of CPU; the embedded PostgreSQL starts in
+  // its own process meanwhile, so both proceed at once.
+  const appModule = import('./app.js');
+  appModule.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
   const database = await openDatabase(config).catch((err: Error) =>
     die(config.databaseUrl ? `DATABASE_URL: cannot connect (${err.message})` : err.message),
   );
@@ -31,6 +34,7 @@ async function main() {
     die(`DATABASE_URL: cannot connect (${(err as Error).message})`);
   }
   await runMigrations(database.pool);
+  const { buildApp } = await appModule;
   const app = await buildApp(config, { database, jwtKey: await loadJwtKey(config) });
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
