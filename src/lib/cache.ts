@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AppContext } from './context.js';
 
 /**
@@ -80,4 +81,16 @@ export async function bumpGeneration(ctx: AppContext, namespace: string) {
     await ctx.redis
       .incr(`${prefix(ctx, namespace)}generation`)
       .catch((err) => ctx.log.warn({ err, namespace }, 'could not invalidate the cache'));
+}
+
+/**
+ * The cache key of a list's count: its filters only (not limit or cursor), trimmed, blank ones
+ * dropped, in a fixed order, hashed so a long query string makes a short key.
+ */
+export function countKeyOf(query: object) {
+  const filters = Object.entries(query)
+    .filter(([k, v]) => k !== 'limit' && k !== 'cursor' && typeof v === 'string' && v.trim())
+    .map(([k, v]) => [k, (v as string).trim()])
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return `count:${createHash('sha256').update(JSON.stringify(filters)).digest('base64url')}`;
 }

@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, isNull, ne, sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import { bumpGeneration, cachedIn } from '../../lib/cache.js';
+import { bumpGeneration, cachedIn, countKeyOf } from '../../lib/cache.js';
 import { prepared } from '../../lib/prepared.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, forbidden, notFound } from '../../lib/errors.js';
@@ -198,20 +198,13 @@ export function keysetBefore(ctx: AppContext, cursor: string | undefined, at: SQ
   return sql`(${at}, ${id}) < (${ts}::timestamptz, ${lastId}::uuid)`;
 }
 
-/** The jobs board: open jobs, newest first, keyset pages, count from the same WHERE. */
 /**
  * Board counts are cached per filter set: every job write invalidates them at once (src/lib/cache.ts);
  * the TTL bounds the one change no write announces, a deadline passing (a few seconds at most).
  */
 const COUNT_TTL_SECONDS = 5;
-const countKey = (query: JobListQuery) =>
-  `count:${JSON.stringify(
-    Object.entries(query)
-      .filter(([k, v]) => k !== 'limit' && k !== 'cursor' && typeof v === 'string' && v.trim())
-      .map(([k, v]) => [k, (v as string).trim()])
-      .sort(([a], [b]) => (a < b ? -1 : 1)),
-  )}`;
 
+/** The jobs board: open jobs, newest first, keyset pages, count from the same WHERE. */
 export async function listJobs(ctx: AppContext, query: JobListQuery) {
   const conditions = boardConditions(query);
   const after = keysetBefore(ctx, query.cursor, jobs.created_at, jobs.id);
@@ -222,7 +215,7 @@ export async function listJobs(ctx: AppContext, query: JobListQuery) {
       .where(and(...conditions, after))
       .orderBy(sql`${jobs.created_at} DESC, ${jobs.id} DESC`)
       .limit(query.limit + 1),
-    cachedIn<number>(ctx, 'jobs', countKey(query), COUNT_TTL_SECONDS, async () => {
+    cachedIn<number>(ctx, 'jobs', countKeyOf(query), COUNT_TTL_SECONDS, async () => {
       const [{ count }] = await ctx.db
         .select({ count: sql<number>`count(*)::int` })
         .from(jobs)

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { and, count, eq, sql, type SQL } from 'drizzle-orm';
+import { countKeyOf } from '../../lib/cache.js';
 import type { AppContext } from '../../lib/context.js';
 import { badRequest } from '../../lib/errors.js';
 import { toPage } from '../../lib/pagination.js';
@@ -89,13 +89,6 @@ const cardColumns = {
 const COUNT_TTL_SECONDS = 30;
 /** Substring matches below 1/SORT_BELOW_SHARE of the listed profiles are sorted rather than found by walking the name index. */
 const SORT_BELOW_SHARE = 20;
-const countKey = (query: SearchQuery) => {
-  const filters = Object.entries(query)
-    .filter(([k, v]) => k !== 'limit' && k !== 'cursor' && typeof v === 'string' && v.trim())
-    .map(([k, v]) => [k, (v as string).trim()])
-    .sort(([a], [b]) => (a < b ? -1 : 1));
-  return `count:${createHash('sha256').update(JSON.stringify(filters)).digest('base64url')}`;
-};
 
 export async function searchProfiles(ctx: AppContext, query: SearchQuery) {
   const after = decodeCursor(ctx, query.cursor);
@@ -103,7 +96,7 @@ export async function searchProfiles(ctx: AppContext, query: SearchQuery) {
   const page = [...where];
   if (after) page.push(sql`(${profiles.name} COLLATE "C", ${profiles.user_id}) > (${after.name} COLLATE "C", ${after.id}::uuid)`);
   const countOf = (q: SearchQuery) =>
-    cached(ctx, countKey(q), COUNT_TTL_SECONDS, async () => {
+    cached(ctx, countKeyOf(q), COUNT_TTL_SECONDS, async () => {
       const [{ total }] = await ctx.db
         .select({ total: count() })
         .from(profiles)
