@@ -28,8 +28,9 @@ export async function startJobs<Ctx>(
   let stopped = false;
   const boss = new PgBoss({
     // After stop() the pool may be closed while a worker loop pg-boss did not await still reports a
-    // job result; that write is dropped (the job then expires and runs again: at-least-once holds).
-    db: { executeSql: (text: string, values: unknown[]) => (stopped ? Promise.resolve({ rows: [] }) : pool.query(text, values)) },
+    // job result. That statement is never answered (a pending promise holds no handle, so the process
+    // still exits); the job then expires and runs again: at-least-once holds.
+    db: { executeSql: (text: string, values: unknown[]) => (stopped ? new Promise<never>(() => {}) : pool.query(text, values)) },
     // Start-up stays fast: maintenance and the scheduler run on their own timers.
     monitorStateIntervalSeconds: 60,
   });
