@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, post, problemOf, registerThroughApi, TEST_PASSWORD, uniqueEmail, type TestApp } from '../../../test/helpers.js';
+import { createTestApp, post, problemOf, registerThroughApi, TEST_PASSWORD, testRedisUrl, uniqueEmail, type TestApp } from '../../../test/helpers.js';
 
 const WRONG = 'Not-the-right-password-1';
 const expectRateLimited = (res: Awaited<ReturnType<typeof post>>) => {
@@ -169,7 +169,7 @@ describe('per-account limits', () => {
 });
 
 describe('shared limits across instances (Redis)', () => {
-  it.skipIf(!process.env.TEST_REDIS_URL)('when two instances share Redis, then they share the per-IP login limit', async () => {
+  it.skipIf(!testRedisUrl)('when two instances share Redis, then they share the per-IP login limit', async () => {
     const t = await createTestApp({ RATE_LIMIT_LOGIN_IP_PER_MINUTE: '3' });
     try {
       const other = await t.sibling();
@@ -185,7 +185,7 @@ describe('shared limits across instances (Redis)', () => {
     }
   });
 
-  it.skipIf(!process.env.TEST_REDIS_URL)('when two instances share Redis, then they share the per-account failure limit', async () => {
+  it.skipIf(!testRedisUrl)('when two instances share Redis, then they share the per-account failure limit', async () => {
     const t = await createTestApp({ RATE_LIMIT_LOGIN_FAILURES_PER_15_MIN: '2' });
     try {
       const other = await t.sibling();
