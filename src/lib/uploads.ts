@@ -18,28 +18,9 @@ export interface Upload {
   originalName: string;
 }
 
-/**
- * Reads the multipart field `file`, at most 5 MB, and checks its real type from the bytes
- * (not the name or the declared type). Nothing is stored here, so a rejected upload leaves nothing behind.
- */
-export async function readUpload(request: FastifyRequest, kind: UploadKind): Promise<Upload> {
-  if (!request.isMultipart()) throw new AppError(415, 'unsupported_media_type', 'Send multipart/form-data with a field named "file"');
-  const file = await request.file({ limits: { fileSize: MAX_UPLOAD_BYTES } });
-  if (!file || file.fieldname !== 'file') throw badRequest('file', 'is required (multipart field "file")');
-  let buffer: Buffer;
-  try {
-    buffer = await file.toBuffer();
-  } catch (err) {
-    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-      throw new AppError(413, 'payload_too_large', `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
-    }
-    throw err;
-  }
-  if (file.file.truncated) throw new AppError(413, 'payload_too_large', `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
-  return checkUpload(buffer, kind, file.filename);
-}
+const tooLarge = () => new AppError(413, 'payload_too_large', `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
 
-/** The type check of readUpload, from the bytes: 415 unless the content really is one of the kind's types. */
+/** The type check, from the bytes: 415 unless the content really is one of the kind's types. */
 async function checkUpload(buffer: Buffer, kind: UploadKind, originalName: string): Promise<Upload> {
   if (!buffer.length) throw badRequest('file', 'is empty');
   const detected = await fileTypeFromBuffer(buffer);
@@ -53,11 +34,12 @@ async function checkUpload(buffer: Buffer, kind: UploadKind, originalName: strin
 }
 
 /**
- * A multipart form with an optional file (field `file`, same rules as readUpload) and text fields in
- * any order (readUpload only sees the fields sent before the file).
+ * A multipart form: an optional file in the field `file` (at most 5 MB, its real type checked from
+ * the bytes, not the name or the declared type) and text fields in any order. Nothing is stored
+ * here, so a rejected upload leaves nothing behind.
  */
 export async function readUploadForm(request: FastifyRequest, kind: UploadKind): Promise<{ upload?: Upload; fields: Record<string, string> }> {
-  if (!request.isMultipart()) throw new AppError(415, 'unsupported_media_type', 'Send multipart/form-data');
+  if (!request.isMultipart()) throw new AppError(415, 'unsupported_media_type', 'Send multipart/form-data with a field named "file"');
   const fields: Record<string, string> = {};
   let upload: Upload | undefined;
   for await (const part of request.parts({ limits: { fileSize: MAX_UPLOAD_BYTES } })) {
@@ -65,17 +47,18 @@ export async function readUploadForm(request: FastifyRequest, kind: UploadKind):
       fields[part.fieldname] = String(part.value);
       continue;
     }
-    let buffer: Buffer;
-    try {
-      buffer = await part.toBuffer();
-    } catch (err) {
-      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-        throw new AppError(413, 'payload_too_large', `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
-      }
-      throw err;
-    }
+    const buffer = await part.toBuffer().catch((err: { code?: string }) => {
+      throw err.code === 'FST_REQ_FILE_TOO_LARGE' ? tooLarge() : err;
+    });
     if (part.fieldname !== 'file') throw badRequest(part.fieldname, 'is not an allowed file field (use "file")');
     upload = await checkUpload(buffer, kind, part.filename);
   }
   return { upload, fields };
+}
+
+/** An upload whose only purpose is the file (CV, photo): the field `file` is required. */
+export async function readUpload(request: FastifyRequest, kind: UploadKind): Promise<Upload> {
+  const { upload } = await readUploadForm(request, kind);
+  if (!upload) throw badRequest('file', 'is required (multipart field "file")');
+  return upload;
 }
