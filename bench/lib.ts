@@ -14,6 +14,15 @@ import { fileURLToPath } from 'node:url';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import pg from 'pg';
 
+/** A response body as JSON when it is JSON, else its text. */
+const jsonOrText = (text: string): any => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // ---------------------------------------------------------------------------------------------
@@ -341,13 +350,7 @@ export async function api<T = any>(
     signal: AbortSignal.timeout(30_000),
   });
   const text = await response.text();
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: response.status, body, text };
+  return { status: response.status, body: jsonOrText(text), text };
 }
 
 export async function login(base: string, email: string, password: string) {
@@ -616,13 +619,7 @@ async function probe(base: string, spec: LoadSpec, limit: number) {
       signal: AbortSignal.timeout(30_000),
     });
     const text = await response.text();
-    let body: any = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      /* keep text */
-    }
-    answers.push({ request, status: response.status, body, text });
+    answers.push({ request, status: response.status, body: jsonOrText(text), text });
   }
   return answers;
 }

@@ -2,7 +2,7 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AppContext } from '../../lib/context.js';
 import { notFound } from '../../lib/errors.js';
 import { isSafeKey } from '../../lib/storage.js';
-import type { Upload } from '../../lib/uploads.js';
+import { uploadKinds, type Upload } from '../../lib/uploads.js';
 
 const DEFAULT_TTL_SECONDS = 3600;
 
@@ -23,12 +23,14 @@ export function signedFileUrl(ctx: AppContext, key: string | null, ttlSeconds = 
   return `${ctx.config.publicUrl}/api/files/${key}?expires=${expires}&signature=${signature(ctx, key, expires)}`;
 }
 
-const contentTypes: Record<string, string> = {
-  pdf: 'application/pdf',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  jpg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
+/** The content type of a stored file, from the extension the server gave its key. */
+export const contentTypeOfKey = (key: string) => {
+  const extension = key.split('.').pop();
+  for (const types of Object.values(uploadKinds)) {
+    const found = Object.entries(types).find(([, ext]) => ext === extension);
+    if (found) return found[0];
+  }
+  return 'application/octet-stream';
 };
 
 /** Opens a file for a signed URL; a bad, expired or forged signature reads as "not found". */
@@ -40,5 +42,5 @@ export async function openSignedFile(ctx: AppContext, key: string, expires: numb
   }
   const file = await ctx.storage.get(key);
   if (!file) throw notFound('File');
-  return { ...file, contentType: contentTypes[key.split('.').pop()!] ?? 'application/octet-stream' };
+  return { ...file, contentType: contentTypeOfKey(key) };
 }

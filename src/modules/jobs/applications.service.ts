@@ -1,11 +1,12 @@
 import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
-import { badRequest, conflict, forbidden, isUniqueViolation, notFound, pgErrorCode } from '../../lib/errors.js';
+import { badRequest, conflict, forbidden, isUniqueViolation, notFound } from '../../lib/errors.js';
 import { toPage } from '../../lib/pagination.js';
-import { uploadKinds, type Upload } from '../../lib/uploads.js';
+import type { Upload } from '../../lib/uploads.js';
 import { users } from '../auth/auth.tables.js';
-import { signedFileUrl, storeUpload } from '../files/files.service.js';
+import { contentTypeOfKey, signedFileUrl, storeUpload } from '../files/files.service.js';
+import { profiles } from '../profiles/profiles.tables.js';
 import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
 import type { ApplicationListQuery } from './applications.schemas.js';
 import { effectiveJobStatus, keysetBefore, openJobCondition } from './jobs.service.js';
@@ -75,27 +76,19 @@ export async function applicationHistory(ctx: AppContext, applicationId: string)
     .orderBy(asc(applicationStatusHistory.created_at), asc(applicationStatusHistory.id));
 }
 
-const contentTypeOf = (key: string) =>
-  Object.entries(uploadKinds.cv).find(([, ext]) => key.endsWith(`.${ext}`))?.[0] ?? 'application/octet-stream';
-
 /**
  * The CV on the applicant's profile, copied: the application keeps the CV it was sent with even if
- * the profile's changes later. Read with plain SQL so this module does not depend on the profiles code.
+ * the profile's changes later. (Reading another module's table is allowed; writing it is not.)
  */
 async function copyProfileCv(ctx: AppContext, userId: string) {
-  let key: string | null = null;
-  try {
-    const result = await ctx.db.execute<{ cv_key: string | null }>(sql`SELECT cv_key FROM profiles WHERE user_id = ${userId}`);
-    key = result.rows[0]?.cv_key ?? null;
-  } catch (err) {
-    if (pgErrorCode(err) !== '42P01') throw err; // no profiles table yet: no profile CV
-  }
+  const [profile] = await ctx.db.select({ cv_key: profiles.cv_key }).from(profiles).where(eq(profiles.user_id, userId));
+  const key = profile?.cv_key ?? null;
   const file = key ? await ctx.storage.get(key) : null;
   if (!key || !file) return null;
   const chunks: Buffer[] = [];
   for await (const chunk of file.body) chunks.push(Buffer.from(chunk));
   const extension = key.split('.').pop()!;
-  const upload: Upload = { buffer: Buffer.concat(chunks), mime: contentTypeOf(key), extension, originalName: `cv.${extension}` };
+  const upload: Upload = { buffer: Buffer.concat(chunks), mime: contentTypeOfKey(key), extension, originalName: `cv.${extension}` };
   return storeUpload(ctx, 'cvs', upload);
 }
 
