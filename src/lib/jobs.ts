@@ -8,12 +8,24 @@ export interface JobDefinition<Ctx, T = unknown> {
   handle(ctx: Ctx, data: T, attempt: { lastAttempt: boolean }): Promise<void>;
   /** pg-boss retry policy; defaults favour a flaky SMTP server coming back within the hour. */
   retryLimit?: number;
+  /**
+   * Cron expression (UTC), e.g. '0 7 * * *': pg-boss fires the job on this schedule. Each firing
+   * creates one job whatever the number of instances or workers (pg-boss's scheduler is a singleton).
+   */
+  cron?: string;
+}
+
+export interface SendOptions {
+  /** Delay the job: it runs at (or soon after) this time. */
+  startAfter?: Date;
+  /** At most one queued job per key in this queue (pg-boss singletonKey): a second send is dropped. */
+  singletonKey?: string;
 }
 
 export interface Jobs {
   boss: PgBoss;
   /** Queues a job inside the caller's transaction: it exists only if that transaction commits. */
-  send(tx: Tx, name: string, data: object): Promise<void>;
+  send(tx: Tx, name: string, data: object, options?: SendOptions): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -38,6 +50,7 @@ export async function startJobs<Ctx>(
   await boss.start();
   for (const def of definitions) {
     await boss.createQueue(def.name, { name: def.name, retryLimit: def.retryLimit ?? 8, retryDelay: 5, retryBackoff: true });
+    if (def.cron) await boss.schedule(def.name, def.cron, {}, { tz: 'UTC' });
   }
   if (options.work) {
     for (const def of definitions) {
@@ -49,9 +62,12 @@ export async function startJobs<Ctx>(
   }
   return {
     boss,
-    async send(tx, name, data) {
+    async send(tx, name, data, sendOptions = {}) {
       const client = clientOf(tx);
-      await boss.send(name, data, { db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) } });
+      await boss.send(name, data, {
+        ...sendOptions,
+        db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
+      });
     },
     async stop() {
       await boss.stop({ graceful: true, timeout: 5000, wait: true });
