@@ -3,3 +3,4 @@ export * from '../modules/auth/auth.tables.js';
 export * from '../modules/mail/mail.tables.js';
 export * from '../modules/profiles/profiles.tables.js';
 export * from '../modules/jobs/jobs.tables.js';
+export * from '../modules/audit/audit.tables.js';
