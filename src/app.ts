@@ -4,8 +4,10 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import pino from 'pino';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
+import { serializeError } from './db/errors.js';
 import type { AppContext } from './lib/context.js';
 import { createEventBus, subscriberJobs, type Subscriber } from './lib/events.js';
 import { startJobs, type Jobs } from './lib/jobs.js';
@@ -24,7 +26,7 @@ import { ensureAdmin } from './modules/auth/auth.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { mailJobs } from './modules/mail/mail.jobs.js';
 import authPlugin from './plugins/auth.js';
-import errorsPlugin from './plugins/errors.js';
+import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import metricsPlugin from './plugins/metrics.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import securityHeadersPlugin from './plugins/security-headers.js';
@@ -55,6 +57,8 @@ const jobDefinitions = [...mailJobs, ...subscriberJobs(subscribers)];
 
 const loggerOptions = (config: Config) => ({
   level: config.logLevel,
+  // Database errors are logged as statement and SQLSTATE, never with their parameter values.
+  serializers: { err: (err: Error) => serializeError(err, pino.stdSerializers.err) },
   redact: ['req.headers.authorization', 'req.headers.cookie', 'req.query.access_token', '*.password', '*.new_password', '*.token'],
 });
 
@@ -68,6 +72,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     },
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
     bodyLimit: 1024 * 1024,
+    // Slow or idle clients lose their socket (config.ts documents each timeout).
+    connectionTimeout: config.httpTimeouts.idle,
+    requestTimeout: config.httpTimeouts.request,
+    keepAliveTimeout: config.httpTimeouts.keepAlive,
+    http: { headersTimeout: config.httpTimeouts.headers },
+    // The errors plugin answers requests during shutdown with problem+json instead.
+    return503OnClosing: false,
+    frameworkErrors,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
