@@ -44,6 +44,8 @@ export interface AppDeps {
   jobPollingSeconds?: number;
   /** Defaults to local disk under DATA_DIR, or S3 when configured. */
   storage?: Storage;
+  /** Where the log goes (standard output by default); tests read it. */
+  logStream?: { write(line: string): void };
 }
 
 declare module 'fastify' {
@@ -65,7 +67,7 @@ const loggerOptions = (config: Config) => ({
 /** Builds the whole application (used by the server, the worker and the tests); never listens. */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : loggerOptions(config),
+    logger: config.logLevel === 'silent' ? false : { ...loggerOptions(config), ...(deps.logStream ? { stream: deps.logStream } : {}) },
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
@@ -76,7 +78,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     connectionTimeout: config.httpTimeouts.idle,
     requestTimeout: config.httpTimeouts.request,
     keepAliveTimeout: config.httpTimeouts.keepAlive,
-    http: { headersTimeout: config.httpTimeouts.headers },
+    // Node checks the headers and request timeouts on this interval (30 s by default, which would let a
+    // slowloris client keep its socket up to 30 s past the headers timeout).
+    http: { headersTimeout: config.httpTimeouts.headers, connectionsCheckingInterval: Math.min(1000, config.httpTimeouts.headers) },
     // The errors plugin answers requests during shutdown with problem+json instead.
     return503OnClosing: false,
     frameworkErrors,

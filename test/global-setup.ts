@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { TestProject } from 'vitest/node';
+import { withDatabase } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 
 declare module 'vitest' {
@@ -13,11 +14,6 @@ declare module 'vitest' {
   }
 }
 
-const withDatabase = (url: string, name: string) => {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
 
 /**
  * One PostgreSQL for the whole run (embedded in a temp dir, or TEST_DATABASE_URL), with a template

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { freePort } from '../lib/net.js';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -99,16 +99,6 @@ async function reapOrphanPostmaster(pgDir: string) {
   if (isAlive(pid)) throw new Error(`an earlier embedded PostgreSQL (pid ${pid}) on ${pgDir} did not stop`);
 }
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 async function readOrCreatePassword(dataDir: string) {
   const file = join(dataDir, 'pg-password');

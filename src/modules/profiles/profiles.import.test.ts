@@ -1,11 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
+import { createTestApp, problemOf, type TestApp, type TestUser, csvLine, importCsv } from '../../../test/helpers.js';
 import { users } from '../auth/auth.tables.js';
 import { importAlumni } from './profiles.import.js';
 import { profiles } from './profiles.tables.js';
-import { csvLine, importCsv } from './profiles.testkit.js';
 
 let t: TestApp;
 let admin: TestUser;
