@@ -21,6 +21,7 @@ import { jobsRoutes } from './modules/jobs/jobs.routes.js';
 import { recruiterRoutes } from './modules/jobs/recruiter.routes.js';
 import { adminProfilesRoutes } from './modules/profiles/profiles.admin.routes.js';
 import { profilesRoutes } from './modules/profiles/profiles.routes.js';
+import { profileSummaryOf } from './modules/profiles/profiles.service.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { ensureAdmin } from './modules/auth/auth.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
@@ -140,7 +141,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(metricsPlugin, { ctx });
 
   await app.register(healthRoutes, { prefix: '/api/health', ctx });
-  await app.register(authRoutes, { prefix: '/api/auth', ctx });
+  await app.register(authRoutes, { prefix: '/api/auth', ctx, profileSummary: profileSummaryOf });
   await app.register(filesRoutes, { prefix: '/api/files', ctx });
   await app.register(profilesRoutes, { prefix: '/api/profiles', ctx });
   await app.register(adminProfilesRoutes, { prefix: '/api/admin', ctx });
