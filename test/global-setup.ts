@@ -24,9 +24,16 @@ export default async function setup(project: TestProject) {
   let stopEmbedded: (() => Promise<void>) | undefined;
   let dir: string | undefined;
   if (!serverUrl) {
-    const { startEmbeddedPostgres } = await import('../src/db/embedded.js');
+    const { startEmbeddedPostgres, UnreachableDirectoryError } = await import('../src/db/embedded.js');
     dir = await mkdtemp(join(tmpdir(), 'cohort-test-'));
-    const embedded = await startEmbeddedPostgres(dir);
+    const embedded = await startEmbeddedPostgres(dir).catch((err: Error) => {
+      // One line naming the directory and the fix (a clone in a 0700 directory, as root), not a stack.
+      if (err instanceof UnreachableDirectoryError) {
+        process.stderr.write(`cohort tests: ${err.message}\n`);
+        process.exit(1);
+      }
+      throw err;
+    });
     serverUrl = embedded.url;
     stopEmbedded = embedded.stop;
   }
