@@ -68,7 +68,7 @@ async function errorsPlugin(app: FastifyInstance) {
       // PostgreSQL restarting or unreachable: the request may succeed in a moment. Logged without values (app.ts serializer).
       request.log.warn({ err: error }, 'database unavailable');
       reply.header('retry-after', RETRY_AFTER_SECONDS);
-      return sendProblem(reply, 503, 'unavailable', 'The database is unavailable; retry shortly');
+      return sendProblem(reply, 503, 'unavailable', 'A service the server depends on is unavailable; retry shortly');
     }
     if (isUniqueViolation(error)) {
       return sendProblem(reply, 409, 'conflict', 'A resource with these values already exists');
