@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, member, fileUpload, PDF, PNG } from '../../../test/helpers.js';
+import { createTestApp, problemOf, type TestApp, member, fileUpload, DOCX, PDF, PNG } from '../../../test/helpers.js';
 import { profiles } from './profiles.tables.js';
 import { COMPLETION_WEIGHTS } from './profiles.rules.js';
 
@@ -50,6 +50,14 @@ describe('POST /api/profiles/upload-cv and /upload-photo (local disk)', () => {
     const second = (await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...fileUpload(PDF) })).json();
     expect((await fetchSigned(first.cv_url)).statusCode).toBe(404);
     expect((await fetchSigned(second.cv_url)).statusCode).toBe(200);
+  });
+
+  it('when the CV is a Word document (DOCX), then it is stored with its own extension', async () => {
+    const user = await member(t);
+    const res = await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...fileUpload(DOCX, { filename: 'cv.docx' }) });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().cv_url).toMatch(/\.docx\?/);
+    expect((await fetchSigned(res.json().cv_url)).statusCode).toBe(200);
   });
 
   it('when a member uploads a PNG photo, then photo_url appears everywhere the profile is shown', async () => {
