@@ -11,7 +11,7 @@ const files = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory()
       ? files(join(dir, e.name))
-      : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !/test-helpers|testkit/.test(e.name)
+      : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')
         ? [join(dir, e.name)]
         : [],
   );

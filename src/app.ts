@@ -4,8 +4,10 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import pino from 'pino';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
+import { serializeError } from './db/errors.js';
 import type { AppContext } from './lib/context.js';
 import { createEventBus, subscriberJobs, type Subscriber } from './lib/events.js';
 import { startJobs, type Jobs } from './lib/jobs.js';
@@ -19,12 +21,13 @@ import { jobsRoutes } from './modules/jobs/jobs.routes.js';
 import { recruiterRoutes } from './modules/jobs/recruiter.routes.js';
 import { adminProfilesRoutes } from './modules/profiles/profiles.admin.routes.js';
 import { profilesRoutes } from './modules/profiles/profiles.routes.js';
+import { profileSummaryOf } from './modules/profiles/profiles.service.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { ensureAdmin } from './modules/auth/auth.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { mailJobs } from './modules/mail/mail.jobs.js';
 import authPlugin from './plugins/auth.js';
-import errorsPlugin from './plugins/errors.js';
+import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import metricsPlugin from './plugins/metrics.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import securityHeadersPlugin from './plugins/security-headers.js';
@@ -42,6 +45,8 @@ export interface AppDeps {
   jobPollingSeconds?: number;
   /** Defaults to local disk under DATA_DIR, or S3 when configured. */
   storage?: Storage;
+  /** Where the log goes (standard output by default); tests read it. */
+  logStream?: { write(line: string): void };
 }
 
 declare module 'fastify' {
@@ -55,19 +60,31 @@ const jobDefinitions = [...mailJobs, ...subscriberJobs(subscribers)];
 
 const loggerOptions = (config: Config) => ({
   level: config.logLevel,
+  // Database errors are logged as statement and SQLSTATE, never with their parameter values.
+  serializers: { err: (err: Error) => serializeError(err, pino.stdSerializers.err) },
   redact: ['req.headers.authorization', 'req.headers.cookie', 'req.query.access_token', '*.password', '*.new_password', '*.token'],
 });
 
 /** Builds the whole application (used by the server, the worker and the tests); never listens. */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : loggerOptions(config),
+    logger: config.logLevel === 'silent' ? false : { ...loggerOptions(config), ...(deps.logStream ? { stream: deps.logStream } : {}) },
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
     },
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
     bodyLimit: 1024 * 1024,
+    // Slow or idle clients lose their socket (config.ts documents each timeout).
+    connectionTimeout: config.httpTimeouts.idle,
+    requestTimeout: config.httpTimeouts.request,
+    keepAliveTimeout: config.httpTimeouts.keepAlive,
+    // Node checks the headers and request timeouts on this interval (30 s by default, which would let a
+    // slowloris client keep its socket up to 30 s past the headers timeout).
+    http: { headersTimeout: config.httpTimeouts.headers, connectionsCheckingInterval: Math.min(1000, config.httpTimeouts.headers) },
+    // The errors plugin answers requests during shutdown with problem+json instead.
+    return503OnClosing: false,
+    frameworkErrors,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -124,7 +141,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(metricsPlugin, { ctx });
 
   await app.register(healthRoutes, { prefix: '/api/health', ctx });
-  await app.register(authRoutes, { prefix: '/api/auth', ctx });
+  await app.register(authRoutes, { prefix: '/api/auth', ctx, profileSummary: profileSummaryOf });
   await app.register(filesRoutes, { prefix: '/api/files', ctx });
   await app.register(profilesRoutes, { prefix: '/api/profiles', ctx });
   await app.register(adminProfilesRoutes, { prefix: '/api/admin', ctx });

@@ -32,6 +32,11 @@ const EnvSchema = Type.Object({
   TRUST_PROXY: Type.String({ default: '' }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
+  // Socket timeouts in milliseconds, so idle and slow (slowloris) clients cannot hold sockets.
+  HTTP_HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 600_000, default: 10_000 }),
+  HTTP_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 300_000 }),
+  HTTP_IDLE_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 60_000 }),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 600_000, default: 5000 }),
   // Rate limits (API.md defaults). Windows are fixed; figures are per window.
   RATE_LIMIT_GLOBAL_PER_MINUTE: Type.Integer({ minimum: 1, default: 1000 }),
   RATE_LIMIT_LOGIN_IP_PER_MINUTE: Type.Integer({ minimum: 1, default: 60 }),
@@ -61,6 +66,8 @@ export interface Config {
   trustProxy: string[];
   metricsToken?: string;
   dbPoolSize: number;
+  /** Milliseconds: the whole header block, the whole request (large uploads), a silent socket, an idle keep-alive socket. */
+  httpTimeouts: { headers: number; request: number; idle: number; keepAlive: number };
   rateLimits: {
     globalPerMinute: number;
     loginIpPerMinute: number;
@@ -136,6 +143,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: list(e.TRUST_PROXY),
     metricsToken: e.METRICS_TOKEN,
     dbPoolSize: e.DB_POOL_SIZE,
+    httpTimeouts: {
+      headers: e.HTTP_HEADERS_TIMEOUT_MS,
+      request: e.HTTP_REQUEST_TIMEOUT_MS,
+      idle: e.HTTP_IDLE_TIMEOUT_MS,
+      keepAlive: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
     rateLimits: {
       globalPerMinute: e.RATE_LIMIT_GLOBAL_PER_MINUTE,
       loginIpPerMinute: e.RATE_LIMIT_LOGIN_IP_PER_MINUTE,

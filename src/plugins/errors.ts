@@ -1,5 +1,6 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import { AppError, defaultCodes, isUniqueViolation, titles, type FieldError } from '../lib/errors.js';
 
 const problemType = (code: string) => `https://cohort.dev/problems/${code.replace(/_/g, '-')}`;
@@ -23,9 +24,36 @@ function fieldErrors(error: FastifyError): FieldError[] {
   });
 }
 
+/** Seconds a client should wait before retrying while the database is away. */
+const RETRY_AFTER_SECONDS = '5';
+
+/**
+ * Fastify's `frameworkErrors` option (errors raised before routing, answered with Fastify's own JSON
+ * otherwise): a path segment longer than the router's maxParamLength (every path parameter is an id,
+ * so it is bad input) and a URL that does not decode are 400s naming `path`.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  const pathProblem = { FST_ERR_MAX_PARAM_LENGTH: 'has a segment that is too long', FST_ERR_BAD_URL: 'is not a valid URL' }[error.code];
+  if (pathProblem) return sendProblem(reply, 400, 'validation_failed', `path ${pathProblem}`, [{ field: 'path', message: pathProblem }]);
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  return sendProblem(reply, status, defaultCodes[status] ?? 'error', error.message);
+}
+
 async function errorsPlugin(app: FastifyInstance) {
   // The API speaks JSON (and multipart for uploads): a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
+
+  // Requests that arrive while the server drains get a problem+json 503 (app.ts turns off Fastify's own
+  // return503OnClosing body) and a closed connection, so a load balancer moves them elsewhere.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close').header('retry-after', RETRY_AFTER_SECONDS);
+    return sendProblem(reply, 503, 'unavailable', 'The server is shutting down; retry shortly');
+  });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
@@ -35,6 +63,12 @@ async function errorsPlugin(app: FastifyInstance) {
     if (error.validation) {
       const errors = fieldErrors(error);
       return sendProblem(reply, 400, 'validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+    }
+    if (isDatabaseUnavailable(error)) {
+      // PostgreSQL restarting or unreachable: the request may succeed in a moment. Logged without values (app.ts serializer).
+      request.log.warn({ err: error }, 'database unavailable');
+      reply.header('retry-after', RETRY_AFTER_SECONDS);
+      return sendProblem(reply, 503, 'unavailable', 'A service the server depends on is unavailable; retry shortly');
     }
     if (isUniqueViolation(error)) {
       return sendProblem(reply, 409, 'conflict', 'A resource with these values already exists');

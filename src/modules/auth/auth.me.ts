@@ -1,7 +1,6 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { Nullable } from '../../lib/schemas.js';
-import { profileSummaryOf } from '../profiles/profiles.service.js';
 
 export const ProfileSummarySchema = Type.Object({
   headline: Nullable(Type.String()),
@@ -16,7 +15,14 @@ export const ProfileSummarySchema = Type.Object({
 
 export const MeSchema = Type.Object({ user: Type.Ref('User'), profile: Nullable(ProfileSummarySchema) });
 
-export async function getMe(ctx: AppContext, actor: Actor) {
+/**
+ * Loads a member's profile summary. The profiles module provides it and app.ts passes it in: the
+ * profiles module depends on auth (its table references users), so auth importing profiles would be
+ * a cycle (docs/decisions/036).
+ */
+export type ProfileSummaryLoader = (ctx: AppContext, userId: string) => Promise<Static<typeof ProfileSummarySchema> | null>;
+
+export async function getMe(ctx: AppContext, actor: Actor, loadProfileSummary: ProfileSummaryLoader) {
   // The auth plugin has just read the user with the session check; only the profile is left to load.
-  return { user: actor, profile: await profileSummaryOf(ctx, actor.id) };
+  return { user: actor, profile: await loadProfileSummary(ctx, actor.id) };
 }

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
+import { createTestApp, problemOf, type TestApp, type TestUser, apply, postJob } from '../../../test/helpers.js';
 import { transitions } from './applications.status.js';
 import { applicationStatuses } from './jobs.tables.js';
-import { apply, postJob } from './jobs.test-helpers.js';
 
 let t: TestApp;
 let poster: TestUser;

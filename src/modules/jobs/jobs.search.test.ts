@@ -1,8 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
+import { createTestApp, problemOf, type TestApp, type TestUser, expireJob, postJob } from '../../../test/helpers.js';
 import { jobs } from './jobs.tables.js';
-import { expireJob, postJob } from './jobs.test-helpers.js';
 
 let t: TestApp;
 let poster: TestUser;

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
-import { expireJob, jobBody, postJob } from './jobs.test-helpers.js';
+import { createTestApp, problemOf, type TestApp, type TestUser, expireJob, jobBody, postJob } from '../../../test/helpers.js';
 
 let t: TestApp;
 let alumni: TestUser;

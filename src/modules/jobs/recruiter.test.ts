@@ -1,8 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
+import { createTestApp, problemOf, type TestApp, type TestUser, apply, expireJob, postJob } from '../../../test/helpers.js';
 import { applicationStatusHistory, jobApplications } from './jobs.tables.js';
-import { apply, expireJob, postJob } from './jobs.test-helpers.js';
 
 let t: TestApp;
 let recruiter: TestUser;

@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../lib/context.js';
 import { countedPageSchema, PageQuerySchema } from '../../lib/pagination.js';
 import { problems } from '../../lib/schemas.js';
+import { readUploadStream } from '../../lib/uploads.js';
 import { actorOf } from '../../plugins/auth.js';
-import { importAlumniUpload } from './profiles.import.js';
+import { IMPORT_MAX_BYTES, importAlumni } from './profiles.import.js';
 import { ImportReportSchema, PendingVerificationSchema, ProfileSchema, RejectBodySchema, UserIdParamsSchema } from './profiles.schemas.js';
 import { decideVerification, listPendingVerifications } from './profiles.verification.js';
 
@@ -54,6 +55,6 @@ export const adminProfilesRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       consumes: ['multipart/form-data'],
       response: { 200: ImportReportSchema, ...problems(400, 401, 403, 413, 415) },
     },
-    handler: async (request) => importAlumniUpload(ctx, request),
+    handler: async (request) => importAlumni(ctx, await readUploadStream(request, IMPORT_MAX_BYTES)),
   });
 };

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp } from '../../../test/helpers.js';
+import { createTestApp, problemOf, type TestApp, createProfile, member } from '../../../test/helpers.js';
 import { COMPLETION_WEIGHTS } from './profiles.rules.js';
-import { createProfile, member } from './profiles.testkit.js';
 
 let t: TestApp;
 beforeAll(async () => {

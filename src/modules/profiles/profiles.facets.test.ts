@@ -1,9 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp, type TestUser } from '../../../test/helpers.js';
+import { createTestApp, type TestApp, type TestUser, member } from '../../../test/helpers.js';
 import { users } from '../auth/auth.tables.js';
 import { computeFacets } from './profiles.facets.js';
-import { member } from './profiles.testkit.js';
 
 let t: TestApp;
 let viewer: TestUser;

@@ -4,10 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp } from '../../../test/helpers.js';
+import { createTestApp, problemOf, type TestApp, member, fileUpload, DOCX, PDF, PNG } from '../../../test/helpers.js';
 import { profiles } from './profiles.tables.js';
 import { COMPLETION_WEIGHTS } from './profiles.rules.js';
-import { member, multipart, PDF, PNG } from './profiles.testkit.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -24,7 +23,7 @@ describe('POST /api/profiles/upload-cv and /upload-photo (local disk)', () => {
     const res = await user.inject({
       method: 'POST',
       url: '/api/profiles/upload-cv',
-      ...multipart(PDF, { filename: '../../etc/passwd.pdf', contentType: 'application/pdf' }),
+      ...fileUpload(PDF, { filename: '../../etc/passwd.pdf', type: 'application/pdf' }),
     });
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -47,10 +46,18 @@ describe('POST /api/profiles/upload-cv and /upload-photo (local disk)', () => {
 
   it('when a new CV replaces the old one, then the old file is removed', async () => {
     const user = await member(t);
-    const first = (await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...multipart(PDF) })).json();
-    const second = (await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...multipart(PDF) })).json();
+    const first = (await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...fileUpload(PDF) })).json();
+    const second = (await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...fileUpload(PDF) })).json();
     expect((await fetchSigned(first.cv_url)).statusCode).toBe(404);
     expect((await fetchSigned(second.cv_url)).statusCode).toBe(200);
+  });
+
+  it('when the CV is a Word document (DOCX), then it is stored with its own extension', async () => {
+    const user = await member(t);
+    const res = await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...fileUpload(DOCX, { filename: 'cv.docx' }) });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().cv_url).toMatch(/\.docx\?/);
+    expect((await fetchSigned(res.json().cv_url)).statusCode).toBe(200);
   });
 
   it('when a member uploads a PNG photo, then photo_url appears everywhere the profile is shown', async () => {
@@ -58,7 +65,7 @@ describe('POST /api/profiles/upload-cv and /upload-photo (local disk)', () => {
     const res = await user.inject({
       method: 'POST',
       url: '/api/profiles/upload-photo',
-      ...multipart(PNG, { filename: 'me.png', contentType: 'image/png' }),
+      ...fileUpload(PNG, { filename: 'me.png', type: 'image/png' }),
     });
     expect(res.statusCode).toBe(200);
     expect(res.json().photo_url).toMatch(/\/api\/files\/photos\/[0-9a-f-]{36}\.png\?/);
@@ -70,7 +77,7 @@ describe('POST /api/profiles/upload-cv and /upload-photo (local disk)', () => {
 
   it('when the caller has no profile yet, then an upload creates it', async () => {
     const user = await t.user('student');
-    const res = await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...multipart(PDF) });
+    const res = await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...fileUpload(PDF) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ user_id: user.id, name: user.name });
   });
@@ -81,16 +88,16 @@ describe('POST /api/profiles/upload-cv and /upload-photo (local disk)', () => {
     const fakePdf = await user.inject({
       method: 'POST',
       url: '/api/profiles/upload-cv',
-      ...multipart(Buffer.from('MZ this is an exe'), { filename: 'cv.pdf', contentType: 'application/pdf' }),
+      ...fileUpload(Buffer.from('MZ this is an exe'), { filename: 'cv.pdf', type: 'application/pdf' }),
     });
     expect(fakePdf.statusCode).toBe(415);
     expect(problemOf(fakePdf).code).toBe('unsupported_media_type');
-    const pngAsCv = await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...multipart(PNG, { filename: 'cv.pdf' }) });
+    const pngAsCv = await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...fileUpload(PNG, { filename: 'cv.pdf' }) });
     expect(pngAsCv.statusCode).toBe(415);
     const pdfAsPhoto = await user.inject({
       method: 'POST',
       url: '/api/profiles/upload-photo',
-      ...multipart(PDF, { filename: 'me.png', contentType: 'image/png' }),
+      ...fileUpload(PDF, { filename: 'me.png', type: 'image/png' }),
     });
     expect(pdfAsPhoto.statusCode).toBe(415);
     expect(storedFiles(join(t.dataDir, 'uploads')).length).toBe(before);
@@ -101,7 +108,7 @@ describe('POST /api/profiles/upload-cv and /upload-photo (local disk)', () => {
     const user = await member(t);
     const before = storedFiles(join(t.dataDir, 'uploads')).length;
     const big = Buffer.concat([PDF, Buffer.alloc(5 * 1024 * 1024 + 10, 0x20)]);
-    const res = await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...multipart(big, { filename: 'cv.pdf' }) });
+    const res = await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...fileUpload(big, { filename: 'cv.pdf' }) });
     expect(res.statusCode).toBe(413);
     expect(problemOf(res).code).toBe('payload_too_large');
     expect(storedFiles(join(t.dataDir, 'uploads')).length).toBe(before);
@@ -112,9 +119,9 @@ describe('POST /api/profiles/upload-cv and /upload-photo (local disk)', () => {
     const user = await member(t);
     expect((await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', payload: { file: 'x' } })).statusCode).toBe(415);
     expect(
-      (await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...multipart(PDF, { field: 'document' }) })).statusCode,
+      (await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...fileUpload(PDF, { field: 'document' }) })).statusCode,
     ).toBe(400);
-    expect((await t.app.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...multipart(PDF) })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...fileUpload(PDF) })).statusCode).toBe(401);
   });
 });
 
@@ -159,14 +166,14 @@ describe('uploads with S3-compatible storage', () => {
 
   it('when a CV is uploaded, then it lands in the bucket, is served through the signed URL, and a replaced one is deleted', async () => {
     const user = await s3.user();
-    const first = (await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...multipart(PDF) })).json();
+    const first = (await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...fileUpload(PDF) })).json();
     expect([...objects.keys()]).toEqual([expect.stringMatching(/^\/cohort-test\/cvs\/[0-9a-f-]{36}\.pdf$/)]);
     const file = await s3.app.inject({ method: 'GET', url: first.cv_url.replace(s3.config.publicUrl, '') });
     expect(file.statusCode).toBe(200);
     expect(file.rawPayload.equals(PDF)).toBe(true);
-    await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...multipart(PDF) });
+    await user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...fileUpload(PDF) });
     expect(objects.size).toBe(1);
-    const rejected = await user.inject({ method: 'POST', url: '/api/profiles/upload-photo', ...multipart(PDF) });
+    const rejected = await user.inject({ method: 'POST', url: '/api/profiles/upload-photo', ...fileUpload(PDF) });
     expect(rejected.statusCode).toBe(415);
     expect(objects.size).toBe(1);
   });

@@ -1,11 +1,10 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
+import { createTestApp, problemOf, type TestApp, type TestUser, csvLine, importCsv } from '../../../test/helpers.js';
 import { users } from '../auth/auth.tables.js';
 import { importAlumni } from './profiles.import.js';
 import { profiles } from './profiles.tables.js';
-import { csvLine, importCsv } from './profiles.testkit.js';
 
 let t: TestApp;
 let admin: TestUser;
@@ -105,15 +104,58 @@ describe('POST /api/admin/import/alumni', () => {
   });
 
   it('when a row updates a member who registered, then their role, name and password stay and missing columns keep their values', async () => {
-    const existing = await t.user('recruiter', { email: 'rec@import.test', name: 'Real Name' });
+    const existing = await t.user('student', { email: 'stu@import.test', name: 'Real Name' });
     await existing.inject({ method: 'POST', url: '/api/profiles/create', payload: { bio: 'My own bio', current_company: 'Old Co' } });
-    const res = await importCsv(admin, ['email,name,role,current_company', 'REC@import.test,Imported Name,alumni,New Co'].join('\n'));
+    const res = await importCsv(admin, ['email,name,role,current_company', 'STU@import.test,Imported Name,alumni,New Co'].join('\n'));
     expect(res.json()).toMatchObject({ created: 0, updated: 1 });
     const [row] = await t.database.db.select().from(users).where(eq(users.id, existing.id));
-    expect(row).toMatchObject({ role: 'recruiter', name: 'Real Name' });
+    expect(row).toMatchObject({ role: 'student', name: 'Real Name' });
     expect(row.password_hash).not.toBeNull();
     const me = (await existing.inject({ method: 'GET', url: '/api/profiles/me' })).json();
     expect(me).toMatchObject({ name: 'Imported Name', current_company: 'New Co', bio: 'My own bio' });
+  });
+
+  it('when a row names an admin, faculty or recruiter account, then it is skipped with its reason and that account gets no profile', async () => {
+    const staff = await Promise.all((['admin', 'faculty', 'recruiter'] as const).map((role) => t.user(role)));
+    const csv = [
+      'email,name,current_company',
+      ...staff.map((u) => csvLine([u.email.toUpperCase(), 'Imported Staff', 'Evil Corp'])),
+      csvLine(['fine@import.test', 'Fine Alumnus', 'Good Co']),
+    ];
+    const report = (await importCsv(admin, csv.join('\n'))).json();
+    expect(report).toMatchObject({ created: 1, updated: 0, unchanged: 0, skipped: 3 });
+    expect(report.errors).toEqual(
+      staff.map((u, i) => ({ line: i + 2, message: expect.stringContaining(`belongs to a ${u.role} account`) })),
+    );
+    const staffProfiles = await t.database.db.select().from(profiles).where(inArray(profiles.user_id, staff.map((u) => u.id)));
+    expect(staffProfiles).toEqual([]);
+  });
+
+  it('when the role column names a role other than alumni or student, then the row is skipped', async () => {
+    const csv = ['email,name,role', csvLine(['prof@import.test', 'A Professor', 'faculty']), csvLine(['rec2@import.test', 'A Recruiter', 'recruiter'])];
+    const report = (await importCsv(admin, csv.join('\n'))).json();
+    expect(report).toMatchObject({ created: 0, skipped: 2 });
+    expect(report.errors.map((e: { message: string }) => e.message)).toEqual([expect.stringMatching(/faculty/), expect.stringMatching(/recruiter/)]);
+    expect(await t.database.db.select().from(users).where(sql`lower(${users.email}) IN ('prof@import.test', 'rec2@import.test')`)).toEqual([]);
+  });
+
+  it('when a cell holds a NUL byte, then that row is reported and the good rows still go in', async () => {
+    const csv = Buffer.from(['email,name,bio', 'nul1@import.test,Good One,fine', 'nul2@import.test,Bad\u0000Name,x', 'nul3@import.test,Good Three,y'].join('\n'));
+    const res = await importCsv(admin, csv);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ created: 2, skipped: 1, errors: [{ line: 3, message: expect.stringMatching(/name contains a NUL/) }] });
+  });
+
+  it('when PostgreSQL refuses a value the checks let through, then only that row is reported and the good rows of its batch still go in', async () => {
+    // A rule only the database knows (a CHECK constraint, as a later migration might add) stands in for any refused value.
+    await t.database.db.execute(sql`ALTER TABLE profiles ADD CONSTRAINT test_refused_name CHECK (name <> 'Refused Name')`);
+    try {
+      const csv = ['email,name', 'chk1@import.test,Good One', 'chk2@import.test,Refused Name', 'chk3@import.test,Good Three'].join('\n');
+      const report = await importAlumni(t.app.ctx, Readable.from([Buffer.from(csv)]));
+      expect(report).toMatchObject({ created: 2, skipped: 1, errors: [{ line: 3, message: expect.stringMatching(/refused by the database/) }] });
+    } finally {
+      await t.database.db.execute(sql`ALTER TABLE profiles DROP CONSTRAINT test_refused_name`);
+    }
   });
 
   it('when an e-mail repeats in the file, then the later row wins', async () => {

@@ -1,9 +1,10 @@
 import { parse, CsvError, type Info } from 'csv-parse';
 import { sql } from 'drizzle-orm';
-import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { AppContext } from '../../lib/context.js';
-import { AppError, badRequest } from '../../lib/errors.js';
+import { badRequest, pgErrorCode } from '../../lib/errors.js';
+import type { Role } from '../../lib/schemas.js';
+import { ensureImportedAccounts } from '../auth/auth.accounts.js';
 import { bumpProfilesGeneration } from './profiles.cache.js';
 import {
   MAX_SKILLS,
@@ -73,14 +74,18 @@ const PROFILE_COLUMNS: Partial<Record<Column, string[]>> = {
   headline: ['headline'],
   bio: ['bio'],
 };
-const IMPORTABLE_ROLES = ['student', 'alumni', 'faculty', 'recruiter'];
+/**
+ * An import creates or updates alumni, and students when the role column says so; never staff or
+ * recruiter accounts (an admin found in search as an imported alumnus was the bug).
+ */
+const IMPORTABLE_ROLES: readonly Role[] = ['alumni', 'student'];
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 interface ImportRow {
   line: number;
   email: string;
   name: string;
-  role: string;
+  role: Role;
   batch_year: number | null;
   degree: string | null;
   department: string | null;
@@ -106,14 +111,16 @@ function textField(record: Record<string, string | undefined>, column: Column, m
 
 /** SEARCH.md "What the import stores": trimmed, empty is no value, e-mail lower-cased, skills split on ';'. */
 function toRow(record: Record<string, string | undefined>, line: number): ImportRow {
+  // PostgreSQL text cannot hold NUL: the row is reported instead of failing its whole batch.
+  const nul = Object.entries(record).find(([, value]) => value?.includes('\u0000'));
+  if (nul) throw new RowError(`${nul[0]} contains a NUL character`);
   const email = cleanText(record.email)?.toLowerCase();
   if (!email) throw new RowError('email is required');
   if (email.length > 254 || !EMAIL.test(email)) throw new RowError(`email "${email.slice(0, 100)}" is not a valid address`);
   const name = textField(record, 'name', TEXT_LIMITS.name);
   if (!name) throw new RowError('name is required');
-  const role = cleanText(record.role)?.toLowerCase() ?? 'alumni';
-  if (role === 'admin') throw new RowError('role admin cannot be imported');
-  if (!IMPORTABLE_ROLES.includes(role)) throw new RowError(`role must be one of ${IMPORTABLE_ROLES.join(', ')}`);
+  const role = (cleanText(record.role)?.toLowerCase() ?? 'alumni') as Role;
+  if (!IMPORTABLE_ROLES.includes(role)) throw new RowError(`role ${role.slice(0, 20)} cannot be imported (only ${IMPORTABLE_ROLES.join(' or ')})`);
   const yearText = cleanText(record.batch_year);
   let batch_year: number | null = null;
   if (yearText) {
@@ -144,24 +151,19 @@ function toRow(record: Record<string, string | undefined>, line: number): Import
   return { line, email, role, linkedin, ...profile, ...derivedColumns(profile) };
 }
 
-/** Writes one batch (distinct e-mails) in one transaction; returns created/updated/unchanged counts. */
-async function writeBatch(ctx: AppContext, rows: ImportRow[], present: Set<Column>) {
+/** Writes one batch (distinct e-mails) in one transaction; returns the counts and the rows refused for their account. */
+async function writeBatch(ctx: AppContext, input: ImportRow[], present: Set<Column>) {
   return ctx.db.transaction(async (tx) => {
-    const people = JSON.stringify(rows.map((r) => ({ email: r.email, name: r.name, role: r.role })));
-    // New people get an account without a password (they claim it through forgot-password);
-    // an existing account keeps its role, name and password.
-    const { rows: ids } = await tx.execute<{ id: string; email: string }>(sql`
-      WITH input AS (SELECT * FROM jsonb_to_recordset(${people}::jsonb) AS r(email text, name text, role text)),
-      inserted AS (
-        INSERT INTO users (email, name, role) SELECT email, name, role FROM input
-        WHERE NOT EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = input.email)
-        ON CONFLICT ((lower(email))) DO NOTHING RETURNING id, email
-      )
-      SELECT id, email FROM inserted
-      UNION ALL
-      SELECT u.id, i.email FROM users u JOIN input i ON lower(u.email) = i.email`);
-    const idOf = new Map(ids.map((r) => [r.email.toLowerCase(), r.id]));
-    const data = JSON.stringify(rows.filter((r) => idOf.has(r.email)).map((r) => ({ ...r, user_id: idOf.get(r.email) })));
+    const accounts = await ensureImportedAccounts(
+      tx,
+      input.map((r) => ({ email: r.email, name: r.name, role: r.role })),
+    );
+    // An e-mail of an admin, faculty or recruiter account is not an alumnus to import: reported, not written.
+    const refused = input
+      .filter((r) => accounts.has(r.email) && !IMPORTABLE_ROLES.includes(accounts.get(r.email)!.role))
+      .map((r) => ({ line: r.line, message: `${r.email} belongs to a ${accounts.get(r.email)!.role} account; an import only creates or updates alumni and students` }));
+    const rows = input.filter((r) => accounts.has(r.email) && IMPORTABLE_ROLES.includes(accounts.get(r.email)!.role));
+    const data = JSON.stringify(rows.map((r) => ({ ...r, user_id: accounts.get(r.email)!.id })));
 
     const columns = [...present].flatMap((c) => PROFILE_COLUMNS[c] ?? []).map((c) => (c === 'current_role' ? '"current_role"' : c));
     const sets = columns.map((c) => `${c} = excluded.${c}`);
@@ -207,7 +209,7 @@ async function writeBatch(ctx: AppContext, rows: ImportRow[], present: Set<Colum
         WHERE p.user_id = f.user_id`);
     }
     const created = written.filter((r) => r.inserted).length;
-    return { created, updated: written.length - created, unchanged: rows.length - written.length };
+    return { created, updated: written.length - created, unchanged: rows.length - written.length, refused };
   });
 }
 
@@ -261,19 +263,30 @@ export async function importAlumni(ctx: AppContext, input: Readable): Promise<Im
     while (running.size && (all || running.size >= WRITERS)) await Promise.race(running.keys());
     if (failure) throw failure;
   };
+  const count = (counts: Awaited<ReturnType<typeof writeBatch>>) => {
+    report.created += counts.created;
+    report.updated += counts.updated;
+    report.unchanged += counts.unchanged;
+    for (const r of counts.refused) fail(r.line, r.message);
+  };
+  // A value PostgreSQL refuses (SQLSTATE class 22, data exception, or a CHECK constraint) fails its whole
+  // batch: the batch is written again row by row, so only the bad rows are reported and the good ones go in.
+  const refusedValue = (err: unknown) => /^(22...|23514)$/.test(pgErrorCode(err) ?? '');
+  const writeRows = async (rows: ImportRow[]) => {
+    try {
+      count(await writeBatch(ctx, rows, present));
+    } catch (err) {
+      if (!refusedValue(err)) throw err;
+      if (rows.length === 1) return fail(rows[0].line, `a value was refused by the database (${pgErrorCode(err)})`);
+      for (const row of rows) await writeRows([row]);
+    }
+  };
   const flush = async () => {
     if (!batch.length) return;
-    const write: Promise<void> = writeBatch(ctx, batch, present)
-      .then(
-        (counts) => {
-          report.created += counts.created;
-          report.updated += counts.updated;
-          report.unchanged += counts.unchanged;
-        },
-        (err) => {
-          failure ??= err;
-        },
-      )
+    const write: Promise<void> = writeRows(batch)
+      .catch((err) => {
+        failure ??= err;
+      })
       .finally(() => running.delete(write));
     running.set(write, emails);
     batch = [];
@@ -345,17 +358,8 @@ export async function importAlumni(ctx: AppContext, input: Readable): Promise<Im
   // name index, 100× slower until autovacuum gets round to it.
   if (report.created + report.updated >= ANALYZE_FROM_ROWS) await ctx.db.execute(sql`ANALYZE profiles, users`);
   if (!present.has('email') && !headerError) throw badRequest('file', 'is empty (no header row)');
+  // Rows refused at write time are reported when their batch commits: the report lists them in file order.
+  report.errors.sort((a, b) => a.line - b.line);
   return report;
 }
 
-/** The admin upload: streams the multipart field `file` (no 5 MB cap here; the import streams). */
-export async function importAlumniUpload(ctx: AppContext, request: FastifyRequest) {
-  if (!request.isMultipart())
-    throw new AppError(415, 'unsupported_media_type', 'Send multipart/form-data with a CSV file in the field "file"');
-  const file = await request.file({ limits: { fileSize: IMPORT_MAX_BYTES, files: 1 } });
-  if (!file || file.fieldname !== 'file') throw badRequest('file', 'is required (multipart field "file")');
-  file.file.on('limit', () =>
-    file.file.destroy(new AppError(413, 'payload_too_large', `The file is larger than ${IMPORT_MAX_BYTES / 1024 / 1024} MB`)),
-  );
-  return importAlumni(ctx, file.file);
-}

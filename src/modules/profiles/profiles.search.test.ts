@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
-import { csvLine, importCsv, member } from './profiles.testkit.js';
+import { createTestApp, problemOf, type TestApp, type TestUser, csvLine, importCsv, member } from '../../../test/helpers.js';
 
 let t: TestApp;
 let viewer: TestUser;
