@@ -100,7 +100,9 @@ export const engagementReports = pgTable(
   },
   (t) => [
     uniqueIndex('engagement_reports_once_key').on(t.content_type, t.content_id, t.reporter_id),
-    index('engagement_reports_open_idx').on(t.created_at, t.content_type, t.content_id).where(sql`status = 'open'`),
+    index('engagement_reports_open_idx')
+      .on(t.created_at, t.content_type, t.content_id)
+      .where(sql`status = 'open'`),
   ],
 );
 

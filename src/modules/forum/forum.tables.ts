@@ -19,7 +19,10 @@ export const forumPosts = pgTable(
     // Markdown source, stored as given; clients render it.
     content: text().notNull(),
     // Normalized: trimmed, lower-cased, unique.
-    tags: text().array().notNull().default(sql`'{}'::text[]`),
+    tags: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     is_pinned: boolean().notNull().default(false),
     // Hidden by 3 reports or by a moderator's reject: only the author and admins still see it.
     hidden_at: timestamp({ withTimezone: true }),
