@@ -48,10 +48,13 @@ export async function toggleLike(ctx: AppContext, actor: Actor, typeName: string
         INSERT INTO engagement_likes (content_type, content_id, user_id)
         SELECT ${typeName}, ${id}, ${actor.id} WHERE NOT EXISTS (SELECT 1 FROM removed)
         ON CONFLICT DO NOTHING RETURNING 1
+      ), delta AS (
+        SELECT (SELECT count(*) FROM added) - (SELECT count(*) FROM removed) AS n
       ), counted AS (
+        -- The proposed row must pass the CHECK before the conflict is seen, hence greatest(…, 0) there.
         INSERT INTO engagement_counters AS c (content_type, content_id, likes_count)
-        VALUES (${typeName}, ${id}, (SELECT count(*) FROM added) - (SELECT count(*) FROM removed))
-        ON CONFLICT (content_type, content_id) DO UPDATE SET likes_count = c.likes_count + EXCLUDED.likes_count
+        VALUES (${typeName}, ${id}, greatest((SELECT n FROM delta), 0))
+        ON CONFLICT (content_type, content_id) DO UPDATE SET likes_count = c.likes_count + (SELECT n FROM delta)
         RETURNING likes_count
       )
       SELECT EXISTS (SELECT 1 FROM added) AS liked, (SELECT likes_count FROM counted) AS likes_count`);
