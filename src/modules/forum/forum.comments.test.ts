@@ -50,7 +50,11 @@ describe('comments and threads', () => {
     const elsewhere = await createPost(author);
     const foreign = await comment(other, elsewhere.id);
     for (const parent of [foreign.id, randomUUID()]) {
-      const res = await other.inject({ method: 'POST', url: `/api/forum/posts/${post.id}/comments`, payload: { content: 'x', parent_comment_id: parent } });
+      const res = await other.inject({
+        method: 'POST',
+        url: `/api/forum/posts/${post.id}/comments`,
+        payload: { content: 'x', parent_comment_id: parent },
+      });
       expect(res.statusCode).toBe(400);
       expect(problemOf(res).errors?.[0].field).toBe('parent_comment_id');
     }
@@ -62,7 +66,9 @@ describe('comments and threads', () => {
     const url = `/api/forum/posts/${post.id}/comments`;
     expect((await other.inject({ method: 'POST', url, payload: { content: '' } })).statusCode).toBe(400);
     expect((await other.inject({ method: 'POST', url, payload: { content: 'x', likes_count: 3 } })).statusCode).toBe(400);
-    expect((await other.inject({ method: 'POST', url: `/api/forum/posts/${randomUUID()}/comments`, payload: { content: 'x' } })).statusCode).toBe(404);
+    expect(
+      (await other.inject({ method: 'POST', url: `/api/forum/posts/${randomUUID()}/comments`, payload: { content: 'x' } })).statusCode,
+    ).toBe(404);
     expect((await t.app.inject({ method: 'POST', url, payload: { content: 'x' } })).statusCode).toBe(401);
   });
 
@@ -91,7 +97,11 @@ describe('comments and threads', () => {
     const audit = await t.database.db.execute(sql`SELECT action_type, target_type FROM audit_log WHERE target_id = ${reply.id}`);
     expect(audit.rows).toEqual([{ action_type: 'content.delete', target_type: 'forum_comment' }]);
     // Replying to a deleted comment is refused.
-    const res = await other.inject({ method: 'POST', url: `/api/forum/posts/${post.id}/comments`, payload: { content: 'x', parent_comment_id: parent.id } });
+    const res = await other.inject({
+      method: 'POST',
+      url: `/api/forum/posts/${post.id}/comments`,
+      payload: { content: 'x', parent_comment_id: parent.id },
+    });
     expect(res.statusCode).toBe(400);
   });
 
@@ -103,8 +113,12 @@ describe('comments and threads', () => {
     expect(res.json()).toMatchObject({ id: c.id, content: 'after', post_id: post.id });
     expect((await author.inject({ method: 'PUT', url: `/api/forum/comments/${c.id}`, payload: { content: 'x' } })).statusCode).toBe(403);
     expect((await admin.inject({ method: 'PUT', url: `/api/forum/comments/${c.id}`, payload: { content: 'x' } })).statusCode).toBe(403);
-    expect((await other.inject({ method: 'PUT', url: `/api/forum/comments/${randomUUID()}`, payload: { content: 'x' } })).statusCode).toBe(404);
-    expect((await other.inject({ method: 'PUT', url: `/api/forum/comments/${c.id}`, payload: { content: 'x', depth: 1 } })).statusCode).toBe(400);
+    expect((await other.inject({ method: 'PUT', url: `/api/forum/comments/${randomUUID()}`, payload: { content: 'x' } })).statusCode).toBe(
+      404,
+    );
+    expect(
+      (await other.inject({ method: 'PUT', url: `/api/forum/comments/${c.id}`, payload: { content: 'x', depth: 1 } })).statusCode,
+    ).toBe(400);
   });
 
   it('when the post is deleted, then its comments read 404 too', async () => {

@@ -63,7 +63,10 @@ describe('GET /api/forum/posts/{post_id}, PUT, DELETE', () => {
     const res = await getPost(other, post.id);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id: post.id, comments_count: 1, author: { name: author.name } });
-    expect(res.json().comments).toMatchObject({ results: [{ id: c1.id, post_id: post.id, content: 'first', author: { id: other.id } }], next_cursor: null });
+    expect(res.json().comments).toMatchObject({
+      results: [{ id: c1.id, post_id: post.id, content: 'first', author: { id: other.id } }],
+      next_cursor: null,
+    });
   });
 
   it('when the id is unknown or malformed, then 404 / 400', async () => {
@@ -123,7 +126,9 @@ describe('GET /api/forum/posts (SEARCH.md)', () => {
     expect(seen).toEqual([made[3].id, made[1].id, made[4].id, made[2].id, made[0].id]);
     const unpin = await admin.inject({ method: 'POST', url: `/api/forum/posts/${made[3].id}/unpin` });
     expect(unpin.json().is_pinned).toBe(false);
-    const audits = await t.database.db.execute(sql`SELECT count(*)::int AS n FROM audit_log WHERE action_type IN ('forum.post_pin', 'forum.post_unpin')`);
+    const audits = await t.database.db.execute(
+      sql`SELECT count(*)::int AS n FROM audit_log WHERE action_type IN ('forum.post_pin', 'forum.post_unpin')`,
+    );
     expect(audits.rows[0].n).toBeGreaterThanOrEqual(3);
   });
 
@@ -131,7 +136,8 @@ describe('GET /api/forum/posts (SEARCH.md)', () => {
     const tag = `f-${randomUUID().slice(0, 8)}`;
     const a = await createPost(author, { tags: [tag], title: 'Kubernetes on a budget' });
     const b = await createPost(other, { tags: [tag], title: 'Cooking', content: 'pasta recipes' });
-    const ids = async (qs: string) => (await other.inject({ method: 'GET', url: `/api/forum/posts?${qs}` })).json().results.map((p: { id: string }) => p.id);
+    const ids = async (qs: string) =>
+      (await other.inject({ method: 'GET', url: `/api/forum/posts?${qs}` })).json().results.map((p: { id: string }) => p.id);
     expect(await ids(`tag=${tag.toUpperCase()}`)).toEqual([b.id, a.id]);
     expect(await ids(`tag=${tag}&author=${author.id}`)).toEqual([a.id]);
     expect(await ids(`tag=${tag}&author=%20`)).toEqual([b.id, a.id]);
@@ -140,7 +146,11 @@ describe('GET /api/forum/posts (SEARCH.md)', () => {
   });
 
   it('when a parameter is malformed, then 400 naming it', async () => {
-    for (const [qs, field] of [['author=abc', 'author'], ['limit=0', 'limit'], ['cursor=forged', 'cursor']]) {
+    for (const [qs, field] of [
+      ['author=abc', 'author'],
+      ['limit=0', 'limit'],
+      ['cursor=forged', 'cursor'],
+    ]) {
       const res = await other.inject({ method: 'GET', url: `/api/forum/posts?${qs}` });
       expect(res.statusCode).toBe(400);
       expect(JSON.stringify(problemOf(res))).toContain(field);

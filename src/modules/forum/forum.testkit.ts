@@ -10,7 +10,15 @@ export async function createPost(user: TestUser, overrides: Record<string, unkno
     payload: { title: `Post ${++n}`, content: `Some **markdown** ${n}`, tags: ['career'], ...overrides },
   });
   expect(res.statusCode, res.body).toBe(201);
-  return res.json() as { id: string; title: string; tags: string[]; likes_count: number; comments_count: number; is_pinned: boolean; author_id: string };
+  return res.json() as {
+    id: string;
+    title: string;
+    tags: string[];
+    likes_count: number;
+    comments_count: number;
+    is_pinned: boolean;
+    author_id: string;
+  };
 }
 
 export async function comment(user: TestUser, postId: string, content = 'A comment', parent?: string) {
