@@ -295,9 +295,9 @@ async function seed(pool: pg.Pool) {
   );
   await pool.query(
     `INSERT INTO forum_posts (author_id, title, content, tags, is_pinned, created_at, updated_at)
-     SELECT u.ids[1 + i % cardinality(u.ids)], 'Post ' || i || ': advice on ' || $2::text[][1 + i % 14],
+     SELECT u.ids[1 + i % cardinality(u.ids)], 'Post ' || i || ': advice on ' || ($2::text[])[1 + i % 14],
        repeat('Some **markdown** about careers, interviews and campus life. ', 8),
-       ARRAY[$2::text[][1 + i % 14], $2::text[][1 + (i % 14 + 1 + i % 5) % 14]], i <= 3,
+       ARRAY[($2::text[])[1 + i % 14], ($2::text[])[1 + (i % 14 + 1 + i % 5) % 14]], i <= 3,
        now() - i * interval '1 minute', now() - i * interval '1 minute'
      FROM generate_series(1, $1::int) i, (SELECT array_agg(id ORDER BY email) ids FROM users) u`,
     [settings.posts, TAGS],
@@ -339,6 +339,7 @@ interface Load {
   p99: number;
   non2xx: number;
   errors: number;
+  codes: string;
 }
 async function load(base: string, requests: LoadRequest[]): Promise<Load> {
   let n = 0;
@@ -360,6 +361,7 @@ async function load(base: string, requests: LoadRequest[]): Promise<Load> {
     p50: r.latency.p50,
     p99: r.latency.p99,
     non2xx: r.non2xx,
+    codes: JSON.stringify(Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, v.count]))),
     errors: r.errors + r.timeouts,
   };
 }
@@ -403,7 +405,11 @@ async function main() {
           .access_token,
       );
     }
-    const auth = (i: number) => ({ authorization: `Bearer ${tokens[i % tokens.length]}`, 'content-type': 'application/json' });
+    // content-type only with a body: Fastify (rightly) refuses an empty application/json body.
+    const auth = (i: number, json = false) => ({
+      authorization: `Bearer ${tokens[i % tokens.length]}`,
+      ...(json ? { 'content-type': 'application/json' } : {}),
+    });
     const first = await api(cohort.url, 'GET', '/api/forum/posts?tag=career', tokens[0]);
     const cursor = first.next_cursor as string;
     const { rows: likeTargets } = await pool.query<{ id: string }>('SELECT id FROM forum_posts ORDER BY created_at DESC LIMIT 200');
@@ -413,7 +419,7 @@ async function main() {
         Array.from({ length: MEMBERS }, (_, i) => ({
           method: 'POST',
           path: '/api/forum/posts',
-          headers: auth(i),
+          headers: auth(i, true),
           body: JSON.stringify({ title: `Bench post ${i}`, content: 'markdown **content** for the bench', tags: ['career', 'interview'] }),
         })),
       ],
@@ -449,7 +455,7 @@ async function main() {
       const c = best(runs.c);
       const f = best(runs.f);
       const row = `| ${name} | ${c.rps} | ${f.rps} | ${(c.rps / f.rps).toFixed(2)} | ${c.p50} / ${c.p99} | ${f.p50} / ${f.p99} | ${c.non2xx + c.errors} / ${f.non2xx + f.errors} |`;
-      log(row);
+      log(`${row} codes C ${c.codes} F ${f.codes}`);
       lines.push(row);
     }
     const { rows: check } = await pool.query(`SELECT count(*)::int AS bad FROM engagement_counters c
