@@ -213,7 +213,7 @@ export async function addComment(
   const commentType = type.commentType;
   if (!commentType) throw notFound('Comments');
   const commentId = randomUUID();
-  const committed = await ctx.db.transaction(async (tx) => {
+  await ctx.db.transaction(async (tx) => {
     let parent: { sort_key: string; depth: number; author_id: string } | undefined;
     if (input.parent_comment_id) {
       [parent] = await tx
@@ -255,7 +255,6 @@ export async function addComment(
       parentAuthorId: parent?.author_id ?? null,
     });
   });
-  void committed;
   return readComment(ctx, actor, commentType, commentId);
 }
 
