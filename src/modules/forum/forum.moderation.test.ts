@@ -230,3 +230,37 @@ describe('forumNotificationRules', () => {
     expect(text.message).toContain('Reason: Spam');
   });
 });
+
+describe('domain events', () => {
+  it('when members reply, like and get moderated, then the events carry who to notify', async () => {
+    const events: { type: string; payload: Record<string, unknown> }[] = [];
+    const bus = t.app.ctx.events;
+    const original = bus.publish.bind(bus);
+    bus.publish = async (tx, type, payload) => {
+      events.push({ type, payload: payload as Record<string, unknown> });
+      return original(tx, type, payload);
+    };
+    try {
+      const post = await createPost(author);
+      const parent = await comment(reporters[0], post.id);
+      const reply = await comment(reporters[1], post.id, 'reply', parent.id);
+      await reporters[2].inject({ method: 'POST', url: `/api/forum/posts/${post.id}/like` });
+      for (const r of reporters.slice(0, 3)) await report(r, `/api/forum/posts/${post.id}`);
+      await moderate(admin, { content_type: 'forum_post', content_id: post.id, action: 'reject', reason: 'Off topic' });
+      await admin.inject({ method: 'DELETE', url: `/api/admin/content/forum_post/${post.id}` });
+      expect(events.map((e) => [e.type, e.payload.action ?? e.payload.milestone ?? e.payload.parentAuthorId ?? null])).toEqual([
+        ['engagement.comment_added', null],
+        ['engagement.comment_added', reporters[0].id],
+        ['engagement.like_milestone', 1],
+        ['engagement.content_moderated', 'hidden'],
+        ['engagement.content_moderated', 'rejected'],
+        ['engagement.content_moderated', 'removed'],
+      ]);
+      expect(events[1].payload).toMatchObject({ commentId: reply.id, itemAuthorId: author.id, authorId: reporters[1].id });
+      expect(events[2].payload).toMatchObject({ itemAuthorId: author.id, likerId: reporters[2].id });
+      expect(events.slice(3).every((e) => e.payload.authorId === author.id)).toBe(true);
+    } finally {
+      bus.publish = original;
+    }
+  });
+});

@@ -174,6 +174,29 @@ describe('likes', () => {
     expect((await t.app.inject({ method: 'POST', url: `${url}/like` })).statusCode).toBe(401);
   });
 
+  it('when a comment is liked and unliked, then its count follows; an unknown comment is 404, no token 401', async () => {
+    const post = await createPost(author);
+    const c = await comment(author, post.id);
+    const url = `/api/forum/comments/${c.id}`;
+    expect((await like(other, url)).json()).toEqual({ liked: true, likes_count: 1 });
+    expect((await getPost(other, post.id)).json().comments.results[0]).toMatchObject({ likes_count: 1, liked_by_me: true });
+    expect((await like(other, url)).json()).toEqual({ liked: false, likes_count: 0 });
+    expect((await like(other, `/api/forum/comments/${randomUUID()}`)).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'POST', url: `${url}/like` })).statusCode).toBe(401);
+  });
+
+  it('when the first like is undone and redone, then the milestone 1 is recorded once', async () => {
+    const post = await createPost(author);
+    const url = `/api/forum/posts/${post.id}`;
+    await like(other, url);
+    await like(other, url);
+    await like(other, url);
+    const { rows } = await t.database.db.execute(
+      sql`SELECT likes_count, likes_milestone FROM engagement_counters WHERE content_type = 'forum_post' AND content_id = ${post.id}`,
+    );
+    expect(rows).toEqual([{ likes_count: 1, likes_milestone: 1 }]);
+  });
+
   it('when 20 members toggle at once, then the count equals the rows (20)', async () => {
     const post = await createPost(author);
     const members = await Promise.all(Array.from({ length: 20 }, () => t.user('student')));
