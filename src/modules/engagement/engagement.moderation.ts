@@ -68,7 +68,8 @@ async function resolveReports(tx: Tx, admin: Actor, typeName: string, id: string
   return resolved.length;
 }
 
-const FLAG_KEY = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?\+00$/;
+// min(created_at)::text as PostgreSQL prints it (the offset follows the session's TimeZone).
+const FLAG_KEY = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}(:\d{2})?$/;
 
 /**
  * The moderation queue: items with open reports, one entry per item (count, reasons, the reports,
