@@ -16,6 +16,8 @@ import { createMailer, type Mailer } from './lib/mail.js';
 import { createCursorCodec } from './lib/pagination.js';
 import { createStorage, type Storage } from './lib/storage.js';
 import { filesRoutes } from './modules/files/files.routes.js';
+import { forumRoutes } from './modules/forum/forum.routes.js';
+import { moderationRoutes } from './modules/engagement/moderation.routes.js';
 import { applicationsRoutes } from './modules/jobs/applications.routes.js';
 import { jobsRoutes } from './modules/jobs/jobs.routes.js';
 import { recruiterRoutes } from './modules/jobs/recruiter.routes.js';
@@ -148,6 +150,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(jobsRoutes, { prefix: '/api/jobs', ctx });
   await app.register(applicationsRoutes, { prefix: '/api/applications', ctx });
   await app.register(recruiterRoutes, { prefix: '/api/recruiter', ctx });
+  await app.register(forumRoutes, { prefix: '/api/forum', ctx });
+  await app.register(moderationRoutes, { prefix: '/api/admin/content', ctx });
 
   if (config.admin) await ensureAdmin(ctx, config.admin.email, config.admin.password);
   await app.ready();

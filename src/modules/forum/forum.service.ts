@@ -1,0 +1,235 @@
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import type { Actor, AppContext } from '../../lib/context.js';
+import { badRequest, forbidden, notFound } from '../../lib/errors.js';
+import { toPage } from '../../lib/pagination.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { users } from '../auth/auth.tables.js';
+import { addComment, editComment, listComments, type CommentView } from '../engagement/engagement.comments.js';
+import type { CommentBody } from '../engagement/engagement.schemas.js';
+import { bookmarkedBy, commentsCount, countersOf, likedBy, likesCount } from '../engagement/engagement.service.js';
+import { engagementBookmarks, engagementCounters } from '../engagement/engagement.tables.js';
+import { signedFileUrl } from '../files/files.service.js';
+import { profiles } from '../profiles/profiles.tables.js';
+import { FORUM_COMMENT, FORUM_POST } from './forum.content.js';
+import { MAX_TAG_LENGTH, MAX_TAGS, type CreatePostBody, type PostListQuery, type UpdatePostBody } from './forum.schemas.js';
+import { forumPosts } from './forum.tables.js';
+
+const p = forumPosts;
+
+/** Trimmed, lower-cased, empty and repeated tags dropped; at most 10 of at most 40 characters. */
+export function normalizeTags(raw: string[]) {
+  const tags = [...new Set(raw.map((t) => t.trim().toLowerCase()).filter(Boolean))];
+  if (tags.length > MAX_TAGS) throw badRequest('tags', `must have at most ${MAX_TAGS} distinct tags`);
+  const long = tags.find((t) => t.length > MAX_TAG_LENGTH);
+  if (long !== undefined) throw badRequest('tags', `must each have at most ${MAX_TAG_LENGTH} characters`);
+  return tags;
+}
+
+const postColumns = (actor: Actor) => ({
+  id: p.id,
+  title: p.title,
+  content: p.content,
+  tags: p.tags,
+  author_id: p.author_id,
+  author_name: users.name,
+  photo_key: profiles.photo_key,
+  likes_count: likesCount,
+  comments_count: commentsCount,
+  is_pinned: p.is_pinned,
+  hidden_at: p.hidden_at,
+  liked_by_me: likedBy(FORUM_POST, p.id, actor.id),
+  bookmarked_by_me: bookmarkedBy(FORUM_POST, p.id, actor.id),
+  created_at: p.created_at,
+  updated_at: p.updated_at,
+  cursor_ts: sql<string>`${p.created_at}::text`,
+});
+
+/** Posts with their author and counters: one query, no N+1. */
+const selectPosts = (ctx: AppContext, actor: Actor) =>
+  ctx.db
+    .select(postColumns(actor))
+    .from(p)
+    .innerJoin(users, eq(users.id, p.author_id))
+    .leftJoin(profiles, eq(profiles.user_id, p.author_id))
+    .leftJoin(engagementCounters, countersOf(FORUM_POST, p.id));
+
+type PostRow = Awaited<ReturnType<ReturnType<typeof selectPosts>['execute']>>[number];
+
+function toPostView(ctx: AppContext, row: PostRow) {
+  const { author_name, photo_key, hidden_at, cursor_ts: _c, ...post } = row;
+  return {
+    ...post,
+    author: { id: row.author_id, name: author_name, photo_url: signedFileUrl(ctx, photo_key) },
+    is_hidden: hidden_at !== null,
+  };
+}
+
+/** Hidden posts: only their author and admins see them (marked is_hidden). */
+const visibleTo = (actor: Actor): SQL =>
+  actor.role === 'admin' ? sql`true` : sql`(${p.hidden_at} IS NULL OR ${p.author_id} = ${actor.id})`;
+
+async function readPost(ctx: AppContext, actor: Actor, postId: string) {
+  const [row] = await selectPosts(ctx, actor).where(and(eq(p.id, postId), isNull(p.deleted_at), visibleTo(actor)));
+  if (!row) throw notFound('Post');
+  return toPostView(ctx, row);
+}
+
+export async function createPost(ctx: AppContext, actor: Actor, input: CreatePostBody) {
+  const tags = normalizeTags(input.tags ?? []);
+  const [created] = await ctx.db
+    .insert(p)
+    .values({ author_id: actor.id, title: input.title.trim(), content: input.content, tags })
+    .returning({ id: p.id });
+  return readPost(ctx, actor, created.id);
+}
+
+/** The post and the first page of its thread. */
+export async function getPost(ctx: AppContext, actor: Actor, postId: string) {
+  const post = await readPost(ctx, actor, postId);
+  const comments = await listPostComments(ctx, actor, postId, { limit: 20 });
+  return { ...post, comments };
+}
+
+export async function listPostComments(ctx: AppContext, actor: Actor, postId: string, page: { limit: number; cursor?: string }) {
+  const thread = await listComments(ctx, actor, FORUM_POST, postId, page);
+  return { ...thread, results: thread.results.map(asForumComment) };
+}
+
+export const asForumComment = (view: CommentView) => ({ ...view, post_id: view.content_id });
+
+/** A live post the actor may change: 404 when unseen, 403 when someone else's (admins may). */
+async function postToChange(ctx: AppContext, actor: Actor, postId: string) {
+  const [post] = await ctx.db
+    .select({ id: p.id, author_id: p.author_id })
+    .from(p)
+    .where(and(eq(p.id, postId), isNull(p.deleted_at), visibleTo(actor)));
+  if (!post) throw notFound('Post');
+  if (post.author_id !== actor.id && actor.role !== 'admin') throw forbidden('Only the author or an admin may change this post');
+  return post;
+}
+
+export async function updatePost(ctx: AppContext, actor: Actor, postId: string, input: UpdatePostBody & { ip?: string }) {
+  const post = await postToChange(ctx, actor, postId);
+  const set: Partial<typeof p.$inferInsert> = { updated_at: new Date() };
+  if (input.title !== undefined) set.title = input.title.trim();
+  if (input.content !== undefined) set.content = input.content;
+  if (input.tags !== undefined) set.tags = normalizeTags(input.tags);
+  await ctx.db.transaction(async (tx) => {
+    await tx
+      .update(p)
+      .set(set)
+      .where(and(eq(p.id, postId), isNull(p.deleted_at)));
+    if (post.author_id !== actor.id) {
+      await recordAudit(tx, {
+        adminId: actor.id,
+        actionType: 'forum.post_edit',
+        targetType: FORUM_POST,
+        targetId: postId,
+        description: 'Edited a forum post by another member',
+        metadata: { author_id: post.author_id, fields: Object.keys(set).filter((k) => k !== 'updated_at') },
+        ip: input.ip,
+      });
+    }
+  });
+  return readPost(ctx, actor, postId);
+}
+
+/** Soft delete: the post leaves every list and reads 404. An admin deleting someone else's post is audited. */
+export async function deletePost(ctx: AppContext, actor: Actor, postId: string, ip?: string) {
+  const post = await postToChange(ctx, actor, postId);
+  await ctx.db.transaction(async (tx) => {
+    const [removed] = await tx
+      .update(p)
+      .set({ deleted_at: sql`now()`, updated_at: sql`now()` })
+      .where(and(eq(p.id, postId), isNull(p.deleted_at)))
+      .returning({ id: p.id });
+    if (!removed) throw notFound('Post');
+    if (post.author_id !== actor.id) {
+      await recordAudit(tx, {
+        adminId: actor.id,
+        actionType: 'content.delete',
+        targetType: FORUM_POST,
+        targetId: postId,
+        description: 'Deleted a forum post by another member',
+        metadata: { author_id: post.author_id },
+        ip,
+      });
+    }
+  });
+}
+
+/** Admins pin posts to the top of the list (SEARCH.md: pinned first); audited. */
+export async function setPinned(ctx: AppContext, actor: Actor, postId: string, pinned: boolean, ip?: string) {
+  await ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(p)
+      .set({ is_pinned: pinned })
+      .where(and(eq(p.id, postId), isNull(p.deleted_at)))
+      .returning({ id: p.id, author_id: p.author_id });
+    if (!row) throw notFound('Post');
+    await recordAudit(tx, {
+      adminId: actor.id,
+      actionType: pinned ? 'forum.post_pin' : 'forum.post_unpin',
+      targetType: FORUM_POST,
+      targetId: postId,
+      description: pinned ? 'Pinned a forum post' : 'Unpinned a forum post',
+      metadata: { author_id: row.author_id },
+      ip,
+    });
+  });
+  return readPost(ctx, actor, postId);
+}
+
+/** SEARCH.md `GET /api/forum/posts`: tag, author, q; pinned first, then newest (created_at, id), keyset pages. */
+export async function listPosts(ctx: AppContext, actor: Actor, query: PostListQuery) {
+  const conditions: SQL[] = [isNull(p.deleted_at), visibleTo(actor)];
+  const tag = query.tag?.trim().toLowerCase();
+  if (tag) conditions.push(sql`${p.tags} @> ARRAY[${tag}]::text[]`);
+  const author = query.author?.trim();
+  if (author) conditions.push(eq(p.author_id, author));
+  const q = query.q?.trim();
+  if (q) conditions.push(sql`${p.search} @@ websearch_to_tsquery('english', ${q})`);
+  const key = ctx.cursors.decode(query.cursor);
+  if (key) {
+    const [pinned, ts, id] = key;
+    if (typeof pinned !== 'boolean' || typeof ts !== 'string' || typeof id !== 'string')
+      throw badRequest('cursor', 'is not a cursor issued by this server');
+    conditions.push(sql`(${p.is_pinned}, ${p.created_at}, ${p.id}) < (${pinned}, ${ts}::timestamptz, ${id}::uuid)`);
+  }
+  const rows = await selectPosts(ctx, actor)
+    .where(and(...conditions))
+    .orderBy(sql`${p.is_pinned} DESC NULLS LAST, ${p.created_at} DESC NULLS LAST, ${p.id} DESC NULLS LAST`)
+    .limit(query.limit + 1);
+  const page = toPage(rows, query.limit, ctx.cursors, (r) => [r.is_pinned, r.cursor_ts, r.id]);
+  return { ...page, results: page.results.map((r) => toPostView(ctx, r)) };
+}
+
+/** The caller's bookmarked posts that still exist and that they may see, most recently saved first. */
+export async function listMyBookmarks(ctx: AppContext, actor: Actor, query: { limit: number; cursor?: string }) {
+  const b = engagementBookmarks;
+  const conditions: SQL[] = [eq(b.user_id, actor.id), eq(b.content_type, FORUM_POST), isNull(p.deleted_at), visibleTo(actor)];
+  const key = ctx.cursors.decode(query.cursor);
+  if (key) {
+    const [ts, id] = key;
+    if (typeof ts !== 'string' || typeof id !== 'string') throw badRequest('cursor', 'is not a cursor issued by this server');
+    conditions.push(sql`(${b.created_at}, ${b.content_id}) < (${ts}::timestamptz, ${id}::uuid)`);
+  }
+  const rows = await ctx.db
+    .select({ ...postColumns(actor), saved_ts: sql<string>`${b.created_at}::text` })
+    .from(b)
+    .innerJoin(p, eq(p.id, b.content_id))
+    .innerJoin(users, eq(users.id, p.author_id))
+    .leftJoin(profiles, eq(profiles.user_id, p.author_id))
+    .leftJoin(engagementCounters, countersOf(FORUM_POST, p.id))
+    .where(and(...conditions))
+    .orderBy(sql`${b.created_at} DESC, ${b.content_id} DESC`)
+    .limit(query.limit + 1);
+  const page = toPage(rows, query.limit, ctx.cursors, (r) => [r.saved_ts, r.id]);
+  return { ...page, results: page.results.map(({ saved_ts: _s, ...r }) => toPostView(ctx, r)) };
+}
+
+// The forum's side of the shared engagement parts: the same functions later modules call with their types.
+export const addPostComment = async (ctx: AppContext, actor: Actor, postId: string, body: CommentBody) =>
+  asForumComment(await addComment(ctx, actor, FORUM_POST, postId, body));
+export const editForumComment = async (ctx: AppContext, actor: Actor, commentId: string, content: string) =>
+  asForumComment(await editComment(ctx, actor, FORUM_COMMENT, commentId, content));
