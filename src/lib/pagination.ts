@@ -53,8 +53,7 @@ export const countedPageSchema = <T extends TSchema>(item: T) =>
  * The one timestamp format of cursors: UTC ISO 8601 with microseconds, whatever the session's
  * TimeZone, so a position never loses the microsecond a JavaScript Date would drop.
  */
-export const cursorTimestamp = (at: SQL | AnyColumn) =>
-  sql<string>`to_char(${at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+export const cursorTimestamp = (at: SQL | AnyColumn) => sql<string>`to_char(${at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 const CURSOR_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -82,5 +82,4 @@ export const ProblemSchema = Type.Object(
 export const IdParamsSchema = Type.Object({ id: UuidSchema });
 
 /** Standard error responses for a route, so the OpenAPI document lists them. */
-export const problems = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]));
+export const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]));

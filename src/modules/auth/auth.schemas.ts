@@ -1,12 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { EmailSchema, Nullable, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import { EmailSchema, Nullable, RequiredText, RoleSchema, SELF_SERVICE_ROLES, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 
 export const UserSchema = Type.Object(
   {
     id: UuidSchema,
     email: Type.String(),
     name: Type.String(),
-    role: Type.String({ enum: ['student', 'alumni', 'faculty', 'recruiter', 'admin'] }),
+    role: RoleSchema,
     is_verified: Type.Boolean(),
     status: Type.String({ enum: ['active', 'suspended', 'deleted'] }),
     last_login_at: Nullable(TimestampSchema),
@@ -16,15 +16,17 @@ export const UserSchema = Type.Object(
   { $id: 'User' },
 );
 
+// A password is never stored as text (only its argon2 hash), so any character may be in it.
 const Password = Type.String({ minLength: 1, maxLength: 256 });
-const Name = Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' });
+const OpaqueToken = Type.String({ minLength: 1, maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', description: 'As issued (base64url)' });
+const Name = RequiredText({ maxLength: 120 });
 
 export const RegisterBodySchema = Type.Object(
   {
     email: EmailSchema,
     password: Password,
     name: Name,
-    role: Type.String({ enum: ['student', 'alumni', 'faculty', 'recruiter'], description: 'Never admin' }),
+    role: Type.Unsafe<(typeof SELF_SERVICE_ROLES)[number]>({ type: 'string', enum: [...SELF_SERVICE_ROLES], description: 'Never admin' }),
   },
   { additionalProperties: false },
 );
@@ -37,11 +39,11 @@ export const VerifyEmailBodySchema = Type.Object(
 export const EmailBodySchema = Type.Object({ email: EmailSchema }, { additionalProperties: false });
 export const LoginBodySchema = Type.Object({ email: EmailSchema, password: Password }, { additionalProperties: false });
 export const RefreshBodySchema = Type.Object(
-  { refresh_token: Type.String({ minLength: 1, maxLength: 512 }) },
+  { refresh_token: OpaqueToken },
   { additionalProperties: false },
 );
 export const ResetPasswordBodySchema = Type.Object(
-  { token: Type.String({ minLength: 1, maxLength: 512 }), new_password: Password },
+  { token: OpaqueToken, new_password: Password },
   { additionalProperties: false },
 );
 
