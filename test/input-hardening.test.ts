@@ -165,7 +165,7 @@ describe('declared responses', () => {
     expect(doc.paths['/api/files/{folder}/{name}'].get?.responses?.['200']).toBeDefined();
   });
 
-  it('when any request schema declares a string, then it refuses NUL bytes (pattern, format or enum)', () => {
+  it('when any request schema declares a string or an integer, then it refuses NUL bytes / has a safe range', () => {
     const doc = t.app.swagger() as { paths: Record<string, Record<string, Operation>> };
     const loose: string[] = [];
     for (const [path, operations] of Object.entries(doc.paths)) {
@@ -192,6 +192,11 @@ const checked = { count: 0 };
 function walk(schema: unknown, where: string, loose: string[]) {
   if (!schema || typeof schema !== 'object') return;
   const s = schema as Record<string, unknown>;
+  if (s.type === 'integer') {
+    checked.count++;
+    const safe = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n);
+    if (!safe(s.minimum) || !safe(s.maximum)) loose.push(`${where} (integer without a safe range)`);
+  }
   if (s.type === 'string' && !EXEMPT.test(where)) {
     checked.count++;
     const refuses =

@@ -87,6 +87,17 @@ const oddNumber = fc.oneof(
   fc.double().map(String),
   fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String),
 );
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+/** Dates at and beyond the edges: year 0 and 10000, month 13, day 32, hour 25, offsets of ±14 h. */
+const oddDate = fc
+  .record({
+    year: fc.oneof(fc.constantFrom(0, 1, 9999, 10000), fc.integer({ min: 0, max: 10000 })),
+    month: fc.integer({ min: 0, max: 13 }),
+    day: fc.integer({ min: 0, max: 32 }),
+    hour: fc.integer({ min: 0, max: 25 }),
+    offset: fc.constantFrom('Z', '+14:00', '-14:00', '+00', '-0530', ''),
+  })
+  .map(({ year, month, day, hour, offset }) => `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:00:00${offset}`);
 const oddString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ maxLength: 10 }).map((s) => `${s}\u0000${s}`),
@@ -153,7 +164,7 @@ describe('odd input at every endpoint with a query string', () => {
   it('when any mix of odd numbers, odd strings and repeats is sent, then no endpoint answers 5xx', async () => {
     for (const endpoint of endpoints) {
       const names = endpoint.query.map((p) => p.name);
-      const entry = fc.tuple(fc.constantFrom(...names), fc.oneof(oddNumber, oddString));
+      const entry = fc.tuple(fc.constantFrom(...names), fc.oneof(oddNumber, oddString, oddDate));
       await fc.assert(
         fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 4 }), async (entries) => {
           const query = new URLSearchParams(entries).toString();
@@ -168,7 +179,14 @@ describe('odd input at every endpoint with a query string', () => {
 
   it('when a date filter names a year PostgreSQL cannot store, then it is a 400 naming it', async () => {
     const jobs = endpoints.find((e) => e.path === '/api/jobs/')!;
-    for (const value of ['0000-01-01', '0000-12-31T23:59:59Z', '10000-01-01', '2026-13-45x']) {
+    for (const value of [
+      '0000-01-01',
+      '0000-12-31T23:59:59Z',
+      '10000-01-01',
+      '2026-13-45x',
+      '9999-12-31T23:59:59-14:00',
+      '0001-01-01T00:00:00%2B14:00',
+    ]) {
       expectFieldError(await get(jobs, `posted_after=${value}`), 'posted_after', value);
     }
     expect((await get(jobs, 'posted_after=0001-01-01')).statusCode).toBe(200);

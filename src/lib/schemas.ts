@@ -1,4 +1,5 @@
 import { Type, type IntegerOptions, type StringOptions, type TSchema } from '@sinclair/typebox';
+import { badRequest } from './errors.js';
 
 /**
  * Shared building blocks of the wire contract (API.md). Every module builds its request schemas from
@@ -52,6 +53,20 @@ export const DateTimeInput = (options: StringOptions = {}) =>
   Type.String({ format: 'date-time', pattern: `^${YEAR}-`, maxLength: 40, ...options });
 /** A query-string date or date-time (ISO 8601, the service parses it); blank means no filter. */
 export const DATE_FILTER_PATTERN = `^\\s*(${YEAR}-[0-9]{2}-[0-9]{2}([Tt ][0-9:.]+([Zz]|[+-][0-9:]+)?)?)?\\s*$`;
+
+/**
+ * The instant a validated date-time names. Its UTC year must still be 0001–9999: an offset can carry
+ * `9999-12-31T23:59:59-14:00` into year 10000 (or `0001-01-01T00:00+14:00` into year 0), which the
+ * pattern cannot see and PostgreSQL or `toISOString` would choke on.
+ */
+export function storableInstant(field: string, value: string | number): Date {
+  const date = new Date(value);
+  const year = date.getUTCFullYear();
+  if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) {
+    throw badRequest(field, 'must be a date-time in the years 0001–9999 (UTC)');
+  }
+  return date;
+}
 
 // ---- roles --------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ import { bumpGeneration, cachedIn, countKeyOf } from '../../lib/cache.js';
 import { prepared } from '../../lib/prepared.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, forbidden, notFound } from '../../lib/errors.js';
+import { storableInstant } from '../../lib/schemas.js';
 import { cursorTimestamp, keyset } from '../../lib/pagination.js';
 import { containsPattern, lowerSkills, normalizeSkills, skillsFilter } from '../../lib/text.js';
 import type { CreateJobBody, JobListQuery, UpdateJobBody } from './jobs.schemas.js';
@@ -31,7 +32,7 @@ function checkSalaryAndDeadline(input: Pick<CreateJobBody, 'salary_range' | 'app
   if (input.salary_range && input.salary_range.min > input.salary_range.max) {
     throw badRequest('salary_range.max', 'must be greater than or equal to salary_range.min');
   }
-  if (input.application_deadline && Date.parse(input.application_deadline) <= Date.now()) {
+  if (input.application_deadline && storableInstant('application_deadline', input.application_deadline).getTime() <= Date.now()) {
     throw badRequest('application_deadline', 'must be in the future');
   }
 }
@@ -142,7 +143,7 @@ function parsePostedAfter(value: string) {
   // A date-time without a zone is read as UTC, like a date alone.
   const ms = match ? Date.parse(hasTime && !hasZone ? `${value.replace(' ', 'T')}Z` : value.replace(' ', 'T')) : NaN;
   if (Number.isNaN(ms)) throw badRequest('posted_after', 'must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z');
-  return new Date(ms).toISOString();
+  return storableInstant('posted_after', ms).toISOString();
 }
 
 /** The board's WHERE (SEARCH.md, `GET /api/jobs`); the rows and the count share it. */
