@@ -150,9 +150,11 @@ describe('odd input at every endpoint with a query string', () => {
     }
   });
 
-  it('when a text parameter holds a NUL byte, then it is a 400 naming it', async () => {
+  it('when a text parameter holds a NUL byte or is repeated, then it is a 400 naming it', async () => {
     for (const endpoint of endpoints) {
       for (const param of stringParams(endpoint)) {
+        const repeated = `${param.name}=a&${param.name}=b${othersRequired(endpoint, param.name)}`;
+        expectFieldError(await get(endpoint, repeated), param.name, `${endpoint.path} ${repeated}`);
         for (const value of NUL_STRINGS) {
           const query = `${param.name}=${value}${othersRequired(endpoint, param.name)}`;
           expectFieldError(await get(endpoint, query), param.name, `${endpoint.path} ${query}`);
