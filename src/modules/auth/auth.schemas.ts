@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { EmailSchema, Nullable, RequiredText, RoleSchema, SELF_SERVICE_ROLES, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import { EmailSchema, Nullable, RequiredText, Text, RoleSchema, SELF_SERVICE_ROLES, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 
 export const UserSchema = Type.Object(
   {
@@ -18,7 +18,8 @@ export const UserSchema = Type.Object(
 
 // A password is never stored as text (only its argon2 hash), so any character may be in it.
 const Password = Type.String({ minLength: 1, maxLength: 256 });
-const OpaqueToken = Type.String({ minLength: 1, maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', description: 'As issued (base64url)' });
+// Anything else than a token we issued is a 401 (not a 400), so only what text cannot hold is refused here.
+const OpaqueToken = Text({ minLength: 1, maxLength: 512, description: 'As issued' });
 const Name = RequiredText({ maxLength: 120 });
 
 export const RegisterBodySchema = Type.Object(
