@@ -1,5 +1,14 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { EmailSchema, Nullable, RequiredText, Text, RoleSchema, SELF_SERVICE_ROLES, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import {
+  EmailSchema,
+  Nullable,
+  RequiredText,
+  Text,
+  RoleSchema,
+  SELF_SERVICE_ROLES,
+  TimestampSchema,
+  UuidSchema,
+} from '../../lib/schemas.js';
 
 export const UserSchema = Type.Object(
   {
@@ -39,14 +48,8 @@ export const VerifyEmailBodySchema = Type.Object(
 );
 export const EmailBodySchema = Type.Object({ email: EmailSchema }, { additionalProperties: false });
 export const LoginBodySchema = Type.Object({ email: EmailSchema, password: Password }, { additionalProperties: false });
-export const RefreshBodySchema = Type.Object(
-  { refresh_token: OpaqueToken },
-  { additionalProperties: false },
-);
-export const ResetPasswordBodySchema = Type.Object(
-  { token: OpaqueToken, new_password: Password },
-  { additionalProperties: false },
-);
+export const RefreshBodySchema = Type.Object({ refresh_token: OpaqueToken }, { additionalProperties: false });
+export const ResetPasswordBodySchema = Type.Object({ token: OpaqueToken, new_password: Password }, { additionalProperties: false });
 
 export const UserEnvelopeSchema = Type.Object({ user: Type.Ref('User') });
 export const TokenPairSchema = Type.Object({

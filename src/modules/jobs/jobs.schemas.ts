@@ -1,15 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import {
-  DATE_FILTER_PATTERN,
-  DateTimeInput,
-  Filter,
-  Int,
-  Nullable,
-  RequiredText,
-  TimestampSchema,
-  UuidSchema,
-} from '../../lib/schemas.js';
+import { DATE_FILTER_PATTERN, DateTimeInput, Filter, Int, Nullable, RequiredText, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 import { jobTypes, salaryPeriods } from './jobs.tables.js';
 
 const Text = (maxLength: number, description?: string) => RequiredText({ maxLength, description });
@@ -64,7 +55,12 @@ const jobFields = {
   job_type: JobTypeSchema,
   experience_required: Int({ minimum: 0, maximum: 60, description: 'Years of experience required' }),
   skills_required: Type.Array(Text(60), { maxItems: 50 }),
-  apply_link: Type.String({ format: 'uri', pattern: '^https?://[^\\s\\u0000]+$', maxLength: 2000, description: 'External application URL' }),
+  apply_link: Type.String({
+    format: 'uri',
+    pattern: '^https?://[^\\s\\u0000]+$',
+    maxLength: 2000,
+    description: 'External application URL',
+  }),
   application_deadline: DateTimeInput({ description: 'Must be in the future' }),
 };
 
@@ -116,7 +112,11 @@ export const JobListQuerySchema = Type.Object({
   ),
   q: Filter('Case-insensitive substring of title, description or company'),
   posted_after: Type.Optional(
-    Type.String({ maxLength: 40, pattern: DATE_FILTER_PATTERN, description: 'ISO 8601 date-time (or date, UTC midnight), years 0001–9999' }),
+    Type.String({
+      maxLength: 40,
+      pattern: DATE_FILTER_PATTERN,
+      description: 'ISO 8601 date-time (or date, UTC midnight), years 0001–9999',
+    }),
   ),
   ...PageQuerySchema.properties,
 });

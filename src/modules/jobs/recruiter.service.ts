@@ -65,7 +65,12 @@ const figuresOf = (row: FigureRow) => ({
 });
 
 /** The jobs of the raw statements below, aliased `j`. */
-const j = { created_at: sql.raw('j.created_at'), id: sql.raw('j.id'), status: sql.raw('j.status'), application_deadline: sql.raw('j.application_deadline') };
+const j = {
+  created_at: sql.raw('j.created_at'),
+  id: sql.raw('j.id'),
+  status: sql.raw('j.status'),
+  application_deadline: sql.raw('j.application_deadline'),
+};
 const analyticsPages = newestFirst<{ cursor_ts: string; id: string }>('recruiter.analytics', j.created_at, j.id);
 
 /** Per job (a page of the actor's jobs) and in total; all figures come from SQL aggregates. */
@@ -104,7 +109,11 @@ export async function recruiterAnalytics(ctx: AppContext, actor: Actor, query: A
       ${FIGURES}
     FROM apps a`);
   const [pageRows, totalRows] = await Promise.all([perJob, totals]);
-  const page = analyticsPages.page(ctx, pageRows.rows.map((r) => ({ ...r, id: r.job_id })), query.limit);
+  const page = analyticsPages.page(
+    ctx,
+    pageRows.rows.map((r) => ({ ...r, id: r.job_id })),
+    query.limit,
+  );
   const total = totalRows.rows[0];
   return {
     totals: { jobs: total.jobs, active_jobs: total.active_jobs, ...figuresOf(total) },

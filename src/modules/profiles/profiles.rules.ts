@@ -29,7 +29,6 @@ export const cleanText = (value: string | null | undefined) => {
   return trimmed ? trimmed : null;
 };
 
-
 /** What `q` searches: name, headline, company, role and skills, lower-cased, one per line (a token never spans two). */
 export const searchTextOf = (p: {
   name: string;
@@ -119,4 +118,3 @@ export const derivedColumns = (p: CompletionInput & { name: string; skills: read
   search_text: searchTextOf(p),
   profile_completion_percentage: completionOf(p),
 });
-

@@ -8,7 +8,11 @@ const literals = (values: readonly string[]) => Type.Unsafe<string>({ type: 'str
 const optionalNullable = <T extends TSchema>(schema: T) => Type.Optional(Nullable(schema));
 const Text = (maxLength: number) => SharedText({ maxLength });
 const Year = Int({ minimum: MIN_YEAR, maximum: maxYear() });
-const UrlString = Type.String({ maxLength: TEXT_LIMITS.url, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s\\u0000]+$', description: 'http(s) URL' });
+const UrlString = Type.String({
+  maxLength: TEXT_LIMITS.url,
+  pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s\\u0000]+$',
+  description: 'http(s) URL',
+});
 const DatePattern = '^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$';
 const DateString = Type.String({ pattern: DatePattern, description: 'YYYY-MM or YYYY-MM-DD' });
 
