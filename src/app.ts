@@ -33,6 +33,7 @@ import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import metricsPlugin from './plugins/metrics.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import securityHeadersPlugin from './plugins/security-headers.js';
+import strictInputPlugin from './plugins/strict-input.js';
 import swaggerPlugin from './plugins/swagger.js';
 
 export interface AppDeps {
@@ -133,6 +134,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
 
   await app.register(errorsPlugin);
+  await app.register(strictInputPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(cors, { origin: config.corsOrigins.length ? config.corsOrigins : false, credentials: true });
   await app.register(compress, { global: true, threshold: 2048 });

@@ -8,6 +8,7 @@ import type { Jobs } from './jobs.js';
 import type { Mailer } from './mail.js';
 import type { CursorCodec } from './pagination.js';
 import type { Limiter } from './limiter.js';
+import type { Role } from './schemas.js';
 import type { Storage } from './storage.js';
 
 /** What every service function receives: the database plus the few shared facilities. */
@@ -33,7 +34,7 @@ export interface Actor {
   id: string;
   email: string;
   name: string;
-  role: 'student' | 'alumni' | 'faculty' | 'recruiter' | 'admin';
+  role: Role;
   is_verified: boolean;
   status: 'active' | 'suspended' | 'deleted';
   last_login_at: Date | null;

@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Type } from '@sinclair/typebox';
+import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { AppContext } from './context.js';
 import { badRequest } from './errors.js';
+import { Int, Nullable, Text } from './schemas.js';
 
 /**
  * Opaque keyset cursors: base64url(JSON of the last row's sort key) + an HMAC, so a client can
@@ -10,6 +13,8 @@ export interface CursorCodec {
   encode(key: unknown[]): string;
   decode(cursor: string | undefined): unknown[] | undefined;
 }
+
+const notOurs = () => badRequest('cursor', 'is not a cursor issued by this server');
 
 export function createCursorCodec(secret: string): CursorCodec {
   const sign = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url').slice(0, 22);
@@ -23,34 +28,112 @@ export function createCursorCodec(secret: string): CursorCodec {
       const [payload, mac] = cursor.split('.');
       const expected = payload ? sign(payload) : '';
       if (!payload || !mac || mac.length !== expected.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) {
-        throw badRequest('cursor', 'is not a cursor issued by this server');
+        throw notOurs();
       }
-      const key = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-      if (!Array.isArray(key)) throw badRequest('cursor', 'is not a cursor issued by this server');
+      const key: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      if (!Array.isArray(key)) throw notOurs();
       return key;
     },
   };
 }
 
 export const PageQuerySchema = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1–100)' }),
-  cursor: Type.Optional(Type.String({ maxLength: 2000, description: 'The next_cursor of the previous page' })),
+  limit: Int({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1–100)' }),
+  cursor: Type.Optional(Text({ maxLength: 2000, description: 'The next_cursor of the previous page of the same list' })),
 });
 
-/** Cuts a limit+1 result set into a page and the cursor of the next one. */
-export function toPage<T>(rows: T[], limit: number, codec: CursorCodec, keyOf: (row: T) => unknown[]) {
-  const hasMore = rows.length > limit;
-  const results = hasMore ? rows.slice(0, limit) : rows;
-  const last = results[results.length - 1];
-  return { results, next_cursor: hasMore && last ? codec.encode(keyOf(last)) : null };
+export const pageSchema = <T extends TSchema>(item: T) => Type.Object({ results: Type.Array(item), next_cursor: Nullable(Type.String()) });
+
+export const countedPageSchema = <T extends TSchema>(item: T) =>
+  Type.Object({ results: Type.Array(item), next_cursor: Nullable(Type.String()), count: Type.Integer() });
+
+// ---- keyset lists -------------------------------------------------------------------------------
+
+/**
+ * The one timestamp format of cursors: UTC ISO 8601 with microseconds, whatever the session's
+ * TimeZone, so a position never loses the microsecond a JavaScript Date would drop.
+ */
+export const cursorTimestamp = (at: SQL | AnyColumn) => sql<string>`to_char(${at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+const CURSOR_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One column of a sort key; `timestamp` values travel as `cursorTimestamp` text. */
+export interface KeyPart {
+  column: SQL | AnyColumn;
+  type: 'timestamp' | 'uuid' | 'text' | 'integer';
+  /** Compare (and sort) byte-wise, as an index with COLLATE "C" does. */
+  collate?: 'C';
 }
 
-export const pageSchema = <T extends import('@sinclair/typebox').TSchema>(item: T) =>
-  Type.Object({ results: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) });
+const accepts: Record<KeyPart['type'], (value: unknown) => boolean> = {
+  timestamp: (v) => typeof v === 'string' && CURSOR_TIMESTAMP.test(v),
+  uuid: (v) => typeof v === 'string' && UUID.test(v),
+  text: (v) => typeof v === 'string' && !v.includes('\u0000'),
+  integer: (v) => Number.isSafeInteger(v),
+};
+const casts: Record<KeyPart['type'], SQL> = {
+  timestamp: sql`::timestamptz`,
+  uuid: sql`::uuid`,
+  text: sql`::text`,
+  integer: sql`::bigint`,
+};
+const collated = (part: KeyPart, value: SQL | AnyColumn) => (part.collate ? sql`${value} COLLATE "C"` : sql`${value}`);
 
-export const countedPageSchema = <T extends import('@sinclair/typebox').TSchema>(item: T) =>
-  Type.Object({
-    results: Type.Array(item),
-    next_cursor: Type.Union([Type.String(), Type.Null()]),
-    count: Type.Integer(),
-  });
+export interface Keyset<Row> {
+  /** ORDER BY of the list: every key part in the list's direction. */
+  orderBy: SQL;
+  /** The rows after the cursor's position (undefined on the first page); 400 for a cursor of another list. */
+  after(ctx: AppContext, cursor: string | undefined): SQL | undefined;
+  /** Cuts `limit + 1` rows into a page and the cursor of the next one. */
+  page<R extends Row>(ctx: AppContext, rows: R[], limit: number): { results: R[]; next_cursor: string | null };
+}
+
+/**
+ * A keyset-paginated list (API.md "Pagination"). The cursor carries the list's name, so a cursor
+ * issued by one list is a 400 on any other, and its key is checked part by part before it reaches SQL.
+ *
+ *     const board = keyset<{ cursor_ts: string; id: string }>('jobs', 'desc',
+ *       [{ column: jobs.created_at, type: 'timestamp' }, { column: jobs.id, type: 'uuid' }],
+ *       (row) => [row.cursor_ts, row.id]);
+ *     // select { ...columns, cursor_ts: cursorTimestamp(jobs.created_at) }
+ *     // .where(and(...filters, board.after(ctx, query.cursor))).orderBy(board.orderBy).limit(query.limit + 1)
+ *     // return board.page(ctx, rows, query.limit);
+ */
+export function keyset<Row>(
+  list: string,
+  direction: 'asc' | 'desc',
+  parts: readonly KeyPart[],
+  keyOf: (row: Row) => unknown[],
+): Keyset<Row> {
+  const dir = direction === 'asc' ? sql`ASC` : sql`DESC`;
+  const columns = sql.join(
+    parts.map((p) => collated(p, p.column)),
+    sql`, `,
+  );
+  return {
+    orderBy: sql.join(
+      parts.map((p) => sql`${collated(p, p.column)} ${dir}`),
+      sql`, `,
+    ),
+    after(ctx, cursor) {
+      const key = ctx.cursors.decode(cursor);
+      if (!key) return undefined;
+      const [tag, ...values] = key;
+      if (tag !== list || values.length !== parts.length || !parts.every((p, i) => accepts[p.type](values[i]))) {
+        throw badRequest('cursor', 'is not a cursor issued for this list');
+      }
+      const position = sql.join(
+        parts.map((p, i) => collated(p, sql`${values[i]}${casts[p.type]}`)),
+        sql`, `,
+      );
+      return direction === 'asc' ? sql`(${columns}) > (${position})` : sql`(${columns}) < (${position})`;
+    },
+    page(ctx, rows, limit) {
+      const hasMore = rows.length > limit;
+      const results = hasMore ? rows.slice(0, limit) : rows;
+      const last = results[results.length - 1];
+      return { results, next_cursor: hasMore && last ? ctx.cursors.encode([list, ...keyOf(last)]) : null };
+    },
+  };
+}

@@ -1,16 +1,86 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type IntegerOptions, type StringOptions, type TSchema } from '@sinclair/typebox';
+import { badRequest } from './errors.js';
 
-/** Shared building blocks of the wire contract (API.md). */
+/**
+ * Shared building blocks of the wire contract (API.md). Every module builds its request schemas from
+ * these, so odd input (NUL bytes, infinite or unsafe integers, dates PostgreSQL cannot store) is a
+ * 400 naming the field before it reaches a service or the database (docs/decisions/030).
+ */
 export const UuidSchema = Type.String({ format: 'uuid' });
 export const EmailSchema = Type.String({ format: 'email', maxLength: 254 });
-export const TimestampSchema = Type.String({ format: 'date-time' });
+/** A timestamp in a response: services hand over the Date the driver returned, the serializer writes ISO 8601. */
+export const TimestampSchema = Type.Unsafe<Date | string>(Type.String({ format: 'date-time' }));
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
-export const RoleSchema = Type.Union(
-  ['student', 'alumni', 'faculty', 'recruiter', 'admin'].map((r) => Type.Literal(r)),
-) as unknown as TSchema;
+// ---- text -------------------------------------------------------------------------------------
+
+/** PostgreSQL text cannot hold U+0000: any string without it. */
+export const NO_NUL = '^[^\\u0000]*$';
+/** Without U+0000 and not blank (at least one non-space character). */
+export const NOT_BLANK = '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$';
+
+/** Free text that may be empty (a filter, an optional note). */
+export const Text = (options: StringOptions & { maxLength: number }) => Type.String({ pattern: NO_NUL, ...options });
+/** Text that must say something: trimmed, it is not empty. */
+export const RequiredText = (options: StringOptions & { maxLength: number }) =>
+  Type.String({ minLength: 1, pattern: NOT_BLANK, ...options });
+/** A query-string filter: optional, empty (after trimming) means "no filter" (SEARCH.md). */
+export const Filter = (description: string, maxLength = 200) => Type.Optional(Text({ maxLength, description }));
+
+// ---- integers -----------------------------------------------------------------------------------
+
+/**
+ * An integer in [minimum, maximum], both within the safe range, so 20-digit numbers are refused and
+ * nothing reaches PostgreSQL as a bigint it cannot take. Query-string and path integers are further
+ * required to be written as plain decimals (no `1e1`, `0x10`, `-0`, `Infinity`): see plugins/strict-input.ts.
+ */
+export const Int = (options: IntegerOptions & { minimum: number; maximum: number }) => {
+  if (!Number.isSafeInteger(options.minimum) || !Number.isSafeInteger(options.maximum)) {
+    throw new Error('Int(): minimum and maximum must be safe integers');
+  }
+  return Type.Integer(options);
+};
+
+/** How a query-string or path integer must be spelled: a decimal without sign noise, leading zeros or exponent. */
+export const DECIMAL_INTEGER = /^-?(0|[1-9][0-9]{0,15})$/;
+
+// ---- dates --------------------------------------------------------------------------------------
+
+/** Years 0001–9999: what both JavaScript and PostgreSQL read the same way (there is no year 0). */
+const YEAR = '(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})';
+/** An RFC 3339 date-time PostgreSQL can store. */
+export const DateTimeInput = (options: StringOptions = {}) =>
+  Type.String({ format: 'date-time', pattern: `^${YEAR}-`, maxLength: 40, ...options });
+/** A query-string date or date-time (ISO 8601, the service parses it); blank means no filter. */
+export const DATE_FILTER_PATTERN = `^\\s*(${YEAR}-[0-9]{2}-[0-9]{2}([Tt ][0-9:.]+([Zz]|[+-][0-9:]+)?)?)?\\s*$`;
+
+/**
+ * The instant a validated date-time names. Its UTC year must still be 0001–9999: an offset can carry
+ * `9999-12-31T23:59:59-14:00` into year 10000 (or `0001-01-01T00:00+14:00` into year 0), which the
+ * pattern cannot see and PostgreSQL or `toISOString` would choke on.
+ */
+export function storableInstant(field: string, value: string | number): Date {
+  const date = new Date(value);
+  const year = date.getUTCFullYear();
+  if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) {
+    throw badRequest(field, 'must be a date-time in the years 0001–9999 (UTC)');
+  }
+  return date;
+}
+
+// ---- roles --------------------------------------------------------------------------------------
+
 export const roles = ['student', 'alumni', 'faculty', 'recruiter', 'admin'] as const;
 export type Role = (typeof roles)[number];
+export const RoleSchema = Type.Unsafe<Role>({ type: 'string', enum: [...roles] });
+/** Who may post jobs and use the recruiter dashboard (API.md). */
+export const POSTER_ROLES = ['alumni', 'recruiter', 'admin'] as const satisfies readonly Role[];
+/** Who may apply to jobs. */
+export const APPLICANT_ROLES = ['student', 'alumni'] as const satisfies readonly Role[];
+/** Roles anyone may register with: never admin. */
+export const SELF_SERVICE_ROLES = ['student', 'alumni', 'faculty', 'recruiter'] as const satisfies readonly Role[];
+
+// ---- problems -----------------------------------------------------------------------------------
 
 export const ProblemSchema = Type.Object(
   {
@@ -27,5 +97,4 @@ export const ProblemSchema = Type.Object(
 export const IdParamsSchema = Type.Object({ id: UuidSchema });
 
 /** Standard error responses for a route, so the OpenAPI document lists them. */
-export const problems = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]));
+export const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]));

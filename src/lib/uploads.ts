@@ -1,3 +1,4 @@
+import type { Static, TObject } from '@sinclair/typebox';
 import { fileTypeFromBuffer } from 'file-type';
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
@@ -55,6 +56,26 @@ export async function readUploadForm(request: FastifyRequest, kind: UploadKind):
     upload = await checkUpload(buffer, kind, part.filename);
   }
   return { upload, fields };
+}
+
+/**
+ * The text fields of a multipart form, validated by the same schema (and validator) as the JSON body
+ * the route also accepts: a form field is text, and the validator reads "true"/"false" and digits
+ * as the booleans and integers the schema declares. A failure is the same 400 as for JSON.
+ */
+export function formFields<T extends TObject>(request: FastifyRequest, schema: T, fields: Record<string, string>): Static<T> {
+  const data: Record<string, unknown> = { ...fields };
+  const validate = request.compileValidationSchema(schema, 'body');
+  if (!validate(data)) {
+    throw Object.assign(new Error('body is invalid'), { statusCode: 400, validation: validate.errors, validationContext: 'body' });
+  }
+  return data as Static<T>;
+}
+
+/** A multipart form whose text fields follow `schema` (see formFields), with its optional file. */
+export async function readForm<T extends TObject>(request: FastifyRequest, kind: UploadKind, schema: T) {
+  const { upload, fields } = await readUploadForm(request, kind);
+  return { ...formFields(request, schema, fields), upload };
 }
 
 /** An upload whose only purpose is the file (CV, photo): the field `file` is required. */

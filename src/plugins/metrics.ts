@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { timingSafeEqual } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../lib/context.js';
+import { problems } from '../lib/schemas.js';
 import { forbidden, unauthenticated } from '../lib/errors.js';
 import { authenticate } from '../modules/auth/auth.service.js';
 
@@ -52,7 +54,13 @@ async function metricsPlugin(app: FastifyInstance, { ctx }: { ctx: AppContext })
     duration.observe(labels, reply.elapsedTime / 1000);
   });
 
-  app.get('/api/metrics', { config: { public: true }, schema: { tags: ['operations'], summary: 'Prometheus metrics (admin or METRICS_TOKEN)' } }, async (request, reply) => {
+  const schema = {
+    tags: ['operations'],
+    summary: 'Prometheus metrics (admin or METRICS_TOKEN)',
+    // Sent as text in the Prometheus exposition format, never serialized as JSON.
+    response: { 200: Type.String({ description: 'Prometheus text exposition format 0.0.4' }), ...problems(401, 403) },
+  };
+  app.get('/api/metrics', { config: { public: true }, schema }, async (request, reply) => {
     const token = request.headers.authorization?.replace(/^Bearer /i, '');
     if (!token) throw unauthenticated();
     if (!(ctx.config.metricsToken && sameSecret(token, ctx.config.metricsToken))) {

@@ -29,12 +29,12 @@ async function forgedToken(options: {
 }) {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ role: 'student', sid: options.sessionId })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
     .setIssuer(options.issuer ?? 'cohort')
     .setAudience(options.audience ?? 'cohort-api')
     .setSubject(options.userId)
     .setJti(randomUUID())
-    .setIssuedAt(now - 3600)
+    .setIssuedAt((options.exp ?? now + 600) - 600)
     .setExpirationTime(options.exp ?? now + 600)
     .sign(options.key ?? new TextEncoder().encode(t.config.jwtSecret!));
 }

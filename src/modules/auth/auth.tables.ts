@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { roles } from '../../lib/schemas.js';
 
 const timestamps = {
   created_at: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -12,7 +13,7 @@ export const users = pgTable(
     id: uuid().primaryKey().defaultRandom(),
     email: text().notNull(),
     name: text().notNull(),
-    role: text({ enum: ['student', 'alumni', 'faculty', 'recruiter', 'admin'] }).notNull(),
+    role: text({ enum: roles }).notNull(),
     // Null for imported people who have not claimed their account yet.
     password_hash: text(),
     is_verified: boolean().notNull().default(false),

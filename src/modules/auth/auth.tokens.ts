@@ -7,6 +7,13 @@ export const ACCESS_TOKEN_SECONDS = 15 * 60;
 export const SESSION_DAYS = 30;
 const ISSUER = 'cohort';
 const AUDIENCE = 'cohort-api';
+/**
+ * The token kind (RFC 8725 §3.11, the media type of RFC 9068): only an access token is accepted as
+ * one, so no other JWT signed with the same key (a future e-mail link, an export URL) can pass for it.
+ */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+/** Claims an access token must carry; one without an expiry (or any of these) is refused. */
+const REQUIRED_CLAIMS = ['exp', 'iat', 'iss', 'aud', 'sub', 'jti', 'sid'];
 
 export interface AccessClaims {
   userId: string;
@@ -27,7 +34,7 @@ const hmacKey = (secret: Uint8Array) => {
 
 export async function signAccessToken(key: Uint8Array, claims: AccessClaims) {
   return new SignJWT({ role: claims.role, sid: claims.sessionId })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg: 'HS256', typ: ACCESS_TOKEN_TYPE })
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
     .setSubject(claims.userId)
@@ -37,10 +44,24 @@ export async function signAccessToken(key: Uint8Array, claims: AccessClaims) {
     .sign(await hmacKey(key));
 }
 
-/** Checks signature (HS256 only), issuer, audience and expiry; the session check happens in the caller. */
+/**
+ * Checks signature (HS256 only), kind, issuer, audience, that every required claim is there, that it
+ * was issued in the past and lives no longer than an access token does; the session check happens in the caller.
+ */
 export async function verifyAccessToken(key: Uint8Array, token: string): Promise<AccessClaims> {
   try {
-    const { payload } = await jwtVerify(token, await hmacKey(key), { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+    const { payload } = await jwtVerify(token, await hmacKey(key), {
+      algorithms: ['HS256'],
+      typ: ACCESS_TOKEN_TYPE,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      requiredClaims: REQUIRED_CLAIMS,
+      maxTokenAge: ACCESS_TOKEN_SECONDS,
+      clockTolerance: 5,
+    });
+    if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number' || payload.exp - payload.iat > ACCESS_TOKEN_SECONDS) {
+      throw unauthenticated('Invalid access token');
+    }
     if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') throw unauthenticated('Invalid access token');
     return { userId: payload.sub, sessionId: payload.sid, role: payload.role as Actor['role'] };
   } catch (err) {

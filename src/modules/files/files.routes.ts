@@ -1,8 +1,11 @@
+import type { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../lib/context.js';
-import { problems } from '../../lib/schemas.js';
+import { Int, problems, Text } from '../../lib/schemas.js';
 import { openSignedFile } from './files.service.js';
+
+const FileBody = Type.Unsafe<Readable>({ type: 'string', format: 'binary', description: 'The file (PDF, DOCX, JPEG, PNG or WebP)' });
 
 export const filesRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/:folder/:name', {
@@ -11,9 +14,13 @@ export const filesRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
     schema: {
       tags: ['files'],
       summary: 'Download a stored file through a signed, expiring URL',
-      params: Type.Object({ folder: Type.String({ pattern: '^[a-z0-9-]+$' }), name: Type.String({ maxLength: 64 }) }),
-      querystring: Type.Object({ expires: Type.Integer(), signature: Type.String({ maxLength: 100 }) }),
-      response: { 404: Type.Ref('Problem'), ...problems(400) },
+      params: Type.Object({ folder: Type.String({ pattern: '^[a-z0-9-]+$', maxLength: 64 }), name: Text({ maxLength: 64 }) }),
+      querystring: Type.Object({
+        expires: Int({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Unix seconds' }),
+        signature: Text({ maxLength: 100 }),
+      }),
+      // The body is the stored bytes, streamed as they are (never serialized); its type is the file's.
+      response: { 200: FileBody, ...problems(400, 404) },
     },
     handler: async (request, reply) => {
       const { folder, name } = request.params;

@@ -1,7 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { Nullable, UuidSchema } from '../../lib/schemas.js';
-import { WireTimestampSchema } from './jobs.schemas.js';
+import { Nullable, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 import { applicationStatuses } from './jobs.tables.js';
 
 export const ApplicationStatusSchema = Type.Union(
@@ -17,10 +16,10 @@ export const ApplicationSchema = Type.Object(
     cv_url: Nullable(Type.String({ description: 'Signed URL, valid for an hour' })),
     cover_letter: Nullable(Type.String()),
     status: ApplicationStatusSchema,
-    applied_at: WireTimestampSchema,
-    viewed_at: Nullable(WireTimestampSchema),
+    applied_at: TimestampSchema,
+    viewed_at: Nullable(TimestampSchema),
     response_message: Nullable(Type.String({ description: "The poster's latest message" })),
-    updated_at: WireTimestampSchema,
+    updated_at: TimestampSchema,
     job: Type.Object({
       id: UuidSchema,
       title: Type.String(),
@@ -40,7 +39,7 @@ export const StatusChangeSchema = Type.Object({
   to_status: ApplicationStatusSchema,
   changed_by: Nullable(UuidSchema),
   message: Nullable(Type.String()),
-  created_at: WireTimestampSchema,
+  created_at: TimestampSchema,
 });
 
 export const ApplicationDetailSchema = Type.Object(
@@ -51,19 +50,23 @@ export const ApplicationDetailSchema = Type.Object(
   { title: 'JobApplicationDetail' },
 );
 
+/** The JSON body of an application; a multipart application's text fields are validated by it too. */
 export const ApplyJsonBodySchema = Type.Object(
   {
-    cover_letter: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))),
+    cover_letter: Type.Optional(Nullable(Text({ maxLength: 10_000 }))),
     use_profile_cv: Type.Optional(Type.Boolean({ description: 'Use the CV on your profile (the default when no file is sent)' })),
   },
   { additionalProperties: false },
 );
 export type ApplyJsonBody = Static<typeof ApplyJsonBodySchema>;
 
+const ResponseMessage = (description: string) => Type.Optional(Nullable(Text({ maxLength: 2000, description })));
+
 export const StatusBodySchema = Type.Object(
   {
     status: ApplicationStatusSchema,
-    message: Type.Optional(Nullable(Type.String({ maxLength: 2000, description: 'Sent to the applicant and kept in the history' }))),
+    response_message: ResponseMessage("Sent to the applicant, kept in the history and shown as the application's response_message"),
+    message: ResponseMessage('Alias of response_message (older clients); send one of the two'),
   },
   { additionalProperties: false },
 );

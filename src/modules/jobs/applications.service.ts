@@ -2,14 +2,14 @@ import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, forbidden, isUniqueViolation, notFound } from '../../lib/errors.js';
-import { toPage } from '../../lib/pagination.js';
+import { cursorTimestamp } from '../../lib/pagination.js';
 import type { Upload } from '../../lib/uploads.js';
 import { users } from '../auth/auth.tables.js';
 import { contentTypeOfKey, signedFileUrl, storeUpload } from '../files/files.service.js';
 import { profiles } from '../profiles/profiles.tables.js';
 import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
 import type { ApplicationListQuery } from './applications.schemas.js';
-import { effectiveJobStatus, keysetBefore, openJobCondition } from './jobs.service.js';
+import { effectiveJobStatus, newestFirst, openJobCondition } from './jobs.service.js';
 import { applicationStatusHistory, jobApplications, jobs } from './jobs.tables.js';
 
 const applicationColumns = {
@@ -23,7 +23,7 @@ const applicationColumns = {
   viewed_at: jobApplications.viewed_at,
   response_message: jobApplications.response_message,
   updated_at: jobApplications.updated_at,
-  cursor_ts: sql<string>`${jobApplications.applied_at}::text`,
+  cursor_ts: cursorTimestamp(jobApplications.applied_at),
   job: {
     id: jobs.id,
     title: jobs.title,
@@ -155,15 +155,21 @@ export async function applyToJob(ctx: AppContext, actor: Actor, jobId: string, i
   return toApplicationView(ctx, (await findApplication(ctx.db, committed.applicationId))!);
 }
 
-function pageOfApplications(ctx: AppContext, where: SQL | undefined, query: ApplicationListQuery) {
-  const after = keysetBefore(ctx, query.cursor, jobApplications.applied_at, jobApplications.id);
+/** A job's applications and the caller's own are two lists: a cursor of one is refused by the other. */
+const applicationLists = {
+  job: newestFirst<ApplicationRow>('jobs.applications', jobApplications.applied_at, jobApplications.id),
+  mine: newestFirst<ApplicationRow>('applications.mine', jobApplications.applied_at, jobApplications.id),
+};
+
+function pageOfApplications(ctx: AppContext, list: keyof typeof applicationLists, where: SQL, query: ApplicationListQuery) {
+  const keys = applicationLists[list];
   const status = query.status ? eq(jobApplications.status, query.status) : undefined;
   return selectApplications(ctx.db)
-    .where(and(where, status, after))
-    .orderBy(sql`${jobApplications.applied_at} DESC, ${jobApplications.id} DESC`)
+    .where(and(where, status, keys.after(ctx, query.cursor)))
+    .orderBy(keys.orderBy)
     .limit(query.limit + 1)
     .then((rows) => {
-      const page = toPage(rows, query.limit, ctx.cursors, (r) => [r.cursor_ts, r.id]);
+      const page = keys.page(ctx, rows, query.limit);
       return { ...page, results: page.results.map((r) => toApplicationView(ctx, r)) };
     });
 }
@@ -175,22 +181,10 @@ export async function listJobApplications(ctx: AppContext, actor: Actor, jobId: 
     .from(jobs)
     .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at)));
   if (!job || !isEmployerOf(actor, { job })) throw notFound('Job');
-  return pageOfApplications(ctx, eq(jobApplications.job_id, jobId), query);
+  return pageOfApplications(ctx, 'job', eq(jobApplications.job_id, jobId), query);
 }
 
 /** The caller's applications, including those to jobs deleted since (their title and company stay readable). */
 export async function listMyApplications(ctx: AppContext, actor: Actor, query: ApplicationListQuery) {
-  return pageOfApplications(ctx, eq(jobApplications.applicant_id, actor.id), query);
-}
-
-/** The text fields of a multipart application (the file is read by readUploadForm). */
-export function applyFormInput(form: { upload?: Upload; fields: Record<string, string> }): ApplyInput {
-  const { cover_letter, use_profile_cv, ...unknown } = form.fields;
-  const extra = Object.keys(unknown)[0];
-  if (extra) throw badRequest(extra, 'is not an allowed property');
-  if (cover_letter !== undefined && cover_letter.length > 10_000)
-    throw badRequest('cover_letter', 'must NOT have more than 10000 characters');
-  if (use_profile_cv !== undefined && !['true', 'false'].includes(use_profile_cv))
-    throw badRequest('use_profile_cv', 'must be true or false');
-  return { cover_letter, use_profile_cv: use_profile_cv === undefined ? undefined : use_profile_cv === 'true', upload: form.upload };
+  return pageOfApplications(ctx, 'mine', eq(jobApplications.applicant_id, actor.id), query);
 }

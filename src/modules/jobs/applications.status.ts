@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
-import { conflict, forbidden } from '../../lib/errors.js';
+import { badRequest, conflict, forbidden } from '../../lib/errors.js';
 import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
 import { applicationHistory, findApplication, isEmployerOf, toApplicationView, visibleApplication } from './applications.service.js';
 import type { StatusBody } from './applications.schemas.js';
@@ -98,7 +98,11 @@ export async function changeApplicationStatus(ctx: AppContext, actor: Actor, app
   if (!transitions[row.status].includes(input.status)) {
     throw conflict(`An application cannot go from ${row.status} to ${input.status}`);
   }
-  const message = input.message?.trim() || null;
+  // `message` is the older name of `response_message` (docs/jobs.md): either may carry the text, not both.
+  if (input.response_message !== undefined && input.message !== undefined) {
+    throw badRequest('message', 'is an alias of response_message: send one of them');
+  }
+  const message = (input.response_message ?? input.message)?.trim() || null;
   const mailId = await ctx.db.transaction((tx) => recordChange(ctx, tx, actor, row, input.status, message));
   if (mailId) deliverSoon(ctx, [mailId]);
   return detailOf(ctx, applicationId);

@@ -2,17 +2,15 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../lib/context.js';
 import { countedPageSchema, pageSchema } from '../../lib/pagination.js';
-import { problems } from '../../lib/schemas.js';
-import { readUploadForm } from '../../lib/uploads.js';
+import { APPLICANT_ROLES, POSTER_ROLES, problems } from '../../lib/schemas.js';
+import { readForm } from '../../lib/uploads.js';
 import { actorOf } from '../../plugins/auth.js';
 import { ApplicationListQuerySchema, ApplicationSchema, ApplyJsonBodySchema, type ApplyJsonBody } from './applications.schemas.js';
-import { applyFormInput, applyToJob, listJobApplications } from './applications.service.js';
+import { applyToJob, listJobApplications } from './applications.service.js';
 import { CreateJobBodySchema, JobListQuerySchema, JobParamsSchema, JobSchema, UpdateJobBodySchema } from './jobs.schemas.js';
 import { closeJob, createJob, deleteJob, getJob, listJobs, updateJob } from './jobs.service.js';
 
 const tags = ['jobs'];
-export const POSTER_ROLES = ['alumni', 'recruiter', 'admin'] as const;
-const APPLICANT_ROLES = ['student', 'alumni'] as const;
 
 export const jobsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/create', {
@@ -95,7 +93,7 @@ export const jobsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
     },
     handler: async (request, reply) => {
       const input = request.isMultipart()
-        ? applyFormInput(await readUploadForm(request, 'cv'))
+        ? await readForm(request, 'cv', ApplyJsonBodySchema)
         : ((request.body as ApplyJsonBody | undefined) ?? {});
       return reply.code(201).send(await applyToJob(ctx, actorOf(request), request.params.job_id, input));
     },

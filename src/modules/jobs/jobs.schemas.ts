@@ -1,12 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { Nullable, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import { DATE_FILTER_PATTERN, DateTimeInput, Filter, Int, Nullable, RequiredText, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 import { jobTypes, salaryPeriods } from './jobs.tables.js';
 
-/** A timestamp on the wire; services hand over the Date the driver returned and the serializer writes ISO 8601. */
-export const WireTimestampSchema = Type.Unsafe<Date | string>({ ...TimestampSchema });
-
-const Text = (maxLength: number, description?: string) => Type.String({ minLength: 1, maxLength, pattern: '\\S', description });
+const Text = (maxLength: number, description?: string) => RequiredText({ maxLength, description });
+/** Amounts in minor units: up to 10^13 (a hundred billion in major units) fits any salary and stays exact. */
+const Amount = (description: string) => Int({ minimum: 0, maximum: 10_000_000_000_000, description });
 
 export const JobTypeSchema = Type.Union(
   jobTypes.map((t) => Type.Literal(t)),
@@ -15,8 +14,8 @@ export const JobTypeSchema = Type.Union(
 
 export const SalaryRangeSchema = Type.Object(
   {
-    min: Type.Integer({ minimum: 0, description: 'Minor units (e.g. paise, cents)' }),
-    max: Type.Integer({ minimum: 0, description: 'Minor units; at least min' }),
+    min: Amount('Minor units (e.g. paise, cents)'),
+    max: Amount('Minor units; at least min'),
     currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, upper case' }),
     period: Type.Union(salaryPeriods.map((p) => Type.Literal(p))),
   },
@@ -36,14 +35,14 @@ export const JobSchema = Type.Object(
     salary_range: Nullable(SalaryRangeSchema),
     apply_link: Nullable(Type.String()),
     posted_by: UuidSchema,
-    application_deadline: Nullable(WireTimestampSchema),
+    application_deadline: Nullable(TimestampSchema),
     status: Type.Union([Type.Literal('active'), Type.Literal('closed')], {
       description: 'Effective status: closed once closed by the poster or past application_deadline',
     }),
     applications_count: Type.Integer(),
     views_count: Type.Integer(),
-    created_at: WireTimestampSchema,
-    updated_at: WireTimestampSchema,
+    created_at: TimestampSchema,
+    updated_at: TimestampSchema,
   },
   { title: 'Job' },
 );
@@ -54,10 +53,15 @@ const jobFields = {
   company: Text(200),
   location: Text(200, 'Free text such as "Pune, India"'),
   job_type: JobTypeSchema,
-  experience_required: Type.Integer({ minimum: 0, maximum: 60, description: 'Years of experience required' }),
+  experience_required: Int({ minimum: 0, maximum: 60, description: 'Years of experience required' }),
   skills_required: Type.Array(Text(60), { maxItems: 50 }),
-  apply_link: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000, description: 'External application URL' }),
-  application_deadline: Type.String({ format: 'date-time', description: 'Must be in the future' }),
+  apply_link: Type.String({
+    format: 'uri',
+    pattern: '^https?://[^\\s\\u0000]+$',
+    maxLength: 2000,
+    description: 'External application URL',
+  }),
+  application_deadline: DateTimeInput({ description: 'Must be in the future' }),
 };
 
 export const CreateJobBodySchema = Type.Object(
@@ -97,19 +101,23 @@ export type UpdateJobBody = Static<typeof UpdateJobBodySchema>;
 
 // Filters are strings so that an empty value filters nothing (SEARCH.md) instead of being coerced to 0.
 export const JobListQuerySchema = Type.Object({
-  company: Type.Optional(Type.String({ maxLength: 200, description: 'Case-insensitive equality' })),
-  location: Type.Optional(Type.String({ maxLength: 200, description: 'Case-insensitive equality' })),
-  skills: Type.Optional(
-    Type.String({ maxLength: 2000, description: 'Comma-separated; the job needs all of them (whole skills, case-insensitive)' }),
-  ),
+  company: Filter('Case-insensitive equality'),
+  location: Filter('Case-insensitive equality'),
+  skills: Filter('Comma-separated; the job needs all of them (whole skills, case-insensitive)', 2000),
   job_type: Type.Optional(
     Type.String({ pattern: '^\\s*(full_time|part_time|internship|contract|remote)?\\s*$', description: 'One of the job types' }),
   ),
   experience: Type.Optional(
     Type.String({ pattern: '^\\s*([0-9]{1,3})?\\s*$', description: 'Max years: experience_required ≤ experience' }),
   ),
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'Case-insensitive substring of title, description or company' })),
-  posted_after: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 date-time (or date, UTC midnight)' })),
+  q: Filter('Case-insensitive substring of title, description or company'),
+  posted_after: Type.Optional(
+    Type.String({
+      maxLength: 40,
+      pattern: DATE_FILTER_PATTERN,
+      description: 'ISO 8601 date-time (or date, UTC midnight), years 0001–9999',
+    }),
+  ),
   ...PageQuerySchema.properties,
 });
 export type JobListQuery = Static<typeof JobListQuerySchema>;

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../lib/context.js';
 import type { SeededUser } from '../../db/seed.js';
 import { storeUpload } from '../files/files.service.js';
-import { normalizeSkills } from './jobs.service.js';
+import { skillColumns } from './jobs.service.js';
 import { applicationStatusHistory, jobApplications, jobs, jobTypes, type ApplicationStatus } from './jobs.tables.js';
 
 const COMPANIES = ['Google', 'Microsoft', 'Infosys', 'TCS', 'Amazon', 'Flipkart', 'Zoho', 'Atlassian', 'Stripe', 'Freshworks'];
@@ -45,7 +45,6 @@ export async function seedJobs(ctx: AppContext, faker: Faker, users: SeededUser[
   const now = Date.now();
   const jobRows = Array.from({ length: Math.max(1, Math.floor(users.length / 4)) }, () => {
     const poster = faker.helpers.arrayElement(posters);
-    const { skills, lower } = normalizeSkills(faker.helpers.arrayElements(SKILLS, { min: 1, max: 4 }));
     const min = faker.number.int({ min: 4, max: 20 }) * 100_000_00;
     return {
       title: faker.helpers.arrayElement(TITLES),
@@ -54,8 +53,7 @@ export async function seedJobs(ctx: AppContext, faker: Faker, users: SeededUser[
       location: faker.helpers.arrayElement(LOCATIONS),
       job_type: faker.helpers.arrayElement(jobTypes),
       experience_required: faker.number.int({ min: 0, max: 10 }),
-      skills_required: skills,
-      skills_required_lower: lower,
+      ...skillColumns(faker.helpers.arrayElements(SKILLS, { min: 1, max: 4 })),
       salary_range: { min, max: min + faker.number.int({ min: 1, max: 10 }) * 100_000_00, currency: 'INR', period: 'year' as const },
       apply_link: faker.datatype.boolean() ? `https://careers.example.com/${faker.string.alphanumeric(8)}` : null,
       application_deadline: faker.datatype.boolean() ? new Date(now + faker.number.int({ min: 7, max: 90 }) * 86_400_000) : null,

@@ -3,7 +3,9 @@ import { bumpGeneration, cachedIn, countKeyOf } from '../../lib/cache.js';
 import { prepared } from '../../lib/prepared.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, forbidden, notFound } from '../../lib/errors.js';
-import { toPage } from '../../lib/pagination.js';
+import { storableInstant } from '../../lib/schemas.js';
+import { cursorTimestamp, keyset } from '../../lib/pagination.js';
+import { containsPattern, lowerSkills, normalizeSkills, skillsFilter } from '../../lib/text.js';
 import type { CreateJobBody, JobListQuery, UpdateJobBody } from './jobs.schemas.js';
 import { jobs } from './jobs.tables.js';
 
@@ -11,31 +13,26 @@ import { jobs } from './jobs.tables.js';
  * A job takes applications while it is active and its deadline (if any) is ahead. Computed in every
  * query, so an expired job reads as closed without a cron job flipping it.
  */
-export const openJobCondition = sql`(${jobs.status} = 'active' AND (${jobs.application_deadline} IS NULL OR ${jobs.application_deadline} > now()))`;
-export const effectiveJobStatus = sql<'active' | 'closed'>`CASE WHEN ${openJobCondition} THEN 'active' ELSE 'closed' END`;
+export const jobIsOpen = (job: { status: SQL | AnyColumn; application_deadline: SQL | AnyColumn }) =>
+  sql<boolean>`(${job.status} = 'active' AND (${job.application_deadline} IS NULL OR ${job.application_deadline} > now()))`;
+export const effectiveStatusOf = (open: SQL) => sql<'active' | 'closed'>`CASE WHEN ${open} THEN 'active' ELSE 'closed' END`;
+export const openJobCondition = jobIsOpen(jobs);
+export const effectiveJobStatus = effectiveStatusOf(openJobCondition);
 
 /** Every column, with the effective status in place of the stored one (rows are in wire format). */
 export const jobColumns = { ...getTableColumns(jobs), status: effectiveJobStatus };
 
-/** Trimmed, empty items dropped, repeats (case-insensitive) dropped keeping the first spelling. */
-export function normalizeSkills(items: string[]) {
-  const seen = new Set<string>();
-  const skills: string[] = [];
-  for (const raw of items) {
-    const skill = raw.trim();
-    const key = skill.toLowerCase();
-    if (!skill || seen.has(key)) continue;
-    seen.add(key);
-    skills.push(skill);
-  }
-  return { skills, lower: skills.map((s) => s.toLowerCase()) };
-}
+/** The stored skills and their lower-cased twin (what the board's filter compares). */
+export const skillColumns = (items: readonly string[]) => {
+  const skills = normalizeSkills(items);
+  return { skills_required: skills, skills_required_lower: lowerSkills(skills) };
+};
 
 function checkSalaryAndDeadline(input: Pick<CreateJobBody, 'salary_range' | 'application_deadline'>) {
   if (input.salary_range && input.salary_range.min > input.salary_range.max) {
     throw badRequest('salary_range.max', 'must be greater than or equal to salary_range.min');
   }
-  if (input.application_deadline && Date.parse(input.application_deadline) <= Date.now()) {
+  if (input.application_deadline && storableInstant('application_deadline', input.application_deadline).getTime() <= Date.now()) {
     throw badRequest('application_deadline', 'must be in the future');
   }
 }
@@ -44,7 +41,6 @@ const trimmed = <T extends string | null | undefined>(value: T) => (typeof value
 
 export async function createJob(ctx: AppContext, actor: Actor, input: CreateJobBody) {
   checkSalaryAndDeadline(input);
-  const { skills, lower } = normalizeSkills(input.skills_required ?? []);
   const created = await ctx.db.transaction(async (tx) => {
     const [job] = await tx
       .insert(jobs)
@@ -55,8 +51,7 @@ export async function createJob(ctx: AppContext, actor: Actor, input: CreateJobB
         location: input.location.trim(),
         job_type: input.job_type,
         experience_required: input.experience_required ?? 0,
-        skills_required: skills,
-        skills_required_lower: lower,
+        ...skillColumns(input.skills_required ?? []),
         salary_range: input.salary_range ?? null,
         apply_link: input.apply_link ?? null,
         application_deadline: input.application_deadline ? new Date(input.application_deadline) : null,
@@ -113,11 +108,7 @@ export async function updateJob(ctx: AppContext, actor: Actor, jobId: string, in
   for (const [key, value] of Object.entries(rest)) {
     if (value !== undefined) (set as Record<string, unknown>)[key] = trimmed(value as string);
   }
-  if (skills_required) {
-    const { skills, lower } = normalizeSkills(skills_required);
-    set.skills_required = skills;
-    set.skills_required_lower = lower;
-  }
+  if (skills_required) Object.assign(set, skillColumns(skills_required));
   if (application_deadline !== undefined) set.application_deadline = application_deadline ? new Date(application_deadline) : null;
   const [job] = await ctx.db
     .update(jobs)
@@ -143,9 +134,6 @@ export async function deleteJob(ctx: AppContext, actor: Actor, jobId: string) {
   await bumpGeneration(ctx, 'jobs');
 }
 
-/** `%`, `_` and `\` are ordinary characters in a search term, never wildcards. */
-export const escapeLike = (term: string) => term.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
 function parsePostedAfter(value: string) {
@@ -155,7 +143,7 @@ function parsePostedAfter(value: string) {
   // A date-time without a zone is read as UTC, like a date alone.
   const ms = match ? Date.parse(hasTime && !hasZone ? `${value.replace(' ', 'T')}Z` : value.replace(' ', 'T')) : NaN;
   if (Number.isNaN(ms)) throw badRequest('posted_after', 'must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z');
-  return new Date(ms).toISOString();
+  return storableInstant('posted_after', ms).toISOString();
 }
 
 /** The board's WHERE (SEARCH.md, `GET /api/jobs`); the rows and the count share it. */
@@ -166,7 +154,7 @@ function boardConditions(query: JobListQuery): SQL[] {
   if (company) conditions.push(sql`lower(${jobs.company}) = lower(${company})`);
   const location = value(query.location);
   if (location) conditions.push(sql`lower(${jobs.location}) = lower(${location})`);
-  const { lower: skills } = normalizeSkills((query.skills ?? '').split(','));
+  const skills = skillsFilter(query.skills);
   if (skills.length) {
     conditions.push(
       sql`${jobs.skills_required_lower} @> ARRAY[${sql.join(
@@ -181,7 +169,7 @@ function boardConditions(query: JobListQuery): SQL[] {
   if (experience) conditions.push(sql`${jobs.experience_required} <= ${Number(experience)}`);
   const q = value(query.q);
   if (q) {
-    const pattern = `%${escapeLike(q)}%`;
+    const pattern = containsPattern(q);
     conditions.push(sql`(${jobs.title} ILIKE ${pattern} OR ${jobs.description} ILIKE ${pattern} OR ${jobs.company} ILIKE ${pattern})`);
   }
   const postedAfter = value(query.posted_after);
@@ -189,14 +177,18 @@ function boardConditions(query: JobListQuery): SQL[] {
   return conditions;
 }
 
-/** A (created_at, id) keyset position; the timestamp travels as PostgreSQL text so no microsecond is lost. */
-export function keysetBefore(ctx: AppContext, cursor: string | undefined, at: SQL | AnyColumn, id: SQL | AnyColumn) {
-  const key = ctx.cursors.decode(cursor);
-  if (!key) return undefined;
-  const [ts, lastId] = key;
-  if (typeof ts !== 'string' || typeof lastId !== 'string') throw badRequest('cursor', 'is not a cursor issued by this server');
-  return sql`(${at}, ${id}) < (${ts}::timestamptz, ${lastId}::uuid)`;
-}
+/** Newest first; applications, the recruiter's jobs and analytics walk jobs the same way under their own names. */
+export const newestFirst = <Row extends { cursor_ts: string; id: string }>(list: string, at: SQL | AnyColumn, id: SQL | AnyColumn) =>
+  keyset<Row>(
+    list,
+    'desc',
+    [
+      { column: at, type: 'timestamp' },
+      { column: id, type: 'uuid' },
+    ],
+    (row) => [row.cursor_ts, row.id],
+  );
+const board = newestFirst('jobs', jobs.created_at, jobs.id);
 
 /**
  * Board counts are cached per filter set: every job write invalidates them at once (src/lib/cache.ts);
@@ -207,13 +199,12 @@ const COUNT_TTL_SECONDS = 5;
 /** The jobs board: open jobs, newest first, keyset pages, count from the same WHERE. */
 export async function listJobs(ctx: AppContext, query: JobListQuery) {
   const conditions = boardConditions(query);
-  const after = keysetBefore(ctx, query.cursor, jobs.created_at, jobs.id);
   const [rows, count] = await Promise.all([
     ctx.db
-      .select({ ...jobColumns, cursor_ts: sql<string>`${jobs.created_at}::text` })
+      .select({ ...jobColumns, cursor_ts: cursorTimestamp(jobs.created_at) })
       .from(jobs)
-      .where(and(...conditions, after))
-      .orderBy(sql`${jobs.created_at} DESC, ${jobs.id} DESC`)
+      .where(and(...conditions, board.after(ctx, query.cursor)))
+      .orderBy(board.orderBy)
       .limit(query.limit + 1),
     cachedIn<number>(ctx, 'jobs', countKeyOf(query), COUNT_TTL_SECONDS, async () => {
       const [{ count }] = await ctx.db
@@ -223,5 +214,5 @@ export async function listJobs(ctx: AppContext, query: JobListQuery) {
       return count;
     }),
   ]);
-  return { ...toPage(rows, query.limit, ctx.cursors, (r) => [r.cursor_ts, r.id]), count };
+  return { ...board.page(ctx, rows, query.limit), count };
 }

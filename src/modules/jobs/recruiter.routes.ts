@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../lib/context.js';
 import { pageSchema } from '../../lib/pagination.js';
-import { problems } from '../../lib/schemas.js';
+import { POSTER_ROLES, problems } from '../../lib/schemas.js';
 import { actorOf } from '../../plugins/auth.js';
-import { POSTER_ROLES } from './jobs.routes.js';
 import {
   AnalyticsQuerySchema,
   AnalyticsSchema,

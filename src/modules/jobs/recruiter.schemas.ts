@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { Nullable, UuidSchema } from '../../lib/schemas.js';
-import { JobSchema, WireTimestampSchema } from './jobs.schemas.js';
+import { Int, Nullable, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import { JobSchema } from './jobs.schemas.js';
 import { applicationStatuses } from './jobs.tables.js';
 
 export const StatusBreakdownSchema = Type.Object(Object.fromEntries(applicationStatuses.map((s) => [s, Type.Integer()])), {
@@ -37,7 +37,7 @@ export const AnalyticsSchema = Type.Object({
       job_id: UuidSchema,
       title: Type.String(),
       status: Type.Union([Type.Literal('active'), Type.Literal('closed')]),
-      created_at: WireTimestampSchema,
+      created_at: TimestampSchema,
       ...figures,
     }),
   ),
@@ -48,7 +48,7 @@ export const AnalyticsQuerySchema = Type.Object({ ...PageQuerySchema.properties 
 export type AnalyticsQuery = Static<typeof AnalyticsQuerySchema>;
 
 export const SummaryQuerySchema = Type.Object({
-  days: Type.Integer({ minimum: 1, maximum: 366, default: 30, description: 'Window in UTC days, today included' }),
+  days: Int({ minimum: 1, maximum: 366, default: 30, description: 'Window in UTC days, today included' }),
   interval: Type.Union([Type.Literal('day'), Type.Literal('week')], { default: 'day' }),
 });
 export type SummaryQuery = Static<typeof SummaryQuerySchema>;
@@ -56,9 +56,9 @@ export type SummaryQuery = Static<typeof SummaryQuerySchema>;
 export const SummarySchema = Type.Object({
   days: Type.Integer(),
   interval: Type.String(),
-  since: WireTimestampSchema,
+  since: TimestampSchema,
   total: Type.Integer({ description: 'All applications to your jobs' }),
   by_status: StatusBreakdownSchema,
   received_in_window: Type.Integer(),
-  over_time: Type.Array(Type.Object({ period_start: WireTimestampSchema, applications: Type.Integer() })),
+  over_time: Type.Array(Type.Object({ period_start: TimestampSchema, applications: Type.Integer() })),
 });

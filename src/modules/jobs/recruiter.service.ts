@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
-import { toPage } from '../../lib/pagination.js';
-import { jobColumns, keysetBefore, openJobCondition } from './jobs.service.js';
+import { cursorTimestamp } from '../../lib/pagination.js';
+import { effectiveStatusOf, jobColumns, jobIsOpen, newestFirst, openJobCondition } from './jobs.service.js';
 import { applicationStatuses, jobs, type ApplicationStatus } from './jobs.tables.js';
 import type { AnalyticsQuery, RecruiterJobsQuery, SummaryQuery } from './recruiter.schemas.js';
 
@@ -14,21 +14,22 @@ const fullBreakdown = (counts: Partial<Breakdown> | null): Breakdown =>
 const breakdownSql = (applications: SQL) =>
   sql`(SELECT coalesce(jsonb_object_agg(s.status, s.n), '{}'::jsonb) FROM (SELECT status, count(*) AS n FROM job_applications WHERE job_id IN (${applications}) GROUP BY status) s)`;
 
+const ownJobs = newestFirst<{ cursor_ts: string; id: string }>('recruiter.jobs', jobs.created_at, jobs.id);
+
 /** The actor's jobs (not deleted), newest first, with each job's applications by status. */
 export async function listRecruiterJobs(ctx: AppContext, actor: Actor, query: RecruiterJobsQuery) {
-  const after = keysetBefore(ctx, query.cursor, jobs.created_at, jobs.id);
   const status = query.status === 'active' ? openJobCondition : query.status === 'closed' ? sql`NOT ${openJobCondition}` : undefined;
   const rows = await ctx.db
     .select({
       ...jobColumns,
-      cursor_ts: sql<string>`${jobs.created_at}::text`,
+      cursor_ts: cursorTimestamp(jobs.created_at),
       status_breakdown: sql<Partial<Breakdown>>`${breakdownSql(sql`${jobs.id}`)}`,
     })
     .from(jobs)
-    .where(and(eq(jobs.posted_by, actor.id), isNull(jobs.deleted_at), status, after))
-    .orderBy(sql`${jobs.created_at} DESC, ${jobs.id} DESC`)
+    .where(and(eq(jobs.posted_by, actor.id), isNull(jobs.deleted_at), status, ownJobs.after(ctx, query.cursor)))
+    .orderBy(ownJobs.orderBy)
     .limit(query.limit + 1);
-  const page = toPage(rows, query.limit, ctx.cursors, (r) => [r.cursor_ts, r.id]);
+  const page = ownJobs.page(ctx, rows, query.limit);
   return { ...page, results: page.results.map((r) => ({ ...r, status_breakdown: fullBreakdown(r.status_breakdown) })) };
 }
 
@@ -63,18 +64,27 @@ const figuresOf = (row: FigureRow) => ({
   status_breakdown: fullBreakdown(row),
 });
 
+/** The jobs of the raw statements below, aliased `j`. */
+const j = {
+  created_at: sql.raw('j.created_at'),
+  id: sql.raw('j.id'),
+  status: sql.raw('j.status'),
+  application_deadline: sql.raw('j.application_deadline'),
+};
+const analyticsPages = newestFirst<{ cursor_ts: string; id: string }>('recruiter.analytics', j.created_at, j.id);
+
 /** Per job (a page of the actor's jobs) and in total; all figures come from SQL aggregates. */
 export async function recruiterAnalytics(ctx: AppContext, actor: Actor, query: AnalyticsQuery) {
-  const after = keysetBefore(ctx, query.cursor, sql`j.created_at`, sql`j.id`) ?? sql`TRUE`;
+  const after = analyticsPages.after(ctx, query.cursor) ?? sql`TRUE`;
   const perJob = ctx.db.execute<
     FigureRow & { job_id: string; title: string; status: 'active' | 'closed'; created_at: Date; cursor_ts: string }
   >(sql`
     WITH page AS (
-      SELECT j.id, j.title, j.created_at, j.created_at::text AS cursor_ts, j.views_count,
-        CASE WHEN j.status = 'active' AND (j.application_deadline IS NULL OR j.application_deadline > now()) THEN 'active' ELSE 'closed' END AS status
+      SELECT j.id, j.title, j.created_at, ${cursorTimestamp(j.created_at)} AS cursor_ts, j.views_count,
+        ${effectiveStatusOf(jobIsOpen(j))} AS status
       FROM jobs j
       WHERE j.posted_by = ${actor.id} AND j.deleted_at IS NULL AND ${after}
-      ORDER BY j.created_at DESC, j.id DESC
+      ORDER BY ${analyticsPages.orderBy}
       LIMIT ${query.limit + 1}
     ), apps AS (
       SELECT a.id, a.job_id, a.status, a.applied_at, ${FIRST_RESPONSE} AS first_response_at
@@ -87,7 +97,7 @@ export async function recruiterAnalytics(ctx: AppContext, actor: Actor, query: A
   const totals = ctx.db.execute<FigureRow & { jobs: number; active_jobs: number }>(sql`
     WITH own AS (
       SELECT j.id, j.views_count,
-        (j.status = 'active' AND (j.application_deadline IS NULL OR j.application_deadline > now())) AS open
+        ${jobIsOpen(j)} AS open
       FROM jobs j WHERE j.posted_by = ${actor.id} AND j.deleted_at IS NULL
     ), apps AS (
       SELECT a.id, a.status, a.applied_at, ${FIRST_RESPONSE} AS first_response_at
@@ -99,7 +109,11 @@ export async function recruiterAnalytics(ctx: AppContext, actor: Actor, query: A
       ${FIGURES}
     FROM apps a`);
   const [pageRows, totalRows] = await Promise.all([perJob, totals]);
-  const page = toPage(pageRows.rows, query.limit, ctx.cursors, (r) => [r.cursor_ts, r.job_id]);
+  const page = analyticsPages.page(
+    ctx,
+    pageRows.rows.map((r) => ({ ...r, id: r.job_id })),
+    query.limit,
+  );
   const total = totalRows.rows[0];
   return {
     totals: { jobs: total.jobs, active_jobs: total.active_jobs, ...figuresOf(total) },

@@ -46,7 +46,7 @@ export const profilesRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       querystring: SearchQuerySchema,
       response: { 200: countedPageSchema(ProfileCardSchema), ...problems(400, 401) },
     },
-    handler: async (request) => searchProfiles(ctx, request.query),
+    handler: async (request) => searchProfiles(ctx, 'profiles.search', request.query),
   });
 
   app.get('/directory', {
@@ -56,7 +56,7 @@ export const profilesRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       querystring: SearchQuerySchema,
       response: { 200: countedPageSchema(ProfileCardSchema), ...problems(400, 401) },
     },
-    handler: async (request) => searchProfiles(ctx, request.query),
+    handler: async (request) => searchProfiles(ctx, 'profiles.directory', request.query),
   });
 
   app.get('/filters/options', {

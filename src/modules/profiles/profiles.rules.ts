@@ -1,4 +1,8 @@
+import { lowerSkills } from '../../lib/text.js';
 import type { EducationEntry, ExperienceEntry, SocialLinks } from './profiles.tables.js';
+
+// The CSV import reads these from here; their one definition lives in lib/text.ts.
+export { normalizeSkills } from '../../lib/text.js';
 
 /** Rules shared by the API, the CSV import and the seed, so every path stores profiles the same way. */
 export const MIN_YEAR = 1900;
@@ -24,22 +28,6 @@ export const cleanText = (value: string | null | undefined) => {
   const trimmed = value?.trim();
   return trimmed ? trimmed : null;
 };
-
-/** Trimmed, empty items dropped, repeats (compared case-insensitively) dropped keeping the first spelling. */
-export function normalizeSkills(items: readonly string[]): string[] {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const raw of items) {
-    const skill = raw.trim();
-    const key = skill.toLowerCase();
-    if (!skill || seen.has(key)) continue;
-    seen.add(key);
-    out.push(skill);
-  }
-  return out;
-}
-
-export const lowerSkills = (skills: readonly string[]) => skills.map((s) => s.toLowerCase());
 
 /** What `q` searches: name, headline, company, role and skills, lower-cased, one per line (a token never spans two). */
 export const searchTextOf = (p: {
@@ -130,6 +118,3 @@ export const derivedColumns = (p: CompletionInput & { name: string; skills: read
   search_text: searchTextOf(p),
   profile_completion_percentage: completionOf(p),
 });
-
-/** LIKE pattern matching `token` as a literal substring (%, _ and \ are ordinary characters). */
-export const containsPattern = (token: string) => `%${token.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

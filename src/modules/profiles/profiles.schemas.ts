@@ -1,16 +1,18 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { Nullable, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import { Filter, Int, Nullable, RequiredText, Text as SharedText, TimestampSchema as Timestamp, UuidSchema } from '../../lib/schemas.js';
 import { MAX_SKILL_LENGTH, MIN_YEAR, TEXT_LIMITS, maxYear } from './profiles.rules.js';
 import { contactVisibilities, verificationStatuses } from './profiles.tables.js';
 
-/** Services return Date objects; the serializer writes them as ISO 8601 strings. */
-const Timestamp = Type.Unsafe<Date | string>({ ...TimestampSchema });
 const literals = (values: readonly string[]) => Type.Unsafe<string>({ type: 'string', enum: [...values] });
 const optionalNullable = <T extends TSchema>(schema: T) => Type.Optional(Nullable(schema));
-const Text = (maxLength: number) => Type.String({ maxLength });
-const Year = Type.Integer({ minimum: MIN_YEAR, maximum: maxYear() });
-const UrlString = Type.String({ maxLength: TEXT_LIMITS.url, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://\\S+$', description: 'http(s) URL' });
+const Text = (maxLength: number) => SharedText({ maxLength });
+const Year = Int({ minimum: MIN_YEAR, maximum: maxYear() });
+const UrlString = Type.String({
+  maxLength: TEXT_LIMITS.url,
+  pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s\\u0000]+$',
+  description: 'http(s) URL',
+});
 const DatePattern = '^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$';
 const DateString = Type.String({ pattern: DatePattern, description: 'YYYY-MM or YYYY-MM-DD' });
 
@@ -18,8 +20,8 @@ const DateString = Type.String({ pattern: DatePattern, description: 'YYYY-MM or 
 
 const ExperienceInputSchema = Type.Object(
   {
-    company: Type.String({ minLength: 1, maxLength: 200 }),
-    role: Type.String({ minLength: 1, maxLength: 200 }),
+    company: SharedText({ minLength: 1, maxLength: 200 }),
+    role: SharedText({ minLength: 1, maxLength: 200 }),
     location: optionalNullable(Text(200)),
     start_date: DateString,
     end_date: optionalNullable(DateString),
@@ -30,7 +32,7 @@ const ExperienceInputSchema = Type.Object(
 
 const EducationInputSchema = Type.Object(
   {
-    institution: Type.String({ minLength: 1, maxLength: 200 }),
+    institution: SharedText({ minLength: 1, maxLength: 200 }),
     degree: optionalNullable(Text(120)),
     field: optionalNullable(Text(120)),
     start_year: optionalNullable(Year),
@@ -52,7 +54,7 @@ const SocialLinksInputSchema = Type.Object(
 /** Every field a member may set on their profile; create and update (partial) share it. */
 export const ProfileInputSchema = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: TEXT_LIMITS.name, pattern: '\\S' })),
+    name: Type.Optional(RequiredText({ maxLength: TEXT_LIMITS.name })),
     headline: optionalNullable(Text(TEXT_LIMITS.headline)),
     bio: optionalNullable(Text(TEXT_LIMITS.bio)),
     current_company: optionalNullable(Text(TEXT_LIMITS.current_company)),
@@ -64,12 +66,12 @@ export const ProfileInputSchema = Type.Object(
     experience_timeline: Type.Optional(Type.Array(ExperienceInputSchema, { maxItems: 50 })),
     education_details: Type.Optional(Type.Array(EducationInputSchema, { maxItems: 20 })),
     skills: Type.Optional(
-      Type.Array(Type.String({ maxLength: MAX_SKILL_LENGTH }), {
+      Type.Array(Text(MAX_SKILL_LENGTH), {
         maxItems: 200,
         description: 'Normalized: trimmed, de-duplicated case-insensitively, at most 50',
       }),
     ),
-    achievements: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 50 })),
+    achievements: Type.Optional(Type.Array(SharedText({ minLength: 1, maxLength: 500 }), { maxItems: 50 })),
     social_links: Type.Optional(SocialLinksInputSchema),
     directory_visible: Type.Optional(Type.Boolean({ description: 'false hides the profile from search, directory and facets' })),
     contact_visibility: Type.Optional(literals(contactVisibilities)),
@@ -79,15 +81,13 @@ export const ProfileInputSchema = Type.Object(
 export type ProfileInput = Static<typeof ProfileInputSchema>;
 
 export const RejectBodySchema = Type.Object(
-  { reason: Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S', description: 'Why; sent to the member' }) },
+  { reason: RequiredText({ maxLength: 1000, description: 'Why; sent to the member' }) },
   { additionalProperties: false },
 );
 
 // ---- params and query strings ----------------------------------------------------------------
 
 export const UserIdParamsSchema = Type.Object({ user_id: UuidSchema });
-
-const Filter = (description: string, maxLength = 200) => Type.Optional(Type.String({ maxLength, description }));
 
 /** SEARCH.md: empty (after trimming) means "no filter"; malformed values are 400 naming the parameter. */
 export const SearchQuerySchema = Type.Object({
@@ -105,7 +105,7 @@ export const SearchQuerySchema = Type.Object({
 export type SearchQuery = Static<typeof SearchQuerySchema>;
 
 export const FacetsQuerySchema = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 1000, description: 'At most this many values per facet' }),
+  limit: Int({ minimum: 1, maximum: 1000, default: 1000, description: 'At most this many values per facet' }),
 });
 
 // ---- responses --------------------------------------------------------------------------------

@@ -1,12 +1,11 @@
 import { and, count, eq, sql, type SQL } from 'drizzle-orm';
 import { countKeyOf } from '../../lib/cache.js';
 import type { AppContext } from '../../lib/context.js';
-import { badRequest } from '../../lib/errors.js';
-import { toPage } from '../../lib/pagination.js';
+import { keyset } from '../../lib/pagination.js';
 import { users } from '../auth/auth.tables.js';
 import { signedFileUrl } from '../files/files.service.js';
 import { cached } from './profiles.cache.js';
-import { containsPattern } from './profiles.rules.js';
+import { containsPattern, skillsFilter } from '../../lib/text.js';
 import type { SearchQuery } from './profiles.schemas.js';
 import { profiles } from './profiles.tables.js';
 
@@ -14,8 +13,19 @@ import { profiles } from './profiles.tables.js';
  * GET /api/profiles/search and /directory, exactly as SEARCH.md says. One indexed query for the
  * page (keyset on name COLLATE "C", user_id) and one for the count with the same WHERE.
  */
-const CURSOR_TAG = 'profiles';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export type ProfileList = 'profiles.search' | 'profiles.directory';
+const listOf = (list: ProfileList) =>
+  keyset<{ name: string; user_id: string }>(
+    list,
+    'asc',
+    [
+      { column: profiles.name, type: 'text', collate: 'C' },
+      { column: profiles.user_id, type: 'uuid' },
+    ],
+    (row) => [row.name, row.user_id],
+  );
+/** Search and directory take the same filters, but each list's cursors are its own (API.md). */
+const lists = { 'profiles.search': listOf('profiles.search'), 'profiles.directory': listOf('profiles.directory') };
 
 /** Absent or blank → undefined (SEARCH.md: it filters nothing). */
 const present = (value: string | undefined) => {
@@ -40,32 +50,12 @@ export function searchConditions(query: SearchQuery): SQL[] {
   const jobRole = present(query.job_role);
   // drizzle quotes the column ("current_role"), which is what keeps it from being the SQL function CURRENT_ROLE.
   if (jobRole) where.push(sql`lower(${profiles.current_role}) LIKE lower(${containsPattern(jobRole)})`);
-  const skills = present(query.skills);
-  if (skills) {
-    const wanted = [
-      ...new Set(
-        skills
-          .split(',')
-          .map((s) => s.trim().toLowerCase())
-          .filter(Boolean),
-      ),
-    ];
-    if (wanted.length) where.push(sql`${profiles.skills_lower} @> ${sql.param(wanted)}::text[]`);
-  }
+  const skills = skillsFilter(query.skills);
+  if (skills.length) where.push(sql`${profiles.skills_lower} @> ${sql.param(skills)}::text[]`);
   const batchYear = present(query.batch_year);
   if (batchYear) where.push(eq(profiles.batch_year, Number(batchYear)));
   if (present(query.verified_only) === 'true') where.push(eq(profiles.is_verified, true));
   return where;
-}
-
-function decodeCursor(ctx: AppContext, cursor: string | undefined) {
-  const key = ctx.cursors.decode(cursor);
-  if (!key) return undefined;
-  const [tag, name, id] = key;
-  if (tag !== CURSOR_TAG || typeof name !== 'string' || typeof id !== 'string' || !UUID.test(id)) {
-    throw badRequest('cursor', 'is not a cursor issued for this list');
-  }
-  return { name, id };
 }
 
 const cardColumns = {
@@ -90,11 +80,9 @@ const COUNT_TTL_SECONDS = 30;
 /** Substring matches below 1/SORT_BELOW_SHARE of the listed profiles are sorted rather than found by walking the name index. */
 const SORT_BELOW_SHARE = 20;
 
-export async function searchProfiles(ctx: AppContext, query: SearchQuery) {
-  const after = decodeCursor(ctx, query.cursor);
-  const where = searchConditions(query);
-  const page = [...where];
-  if (after) page.push(sql`(${profiles.name} COLLATE "C", ${profiles.user_id}) > (${after.name} COLLATE "C", ${after.id}::uuid)`);
+export async function searchProfiles(ctx: AppContext, list: ProfileList, query: SearchQuery) {
+  const keys = lists[list];
+  const page = [...searchConditions(query), keys.after(ctx, query.cursor)];
   const countOf = (q: SearchQuery) =>
     cached(ctx, countKeyOf(q), COUNT_TTL_SECONDS, async () => {
       const [{ total }] = await ctx.db
@@ -128,7 +116,7 @@ export async function searchProfiles(ctx: AppContext, query: SearchQuery) {
     .innerJoin(profiles, eq(profiles.user_id, cut.id))
     .innerJoin(users, eq(users.id, cut.id))
     .orderBy(sql`${cut.sort_name} COLLATE "C"`, cut.id);
-  const { results, next_cursor } = toPage(rows, query.limit, ctx.cursors, (r) => [CURSOR_TAG, r.name, r.user_id]);
+  const { results, next_cursor } = keys.page(ctx, rows, query.limit);
   return {
     results: results.map(({ photo_key, ...card }) => ({ ...card, photo_url: signedFileUrl(ctx, photo_key) })),
     next_cursor,

@@ -2,7 +2,8 @@ import type { Faker } from '@faker-js/faker';
 import type { SeededUser } from '../../db/seed.js';
 import type { AppContext } from '../../lib/context.js';
 import { bumpProfilesGeneration } from './profiles.cache.js';
-import { derivedColumns, normalizeSkills } from './profiles.rules.js';
+import { normalizeSkills } from '../../lib/text.js';
+import { derivedColumns } from './profiles.rules.js';
 import { profiles, type EducationEntry, type ExperienceEntry } from './profiles.tables.js';
 
 const COMPANIES = [

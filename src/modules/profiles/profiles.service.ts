@@ -7,7 +7,8 @@ import { users } from '../auth/auth.tables.js';
 import { signedFileUrl, storeUpload } from '../files/files.service.js';
 import { prepared } from '../../lib/prepared.js';
 import { bumpProfilesGeneration } from './profiles.cache.js';
-import { MAX_SKILLS, MIN_YEAR, cleanText, derivedColumns, isHttpUrl, maxYear, normalizeSkills } from './profiles.rules.js';
+import { normalizeSkills } from '../../lib/text.js';
+import { MAX_SKILLS, MIN_YEAR, cleanText, derivedColumns, isHttpUrl, maxYear } from './profiles.rules.js';
 import type { ProfileInput } from './profiles.schemas.js';
 import { profileVerificationRequests, profiles, type SocialLinks } from './profiles.tables.js';
 

@@ -1,7 +1,7 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, isUniqueViolation, notFound } from '../../lib/errors.js';
-import { toPage } from '../../lib/pagination.js';
+import { cursorTimestamp, keyset } from '../../lib/pagination.js';
 import { users } from '../auth/auth.tables.js';
 import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
 import { bumpProfilesGeneration } from './profiles.cache.js';
@@ -33,15 +33,20 @@ export async function requestVerification(ctx: AppContext, actor: Actor) {
   }
 }
 
-const CURSOR_TAG = 'verifications';
+/** Oldest request first: the admin's queue. */
+const queue = keyset<{ requested_at_text: string; id: string }>(
+  'profiles.verifications',
+  'asc',
+  [
+    { column: requests.requested_at, type: 'timestamp' },
+    { column: requests.id, type: 'uuid' },
+  ],
+  (row) => [row.requested_at_text, row.id],
+);
 
 export async function listPendingVerifications(ctx: AppContext, query: { limit: number; cursor?: string }) {
-  const key = ctx.cursors.decode(query.cursor);
-  if (key && (key[0] !== CURSOR_TAG || typeof key[1] !== 'string' || typeof key[2] !== 'string' || Number.isNaN(Date.parse(key[1])))) {
-    throw badRequest('cursor', 'is not a cursor issued for this list');
-  }
   const pending = eq(requests.status, 'pending');
-  const after = key ? sql`(${requests.requested_at}, ${requests.id}) > (${key[1]}::timestamptz, ${key[2]}::uuid)` : undefined;
+  const after = queue.after(ctx, query.cursor);
   const [rows, [{ total }]] = await Promise.all([
     ctx.db
       .select({
@@ -49,8 +54,7 @@ export async function listPendingVerifications(ctx: AppContext, query: { limit: 
         user_id: requests.user_id,
         source: requests.source,
         requested_at: requests.requested_at,
-        // Microsecond precision for the cursor (a JS Date keeps milliseconds only).
-        requested_at_text: sql<string>`to_char(${requests.requested_at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+        requested_at_text: cursorTimestamp(requests.requested_at),
         email: users.email,
         name: profiles.name,
         headline: profiles.headline,
@@ -65,11 +69,11 @@ export async function listPendingVerifications(ctx: AppContext, query: { limit: 
       .innerJoin(profiles, eq(profiles.user_id, requests.user_id))
       .innerJoin(users, eq(users.id, requests.user_id))
       .where(and(pending, after))
-      .orderBy(asc(requests.requested_at), asc(requests.id))
+      .orderBy(queue.orderBy)
       .limit(query.limit + 1),
     ctx.db.select({ total: count() }).from(requests).innerJoin(profiles, eq(profiles.user_id, requests.user_id)).where(pending),
   ]);
-  return { ...toPage(rows, query.limit, ctx.cursors, (r) => [CURSOR_TAG, r.requested_at_text, r.id]), count: total };
+  return { ...queue.page(ctx, rows, query.limit), count: total };
 }
 
 /** An admin approves or declines the pending request; the member is e-mailed through the outbox. */
