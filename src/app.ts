@@ -17,6 +17,9 @@ import { filesRoutes } from './modules/files/files.routes.js';
 import { applicationsRoutes } from './modules/jobs/applications.routes.js';
 import { jobsRoutes } from './modules/jobs/jobs.routes.js';
 import { recruiterRoutes } from './modules/jobs/recruiter.routes.js';
+import { eventsAnalyticsRoutes } from './modules/events/events.analytics.routes.js';
+import { eventJobs } from './modules/events/events.reminders.js';
+import { eventsRoutes } from './modules/events/events.routes.js';
 import { adminProfilesRoutes } from './modules/profiles/profiles.admin.routes.js';
 import { profilesRoutes } from './modules/profiles/profiles.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -51,7 +54,7 @@ declare module 'fastify' {
 }
 
 const subscribers: Subscriber<AppContext, any>[] = [];
-const jobDefinitions = [...mailJobs, ...subscriberJobs(subscribers)];
+const jobDefinitions = [...mailJobs, ...subscriberJobs(subscribers), ...eventJobs];
 
 const loggerOptions = (config: Config) => ({
   level: config.logLevel,
@@ -131,6 +134,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(jobsRoutes, { prefix: '/api/jobs', ctx });
   await app.register(applicationsRoutes, { prefix: '/api/applications', ctx });
   await app.register(recruiterRoutes, { prefix: '/api/recruiter', ctx });
+  await app.register(eventsRoutes, { prefix: '/api/events', ctx });
+  await app.register(eventsAnalyticsRoutes, { prefix: '/api/analytics', ctx });
 
   if (config.admin) await ensureAdmin(ctx, config.admin.email, config.admin.password);
   await app.ready();

@@ -1,5 +1,7 @@
 import ical, { ICalEventStatus } from 'ical-generator';
 import type { Db, Tx } from '../../db/client.js';
+import type { AppContext } from '../../lib/context.js';
+import { notFound } from '../../lib/errors.js';
 import { findEvent } from './events.queries.js';
 
 /** What a calendar entry needs from an event row. */
@@ -112,4 +114,11 @@ export async function eventIcsAttachment(db: Db | Tx, eventId: string, publicUrl
   const event = await findEvent(db, eventId);
   if (!event) return null;
   return { filename: 'event.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: eventCalendar(event, publicUrl) };
+}
+
+/** The download: 404 for an unknown or deleted event. */
+export async function eventIcsFile(ctx: AppContext, eventId: string) {
+  const file = await eventIcsAttachment(ctx.db, eventId, ctx.config.publicUrl);
+  if (!file) throw notFound('Event');
+  return file;
 }

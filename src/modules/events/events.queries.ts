@@ -3,7 +3,7 @@ import type { Db, Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { signedFileUrl } from '../files/files.service.js';
 import './events.domain-events.js';
-import { eventRsvps, events } from './events.tables.js';
+import { eventRsvps, events, type RsvpStatus } from './events.tables.js';
 
 /** Shared reads and the waitlist step: used by the event, RSVP and list services alike. */
 
@@ -41,7 +41,9 @@ type WithMy = { my: { status: string | null; rsvp_date: Date | null; waitlist_po
 /** The wire view of an event row read with the caller's answer. */
 export const toEventWithMyRsvp = <T extends WithMy>(ctx: AppContext, row: T) => {
   const { my, ...event } = row;
-  return { ...toEventView(ctx, event), my_rsvp: my?.status ? my : null };
+  // A left join without a match gives a row of nulls: that is "no answer".
+  const myRsvp = my?.status ? (my as { status: RsvpStatus; rsvp_date: Date; waitlist_position: number | null }) : null;
+  return { ...toEventView(ctx, event), my_rsvp: myRsvp };
 };
 
 export async function findEvent(db: Db | Tx, eventId: string) {
