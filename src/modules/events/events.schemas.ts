@@ -68,6 +68,9 @@ const fields = {
   waitlist_enabled: Type.Boolean({ description: 'When full, new "attending" answers join a waitlist instead of a 409' }),
 };
 
+// One schema with a type list, not anyOf [integer, null]: the app's type coercion would turn 0 into null in the null branch.
+const NullableSeats = Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 1, maximum: 1_000_000, description: 'Seats; null = unlimited' });
+
 export const CreateEventBodySchema = Type.Object(
   {
     title: fields.title,
@@ -80,7 +83,7 @@ export const CreateEventBodySchema = Type.Object(
     end_date: fields.end_date,
     timezone: Type.Optional(fields.timezone),
     registration_deadline: Type.Optional(Nullable(fields.registration_deadline)),
-    max_attendees: Type.Optional(Nullable(fields.max_attendees)),
+    max_attendees: Type.Optional(NullableSeats),
     waitlist_enabled: Type.Optional(fields.waitlist_enabled),
   },
   { additionalProperties: false },
@@ -99,7 +102,7 @@ export const UpdateEventBodySchema = Type.Object(
     end_date: Type.Optional(fields.end_date),
     timezone: Type.Optional(fields.timezone),
     registration_deadline: Type.Optional(Nullable(fields.registration_deadline)),
-    max_attendees: Type.Optional(Nullable(fields.max_attendees)),
+    max_attendees: Type.Optional(NullableSeats),
     waitlist_enabled: Type.Optional(fields.waitlist_enabled),
   },
   { additionalProperties: false },
