@@ -18,9 +18,16 @@ async function describe(db: Db, eventId: string) {
     .from(events)
     .where(eq(events.id, eventId));
   if (!event) return { title: 'an event', when: '', where: '' };
-  const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: event.timezone, timeZoneName: 'short' }).format(
-    event.start_date,
-  );
+  const when = new Intl.DateTimeFormat('en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: event.timezone,
+    timeZoneName: 'short',
+  }).format(event.start_date);
   const where = event.is_virtual ? `online${event.meeting_link ? ` (${event.meeting_link})` : ''}` : (event.location ?? '');
   return { title: event.title, when, where };
 }
