@@ -61,11 +61,19 @@ async function serveFloor(port: number, databaseUrl: string) {
   }
   const toEvent = (row: Record<string, any>) => {
     const { my_status, my_rsvp_date, my_position, cursor_ts: _c, banner_key: _b, ...event } = row;
-    return { ...event, banner_url: null, my_rsvp: my_status ? { status: my_status, rsvp_date: my_rsvp_date, waitlist_position: my_position } : null };
+    return {
+      ...event,
+      banner_url: null,
+      my_rsvp: my_status ? { status: my_status, rsvp_date: my_rsvp_date, waitlist_position: my_position } : null,
+    };
   };
 
   async function listEvents(actorId: string, query: URLSearchParams) {
-    const where = [`e.deleted_at IS NULL`, `(e.end_date > now() AND e.start_date > now() - make_interval(days => 30))`, `e.cancelled_at IS NULL`];
+    const where = [
+      `e.deleted_at IS NULL`,
+      `(e.end_date > now() AND e.start_date > now() - make_interval(days => 30))`,
+      `e.cancelled_at IS NULL`,
+    ];
     const values: unknown[] = [];
     const add = (clause: (n: string) => string, value: unknown) => {
       values.push(value);
@@ -81,10 +89,17 @@ async function serveFloor(port: number, databaseUrl: string) {
     const rowsSql = `SELECT ${EVENT_COLUMNS} FROM events e LEFT JOIN event_rsvps r ON r.event_id = e.id AND r.user_id = $1
       WHERE ${where.join(' AND ')} ORDER BY e.start_date ASC, e.id ASC LIMIT ${limit + 1}`;
     const countSql = `SELECT count(*)::int AS count FROM events e WHERE ${where.join(' AND ')}`;
-    const [rows, count] = await Promise.all([pool.query(rowsSql, [actorId, ...values]), pool.query(countSql.replaceAll(/\$(\d+)/g, (_, n: string) => `$${Number(n) - 1}`), values)]);
+    const [rows, count] = await Promise.all([
+      pool.query(rowsSql, [actorId, ...values]),
+      pool.query(
+        countSql.replaceAll(/\$(\d+)/g, (_, n: string) => `$${Number(n) - 1}`),
+        values,
+      ),
+    ]);
     const results = rows.rows.slice(0, limit);
     const last = results.at(-1);
-    const payload = last && rows.rows.length > limit ? Buffer.from(JSON.stringify(['upcoming', last.cursor_ts, last.id])).toString('base64url') : null;
+    const payload =
+      last && rows.rows.length > limit ? Buffer.from(JSON.stringify(['upcoming', last.cursor_ts, last.id])).toString('base64url') : null;
     return { results: results.map(toEvent), next_cursor: payload ? `${payload}.${sign(payload)}` : null, count: count.rows[0].count };
   }
 
@@ -115,9 +130,16 @@ async function serveFloor(port: number, databaseUrl: string) {
           to = 'waitlisted';
           await client.query('UPDATE events SET waitlist_count = waitlist_count + 1 WHERE id = $1 RETURNING id', [eventId]);
         }
-      } else if (from === 'attending') await client.query('UPDATE events SET attending_count = attending_count - 1 WHERE id = $1 RETURNING id', [eventId]);
-      else if (from === 'waitlisted') await client.query('UPDATE events SET waitlist_count = waitlist_count - 1 WHERE id = $1 RETURNING id', [eventId]);
-      const seq = to === 'waitlisted' && from !== 'waitlisted' ? "nextval('event_waitlist_seq')" : to === 'waitlisted' ? 'event_rsvps.waitlist_seq' : 'NULL';
+      } else if (from === 'attending')
+        await client.query('UPDATE events SET attending_count = attending_count - 1 WHERE id = $1 RETURNING id', [eventId]);
+      else if (from === 'waitlisted')
+        await client.query('UPDATE events SET waitlist_count = waitlist_count - 1 WHERE id = $1 RETURNING id', [eventId]);
+      const seq =
+        to === 'waitlisted' && from !== 'waitlisted'
+          ? "nextval('event_waitlist_seq')"
+          : to === 'waitlisted'
+            ? 'event_rsvps.waitlist_seq'
+            : 'NULL';
       await client.query(
         `INSERT INTO event_rsvps (event_id, user_id, status, rsvp_date, waitlist_seq) VALUES ($1, $2, $3, $4, ${seq === 'event_rsvps.waitlist_seq' ? 'NULL' : seq})
          ON CONFLICT (event_id, user_id) DO UPDATE SET status = $3, rsvp_date = $4${seq === 'event_rsvps.waitlist_seq' ? '' : `, waitlist_seq = ${seq}`}`,
@@ -208,16 +230,23 @@ async function seed(databaseUrl: string, eventCount: number, rsvpCount: number) 
        FROM e CROSS JOIN generate_series(0, $1 - 1) k JOIN u ON u.rn = (e.rn * 37 + k * 101) % $2`,
     [perEvent, userCount],
   );
-  await pool.query(`UPDATE events e SET attending_count = c.n FROM (SELECT event_id, count(*)::int AS n FROM event_rsvps WHERE status = 'attending' GROUP BY event_id) c WHERE c.event_id = e.id`);
+  await pool.query(
+    `UPDATE events e SET attending_count = c.n FROM (SELECT event_id, count(*)::int AS n FROM event_rsvps WHERE status = 'attending' GROUP BY event_id) c WHERE c.event_id = e.id`,
+  );
   await pool.query('ANALYZE');
-  const { rows } = await pool.query(`SELECT (SELECT count(*)::int FROM events) AS events, (SELECT count(*)::int FROM event_rsvps) AS rsvps, (SELECT count(*)::int FROM users) AS users`);
+  const { rows } = await pool.query(
+    `SELECT (SELECT count(*)::int FROM events) AS events, (SELECT count(*)::int FROM event_rsvps) AS rsvps, (SELECT count(*)::int FROM users) AS users`,
+  );
   log(`seeded ${JSON.stringify(rows[0])} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return { pool, userCount };
 }
 
 /** A child process; resolves once its output matches `ready` (at once when null: the caller polls it). */
 function startChild(args: string[], env: Record<string, string>, ready: RegExp | null) {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise<ChildProcess>((resolve, reject) => {
     if (!ready) resolve(child);
     let output = '';
@@ -236,7 +265,10 @@ function startChild(args: string[], env: Record<string, string>, ready: RegExp |
 
 async function waitForHttp(url: string) {
   for (let i = 0; i < 300; i++) {
-    const ok = await fetch(url).then((r) => r.status < 500, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.status < 500,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -248,7 +280,11 @@ async function loginAll(base: string, emails: string[]) {
   for (let i = 0; i < emails.length; i += 8) {
     const batch = await Promise.all(
       emails.slice(i, i + 8).map(async (email) => {
-        const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+        const res = await fetch(`${base}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email, password: PASSWORD }),
+        });
         if (res.status !== 200) throw new Error(`login ${email}: ${res.status} ${await res.text()}`);
         return ((await res.json()) as { access_token: string }).access_token;
       }),
@@ -274,7 +310,9 @@ async function measure(name: string, base: string, requests: Request[], options:
     requests,
   });
   const bad = Object.entries(result.statusCodeStats).filter(([code]) => code !== '200');
-  log(`${name}: ${result.requests.average.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms${bad.length ? `, non-200: ${JSON.stringify(Object.fromEntries(bad))}` : ''}${result.errors ? `, errors ${result.errors}` : ''}`);
+  log(
+    `${name}: ${result.requests.average.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms${bad.length ? `, non-200: ${JSON.stringify(Object.fromEntries(bad))}` : ''}${result.errors ? `, errors ${result.errors}` : ''}`,
+  );
   return result.requests.average;
 }
 
@@ -306,21 +344,27 @@ async function main() {
     const cohortPort = 39_000 + Math.floor(Math.random() * 1000);
     const floorPort = cohortPort + 1;
     children.push(
-      await startChild(['src/server.ts'], {
-        DATABASE_URL: databaseUrl,
-        PORT: String(cohortPort),
-        HOST: '127.0.0.1',
-        JWT_SECRET,
-        LOG_LEVEL: 'warn',
-        DATA_DIR: `/tmp/${dbName}`,
-        RATE_LIMIT_GLOBAL_PER_MINUTE: '100000000',
-        RATE_LIMIT_LOGIN_IP_PER_MINUTE: '100000000',
-        RATE_LIMIT_AUTH_IP_PER_MINUTE: '100000000',
-      }, null),
+      await startChild(
+        ['src/server.ts'],
+        {
+          DATABASE_URL: databaseUrl,
+          PORT: String(cohortPort),
+          HOST: '127.0.0.1',
+          JWT_SECRET,
+          LOG_LEVEL: 'warn',
+          DATA_DIR: `/tmp/${dbName}`,
+          RATE_LIMIT_GLOBAL_PER_MINUTE: '100000000',
+          RATE_LIMIT_LOGIN_IP_PER_MINUTE: '100000000',
+          RATE_LIMIT_AUTH_IP_PER_MINUTE: '100000000',
+        },
+        null,
+      ),
     );
     const cohort = `http://127.0.0.1:${cohortPort}`;
     await waitForHttp(`${cohort}/api/health`);
-    children.push(await startChild(['bench/events.bench.ts', '--floor', '--port', String(floorPort), '--database', databaseUrl], {}, /floor listening/));
+    children.push(
+      await startChild(['bench/events.bench.ts', '--floor', '--port', String(floorPort), '--database', databaseUrl], {}, /floor listening/),
+    );
     const floor = `http://127.0.0.1:${floorPort}`;
 
     const emails = Array.from({ length: 300 }, (_, i) => `member${i + 1}@bench.example.com`);
@@ -329,9 +373,22 @@ async function main() {
     const options = { duration: Number(values.duration), connections: Number(values.connections) };
 
     // GET /api/events: upcoming, with the filters a client combines.
-    const filters = ['', 'event_type=webinar', 'is_virtual=false&event_type=workshop', 'location=pune', 'event_type=meetup&is_virtual=true', 'limit=50'];
+    const filters = [
+      '',
+      'event_type=webinar',
+      'is_virtual=false&event_type=workshop',
+      'location=pune',
+      'event_type=meetup&is_virtual=true',
+      'limit=50',
+    ];
     const listRequests: Request[] = filters.flatMap((f, i) =>
-      readers.slice(0, 10).map((token, j) => ({ method: 'GET', path: `/api/events${f ? `?${f}` : ''}`, headers: { authorization: `Bearer ${tokens[(i * 10 + j) % readers.length] ?? token}` } })),
+      readers
+        .slice(0, 10)
+        .map((token, j) => ({
+          method: 'GET',
+          path: `/api/events${f ? `?${f}` : ''}`,
+          headers: { authorization: `Bearer ${tokens[(i * 10 + j) % readers.length] ?? token}` },
+        })),
     );
     // RSVP: uncapped upcoming events without a deadline; answers alternate so counters move on every request.
     const { rows: targets } = await pool.query(
@@ -345,7 +402,10 @@ async function main() {
     }));
 
     const figures: Record<string, { cohort: number; floor: number }> = {};
-    for (const [name, requests] of [['GET /api/events', listRequests], ['POST /api/events/{id}/rsvp', rsvpRequests]] as const) {
+    for (const [name, requests] of [
+      ['GET /api/events', listRequests],
+      ['POST /api/events/{id}/rsvp', rsvpRequests],
+    ] as const) {
       await measure(`${name} (warm-up)`, cohort, requests, { ...options, duration: 3 });
       await measure(`${name} floor (warm-up)`, floor, requests, { ...options, duration: 3 });
       const floorRps = await measure(`${name} floor`, floor, requests, options);
@@ -359,16 +419,27 @@ async function main() {
     const created = await fetch(`${cohort}/api/events/create`, {
       method: 'POST',
       headers: { authorization: `Bearer ${hostToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'Fifty seats', description: 'Capacity check', event_type: 'workshop', location: 'Lab 1', start_date: start.toISOString(), end_date: new Date(start.getTime() + 3600_000).toISOString(), max_attendees: 50, waitlist_enabled: true }),
+      body: JSON.stringify({
+        title: 'Fifty seats',
+        description: 'Capacity check',
+        event_type: 'workshop',
+        location: 'Lab 1',
+        start_date: start.toISOString(),
+        end_date: new Date(start.getTime() + 3600_000).toISOString(),
+        max_attendees: 50,
+        waitlist_enabled: true,
+      }),
     });
     if (created.status !== 201) throw new Error(`create: ${created.status} ${await created.text()}`);
     const event = (await created.json()) as { id: string };
     const crowd = tokens.slice(100, 300);
     const answers = await Promise.all(
       crowd.map((token) =>
-        fetch(`${cohort}/api/events/${event.id}/rsvp`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"status":"attending"}' }).then(
-          async (r) => ({ status: r.status, body: (await r.json()) as { status: string; waitlist_position: number | null } }),
-        ),
+        fetch(`${cohort}/api/events/${event.id}/rsvp`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: '{"status":"attending"}',
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as { status: string; waitlist_position: number | null } })),
       ),
     );
     const { rows: check } = await pool.query(
@@ -380,7 +451,10 @@ async function main() {
          FROM events e WHERE e.id = $1`,
       [event.id],
     );
-    const positions = answers.filter((a) => a.body.status === 'waitlisted').map((a) => a.body.waitlist_position!).sort((a, b) => a - b);
+    const positions = answers
+      .filter((a) => a.body.status === 'waitlisted')
+      .map((a) => a.body.waitlist_position!)
+      .sort((a, b) => a - b);
     const capacity = {
       ok_responses: answers.filter((a) => a.status === 200).length,
       attending: check[0].attending,
@@ -392,7 +466,10 @@ async function main() {
     log(`200 simultaneous RSVPs for 50 seats: ${JSON.stringify(capacity)}`);
 
     const summary = Object.fromEntries(
-      Object.entries(figures).map(([name, f]) => [name, { cohort_rps: Math.round(f.cohort), floor_rps: Math.round(f.floor), ratio: Math.round((f.cohort / f.floor) * 100) / 100 }]),
+      Object.entries(figures).map(([name, f]) => [
+        name,
+        { cohort_rps: Math.round(f.cohort), floor_rps: Math.round(f.floor), ratio: Math.round((f.cohort / f.floor) * 100) / 100 },
+      ]),
     );
     console.log(JSON.stringify({ events: Number(values.events), rsvps: Number(values.rsvps), ...options, summary, capacity }, null, 2));
   } finally {

@@ -14,7 +14,10 @@ type Row = {
   waitlisted: number;
 };
 
-const withRate = <T extends Row>(r: T) => ({ ...r, fill_rate: r.capacity > 0 ? Math.round((r.attending_capped / r.capacity) * 10_000) / 10_000 : null });
+const withRate = <T extends Row>(r: T) => ({
+  ...r,
+  fill_rate: r.capacity > 0 ? Math.round((r.attending_capped / r.capacity) * 10_000) / 10_000 : null,
+});
 
 /**
  * RSVPs against capacity, by event type (every type listed, zeros included) and in total, for the

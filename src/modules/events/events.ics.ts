@@ -46,7 +46,10 @@ const formatOffset = (minutes: number) => {
   return `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
 };
 const formatLocal = (utcMs: number, offset: number) =>
-  new Date(utcMs + offset * 60_000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, '');
+  new Date(utcMs + offset * 60_000)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, '');
 
 /**
  * A VTIMEZONE that is exact for the event's span: one onset with the offset at the start and, when
@@ -56,8 +59,13 @@ const formatLocal = (utcMs: number, offset: number) =>
 function vtimezone(timeZone: string, start: Date, end: Date) {
   const first = offsetMinutes(start, timeZone);
   const last = offsetMinutes(end, timeZone);
-  const onset = (at: number, from: number, to: number) =>
-    ['BEGIN:STANDARD', `DTSTART:${formatLocal(at, from)}`, `TZOFFSETFROM:${formatOffset(from)}`, `TZOFFSETTO:${formatOffset(to)}`, 'END:STANDARD'];
+  const onset = (at: number, from: number, to: number) => [
+    'BEGIN:STANDARD',
+    `DTSTART:${formatLocal(at, from)}`,
+    `TZOFFSETFROM:${formatOffset(from)}`,
+    `TZOFFSETTO:${formatOffset(to)}`,
+    'END:STANDARD',
+  ];
   const lines = ['BEGIN:VTIMEZONE', `TZID:${timeZone}`, ...onset(Date.UTC(1970, 0, 1), first, first)];
   if (last !== first) {
     // In whole minutes: lo still has the first offset, hi already the last one.
@@ -95,7 +103,9 @@ export function eventCalendar(event: CalendarEvent, publicUrl: string) {
     end: wallClock(event.end_date),
     timezone: zoned ? event.timezone : undefined,
     summary: event.title,
-    description: [event.description, event.meeting_link ? `Join: ${event.meeting_link}` : null, `Details: ${link}`].filter(Boolean).join('\n\n'),
+    description: [event.description, event.meeting_link ? `Join: ${event.meeting_link}` : null, `Details: ${link}`]
+      .filter(Boolean)
+      .join('\n\n'),
     location: where,
     url: event.is_virtual && event.meeting_link ? event.meeting_link : link,
     status: event.cancelled_at ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,

@@ -28,7 +28,8 @@ function keysetAfter(ctx: AppContext, cursor: string | undefined, when: When) {
   if (!key) return undefined;
   const [tag, ts, id] = key;
   // A cursor carries its direction: one from the other list (or anything else) is refused, not misread.
-  if (tag !== when || typeof ts !== 'string' || typeof id !== 'string') throw badRequest('cursor', 'is not a cursor issued by this server for this list');
+  if (tag !== when || typeof ts !== 'string' || typeof id !== 'string')
+    throw badRequest('cursor', 'is not a cursor issued by this server for this list');
   return when === 'upcoming'
     ? sql`(${events.start_date}, ${events.id}) > (${ts}::timestamptz, ${id}::uuid)`
     : sql`(${events.start_date}, ${events.id}) < (${ts}::timestamptz, ${id}::uuid)`;

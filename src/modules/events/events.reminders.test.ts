@@ -19,7 +19,13 @@ const DAY = 86_400_000;
 const people = (count: number) => Promise.all(Array.from({ length: count }, () => t.user('student')));
 const reminderJobs = async (eventId: string) =>
   (
-    await t.database.db.execute<{ id: string; data: { eventId: string; startDate: string }; start_after: Date; singleton_key: string; state: string }>(
+    await t.database.db.execute<{
+      id: string;
+      data: { eventId: string; startDate: string };
+      start_after: Date;
+      singleton_key: string;
+      state: string;
+    }>(
       sql`SELECT id, data, start_after, singleton_key, state FROM pgboss.job WHERE name = ${REMINDER_QUEUE} AND data->>'eventId' = ${eventId} ORDER BY created_on`,
     )
   ).rows;
@@ -45,7 +51,10 @@ describe('event reminders', () => {
   });
 
   it('when the event starts within 24 hours, then no reminder is queued', async () => {
-    const event = await createEvent(host, { start_date: new Date(Date.now() + 3600_000).toISOString(), end_date: new Date(Date.now() + 7200_000).toISOString() });
+    const event = await createEvent(host, {
+      start_date: new Date(Date.now() + 3600_000).toISOString(),
+      end_date: new Date(Date.now() + 7200_000).toISOString(),
+    });
     expect(await reminderJobs(event.id)).toEqual([]);
   });
 
@@ -75,10 +84,18 @@ describe('event reminders', () => {
     await rsvp(b, event.id, 'attending');
     const [job] = await reminderJobs(event.id);
     await t.database.db.execute(sql`UPDATE pgboss.job SET start_after = now() WHERE id = ${job.id}`);
-    expect((await until(() => markers(event.id), (m) => m.length === 2)).length).toBe(2);
+    expect(
+      (
+        await until(
+          () => markers(event.id),
+          (m) => m.length === 2,
+        )
+      ).length,
+    ).toBe(2);
     // The same job again, as a retry or a second worker would run it.
     const again = await t.app.ctx.jobs.boss.send(REMINDER_QUEUE, job.data);
-    const state = async () => (await t.database.db.execute<{ state: string }>(sql`SELECT state FROM pgboss.job WHERE id = ${again}`)).rows[0]?.state;
+    const state = async () =>
+      (await t.database.db.execute<{ state: string }>(sql`SELECT state FROM pgboss.job WHERE id = ${again}`)).rows[0]?.state;
     expect(await until(state, (s) => s === 'completed')).toBe('completed');
     expect((await markers(event.id)).length).toBe(2);
     expect(domainEvents.of('event.reminder_due', (p) => p.eventId === event.id)).toHaveLength(1);
@@ -119,7 +136,10 @@ describe('notification rules', () => {
     const event = await createEvent(host, { title: 'Rooftop Reunion' });
     const db = t.app.ctx.db;
     const cancelled = rule('event.cancelled');
-    expect(cancelled.recipients({ eventId: event.id, cancelledBy: host.id, reason: 'Rain', recipientIds: ['u1', 'u2'] })).toEqual(['u1', 'u2']);
+    expect(cancelled.recipients({ eventId: event.id, cancelledBy: host.id, reason: 'Rain', recipientIds: ['u1', 'u2'] })).toEqual([
+      'u1',
+      'u2',
+    ]);
     const c = await cancelled.render(db, { eventId: event.id, cancelledBy: host.id, reason: 'Rain', recipientIds: [] }, 'u1');
     expect(c).toMatchObject({ title: 'Cancelled: Rooftop Reunion', link: `/events/${event.id}` });
     expect(c.message).toContain('Reason: Rain');
@@ -129,15 +149,23 @@ describe('notification rules', () => {
 
     const confirm = rule('event.rsvp_confirmed');
     expect(confirm.recipients({ eventId: event.id, userId: 'u1', from: null, to: 'attending', waitlistPosition: null })).toEqual(['u1']);
-    expect(confirm.recipients({ eventId: event.id, userId: 'u1', from: 'attending', to: 'not_attending', waitlistPosition: null })).toEqual([]);
-    const confirmed = await confirm.render(db, { eventId: event.id, userId: 'u1', from: null, to: 'attending', waitlistPosition: null }, 'u1');
+    expect(confirm.recipients({ eventId: event.id, userId: 'u1', from: 'attending', to: 'not_attending', waitlistPosition: null })).toEqual(
+      [],
+    );
+    const confirmed = await confirm.render(
+      db,
+      { eventId: event.id, userId: 'u1', from: null, to: 'attending', waitlistPosition: null },
+      'u1',
+    );
     expect(confirmed.metadata).toMatchObject({ ics_event_id: event.id });
     const queued = await confirm.render(db, { eventId: event.id, userId: 'u1', from: null, to: 'waitlisted', waitlistPosition: 4 }, 'u1');
     expect(queued.message).toContain('number 4');
 
     const reminder = rule('event.reminder');
     expect(reminder.recipients({ eventId: event.id, startDate: event.start_date, userIds: ['u3'] })).toEqual(['u3']);
-    expect((await reminder.render(db, { eventId: event.id, startDate: event.start_date, userIds: ['u3'] }, 'u3')).title).toBe('Tomorrow: Rooftop Reunion');
+    expect((await reminder.render(db, { eventId: event.id, startDate: event.start_date, userIds: ['u3'] }, 'u3')).title).toBe(
+      'Tomorrow: Rooftop Reunion',
+    );
   });
 });
 
@@ -145,7 +173,10 @@ describe('GET /api/analytics/event-participation', () => {
   it('when an admin or faculty asks, then RSVPs against capacity by type; others 403, no token 401', async () => {
     const base = Date.UTC(2031, 0, 10, 10);
     const window = `from=${new Date(base - DAY).toISOString()}&to=${new Date(base + 10 * DAY).toISOString()}`;
-    const at = (d: number) => ({ start_date: new Date(base + d * DAY).toISOString(), end_date: new Date(base + d * DAY + 3600_000).toISOString() });
+    const at = (d: number) => ({
+      start_date: new Date(base + d * DAY).toISOString(),
+      end_date: new Date(base + d * DAY + 3600_000).toISOString(),
+    });
     const w1 = await createEvent(host, { ...at(0), event_type: 'workshop', max_attendees: 2, waitlist_enabled: true });
     const w2 = await createEvent(host, { ...at(1), event_type: 'workshop', max_attendees: 8 });
     const open = await createEvent(host, { ...at(2), event_type: 'networking' });

@@ -23,7 +23,13 @@ describe('POST /api/events/{event_id}/rsvp', () => {
     const event = await createEvent(host, { max_attendees: 10 });
     const res = await rsvp(member, event.id, 'attending');
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ event_id: event.id, user_id: member.id, status: 'attending', waitlist_position: null, attending_count: 1 });
+    expect(res.json()).toMatchObject({
+      event_id: event.id,
+      user_id: member.id,
+      status: 'attending',
+      waitlist_position: null,
+      attending_count: 1,
+    });
     expect((await rsvp(member, event.id, 'maybe')).json()).toMatchObject({ status: 'maybe', attending_count: 0 });
     expect((await rsvp(member, event.id, 'not_attending')).json()).toMatchObject({ status: 'not_attending', attending_count: 0 });
     expect((await rsvp(member, event.id, 'attending')).json()).toMatchObject({ status: 'attending', attending_count: 1 });
@@ -37,9 +43,15 @@ describe('POST /api/events/{event_id}/rsvp', () => {
     const bad = await rsvp(member, event.id, 'going');
     expect(bad.statusCode).toBe(400);
     expect(problemOf(bad).errors?.[0].field).toBe('status');
-    const extra = await member.inject({ method: 'POST', url: `/api/events/${event.id}/rsvp`, payload: { status: 'maybe', waitlist_position: 1 } });
+    const extra = await member.inject({
+      method: 'POST',
+      url: `/api/events/${event.id}/rsvp`,
+      payload: { status: 'maybe', waitlist_position: 1 },
+    });
     expect(problemOf(extra).errors?.[0].field).toBe('waitlist_position');
-    expect((await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/rsvp`, payload: { status: 'maybe' } })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/rsvp`, payload: { status: 'maybe' } })).statusCode).toBe(
+      401,
+    );
     expect((await rsvp(member, randomUUID(), 'maybe')).statusCode).toBe(404);
   });
 
@@ -86,7 +98,11 @@ describe('POST /api/events/{event_id}/rsvp', () => {
     for (const u of [a, b, w1, w2, w3]) await rsvp(u, event.id, 'attending');
     expect((await rsvp(w3, event.id, 'attending')).json()).toMatchObject({ status: 'waitlisted', waitlist_position: 3 });
 
-    expect((await rsvp(a, event.id, 'not_attending')).json()).toMatchObject({ status: 'not_attending', attending_count: 2, waitlist_count: 2 });
+    expect((await rsvp(a, event.id, 'not_attending')).json()).toMatchObject({
+      status: 'not_attending',
+      attending_count: 2,
+      waitlist_count: 2,
+    });
     expect(domainEvents.of('event.waitlist_promoted', (p) => p.eventId === event.id)).toEqual([{ eventId: event.id, userId: w1.id }]);
     expect((await w1.inject({ method: 'GET', url: `/api/events/${event.id}` })).json().my_rsvp.status).toBe('attending');
     expect((await w3.inject({ method: 'GET', url: `/api/events/${event.id}` })).json().my_rsvp.waitlist_position).toBe(2);
@@ -149,7 +165,9 @@ describe('GET /api/events/{event_id}/attendees and /waitlist', () => {
     for (const u of crowd.slice(0, 4)) await rsvp(u, eventId, 'attending');
     await rsvp(crowd[4], eventId, 'maybe');
     // crowd[1] hides their profile from the directory.
-    await t.database.db.execute(sql`INSERT INTO profiles (user_id, name, directory_visible) VALUES (${crowd[1].id}, 'Hidden Person', false)`);
+    await t.database.db.execute(
+      sql`INSERT INTO profiles (user_id, name, directory_visible) VALUES (${crowd[1].id}, 'Hidden Person', false)`,
+    );
   });
 
   it('when the creator or an admin lists attendees, then every answer with status and waitlist position', async () => {
@@ -176,7 +194,10 @@ describe('GET /api/events/{event_id}/attendees and /waitlist', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await host.inject({ method: 'GET', url: `/api/events/${eventId}/attendees?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}` });
+      const res = await host.inject({
+        method: 'GET',
+        url: `/api/events/${eventId}/attendees?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      });
       seen.push(...res.json().results.map((r: { user_id: string }) => r.user_id));
       cursor = res.json().next_cursor;
     } while (cursor);
@@ -203,7 +224,10 @@ describe('GET /api/events/my-events', () => {
   it('when a member answered several events, then those attending, maybe or waitlisted, soonest first, with the answer', async () => {
     const me = await t.user('alumni');
     const day = 86_400_000;
-    const at = (d: number) => ({ start_date: new Date(Date.now() + d * day).toISOString(), end_date: new Date(Date.now() + d * day + 3600_000).toISOString() });
+    const at = (d: number) => ({
+      start_date: new Date(Date.now() + d * day).toISOString(),
+      end_date: new Date(Date.now() + d * day + 3600_000).toISOString(),
+    });
     const later = await createEvent(host, at(12));
     const sooner = await createEvent(host, at(3));
     const declined = await createEvent(host, at(5));
@@ -231,7 +255,9 @@ describe('GET /api/events/my-events', () => {
     const res = await creator.inject({ method: 'GET', url: '/api/events/my-events?created=true' });
     expect(res.json().results.map((e: { id: string }) => e.id)).toEqual([event.id]);
     expect((await t.app.inject({ method: 'GET', url: '/api/events/my-events' })).statusCode).toBe(401);
-    expect(problemOf(await creator.inject({ method: 'GET', url: '/api/events/my-events?created=perhaps' })).errors?.[0].field).toBe('created');
+    expect(problemOf(await creator.inject({ method: 'GET', url: '/api/events/my-events?created=perhaps' })).errors?.[0].field).toBe(
+      'created',
+    );
   });
 });
 
@@ -240,7 +266,9 @@ describe('counters stay consistent under mixed concurrent answers', () => {
     const event = await createEvent(host, { max_attendees: 4, waitlist_enabled: true });
     const crowd = await people(12);
     await Promise.all(crowd.map((u) => rsvp(u, event.id, 'attending')));
-    await Promise.all(crowd.flatMap((u, i) => [rsvp(u, event.id, i % 3 === 0 ? 'not_attending' : 'maybe'), rsvp(u, event.id, 'attending')]));
+    await Promise.all(
+      crowd.flatMap((u, i) => [rsvp(u, event.id, i % 3 === 0 ? 'not_attending' : 'maybe'), rsvp(u, event.id, 'attending')]),
+    );
     const c = await counters(t, event.id);
     expect(c.attending_count).toBe(c.attending);
     expect(c.waitlist_count).toBe(c.waitlisted);

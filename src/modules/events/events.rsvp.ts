@@ -72,7 +72,12 @@ export async function rsvpToEvent(ctx: AppContext, actor: Actor, eventId: string
     }
 
     const now = new Date();
-    const seq = to === 'waitlisted' && from !== 'waitlisted' ? sql.raw(`nextval('${eventWaitlistSeq.seqName}')`) : to === 'waitlisted' ? undefined : null;
+    const seq =
+      to === 'waitlisted' && from !== 'waitlisted'
+        ? sql.raw(`nextval('${eventWaitlistSeq.seqName}')`)
+        : to === 'waitlisted'
+          ? undefined
+          : null;
     await tx
       .insert(eventRsvps)
       .values({ event_id: eventId, user_id: actor.id, status: to, rsvp_date: now, waitlist_seq: seq ?? null })
@@ -132,7 +137,8 @@ function keysetAfter(ctx: AppContext, cursor: string | undefined) {
 export async function listAttendees(ctx: AppContext, actor: Actor, eventId: string, query: AttendeesQuery) {
   const event = await eventForList(ctx, eventId);
   const manager = isEventManager(actor, event);
-  if (!manager && query.status && query.status !== 'attending') throw forbidden('Only the creator or an admin sees answers other than attending');
+  if (!manager && query.status && query.status !== 'attending')
+    throw forbidden('Only the creator or an admin sees answers other than attending');
   const status = manager ? query.status : 'attending';
   const rows = await ctx.db
     .select({
@@ -186,7 +192,11 @@ export async function listWaitlist(ctx: AppContext, actor: Actor, eventId: strin
     .from(eventRsvps)
     .innerJoin(users, eq(users.id, eventRsvps.user_id))
     .where(
-      and(eq(eventRsvps.event_id, eventId), eq(eventRsvps.status, 'waitlisted'), key ? sql`${eventRsvps.waitlist_seq} > ${key[0]}` : undefined),
+      and(
+        eq(eventRsvps.event_id, eventId),
+        eq(eventRsvps.status, 'waitlisted'),
+        key ? sql`${eventRsvps.waitlist_seq} > ${key[0]}` : undefined,
+      ),
     )
     .orderBy(asc(eventRsvps.waitlist_seq))
     .limit(query.limit + 1);

@@ -59,7 +59,12 @@ const fields = {
   event_type: EventTypeSchema,
   location: Text(300, 'Where it happens (in person); free text'),
   is_virtual: Type.Boolean(),
-  meeting_link: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000, description: 'http(s) URL; required when is_virtual' }),
+  meeting_link: Type.String({
+    format: 'uri',
+    pattern: '^https?://',
+    maxLength: 2000,
+    description: 'http(s) URL; required when is_virtual',
+  }),
   start_date: Type.String({ format: 'date-time', description: 'In the future at creation' }),
   end_date: Type.String({ format: 'date-time', description: 'After start_date, at most 30 days later' }),
   timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA name such as Asia/Kolkata (default UTC)' }),
@@ -69,7 +74,12 @@ const fields = {
 };
 
 // One schema with a type list, not anyOf [integer, null]: the app's type coercion would turn 0 into null in the null branch.
-const NullableSeats = Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 1, maximum: 1_000_000, description: 'Seats; null = unlimited' });
+const NullableSeats = Type.Unsafe<number | null>({
+  type: ['integer', 'null'],
+  minimum: 1,
+  maximum: 1_000_000,
+  description: 'Seats; null = unlimited',
+});
 
 export const CreateEventBodySchema = Type.Object(
   {
@@ -177,7 +187,13 @@ export const AttendeesQuerySchema = Type.Object({
 export type AttendeesQuery = Static<typeof AttendeesQuerySchema>;
 
 export const WaitlistEntrySchema = Type.Object(
-  { user_id: UuidSchema, name: Type.String(), email: Type.String(), position: Type.Integer({ minimum: 1 }), rsvp_date: WireTimestampSchema },
+  {
+    user_id: UuidSchema,
+    name: Type.String(),
+    email: Type.String(),
+    position: Type.Integer({ minimum: 1 }),
+    rsvp_date: WireTimestampSchema,
+  },
   { title: 'EventWaitlistEntry' },
 );
 

@@ -11,7 +11,9 @@ afterAll(() => t?.close());
 
 describe('seedEvents', () => {
   it('when demo events are seeded, then counters match the answers, capacity holds and discovery shows them', async () => {
-    const people = await Promise.all(Array.from({ length: 40 }, (_, i) => t.user((['alumni', 'student', 'faculty', 'student'] as const)[i % 4])));
+    const people = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => t.user((['alumni', 'student', 'faculty', 'student'] as const)[i % 4])),
+    );
     const faker = new Faker({ locale: [en] });
     faker.seed(11);
     const summary = await seedEvents(

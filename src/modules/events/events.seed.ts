@@ -7,7 +7,14 @@ import { eventRsvps, events, eventTypes, type RsvpStatus } from './events.tables
 
 const PLACES = ['Main Auditorium, Pune', 'Alumni Lounge, Bangalore', 'Conference Hall B, Hyderabad', 'Rooftop Cafe, Mumbai', 'Campus Lawn'];
 const ZONES = ['Asia/Kolkata', 'Asia/Kolkata', 'Europe/London', 'America/New_York', 'UTC'];
-const TOPICS = ['Careers in Data', 'Batch of 2015 Reunion', 'Startup Founders Panel', 'Resume Clinic', 'Cloud Native Workshop', 'Networking Night'];
+const TOPICS = [
+  'Careers in Data',
+  'Batch of 2015 Reunion',
+  'Startup Founders Panel',
+  'Resume Clinic',
+  'Cloud Native Workshop',
+  'Networking Night',
+];
 const ANSWERS: RsvpStatus[] = ['attending', 'attending', 'attending', 'maybe', 'not_attending'];
 const BATCH = 1000;
 const HOUR = 3_600_000;
@@ -43,17 +50,27 @@ export async function seedEvents(ctx: AppContext, faker: Faker, users: SeededUse
       created_at: new Date(start.getTime() - faker.number.int({ min: 5, max: 30 }) * 24 * HOUR),
     };
   });
-  const inserted: { id: string; start_date: Date; max_attendees: number | null; waitlist_enabled: boolean; created_at: Date; cancelled_at: Date | null }[] = [];
+  const inserted: {
+    id: string;
+    start_date: Date;
+    max_attendees: number | null;
+    waitlist_enabled: boolean;
+    created_at: Date;
+    cancelled_at: Date | null;
+  }[] = [];
   for (let i = 0; i < rows.length; i += BATCH) {
     inserted.push(
-      ...(await ctx.db.insert(events).values(rows.slice(i, i + BATCH)).returning({
-        id: events.id,
-        start_date: events.start_date,
-        max_attendees: events.max_attendees,
-        waitlist_enabled: events.waitlist_enabled,
-        created_at: events.created_at,
-        cancelled_at: events.cancelled_at,
-      })),
+      ...(await ctx.db
+        .insert(events)
+        .values(rows.slice(i, i + BATCH))
+        .returning({
+          id: events.id,
+          start_date: events.start_date,
+          max_attendees: events.max_attendees,
+          waitlist_enabled: events.waitlist_enabled,
+          created_at: events.created_at,
+          cancelled_at: events.cancelled_at,
+        })),
     );
   }
 

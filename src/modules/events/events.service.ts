@@ -114,7 +114,10 @@ export async function updateEvent(ctx: AppContext, actor: Actor, eventId: string
     const schedule: Schedule = {
       start_date: pick('start_date', input.start_date ? new Date(input.start_date) : undefined),
       end_date: pick('end_date', input.end_date ? new Date(input.end_date) : undefined),
-      registration_deadline: pick('registration_deadline', input.registration_deadline === undefined ? undefined : dateOrNull(input.registration_deadline)),
+      registration_deadline: pick(
+        'registration_deadline',
+        input.registration_deadline === undefined ? undefined : dateOrNull(input.registration_deadline),
+      ),
       is_virtual: pick('is_virtual', input.is_virtual),
       location: pick('location', input.location === undefined ? undefined : trimOrNull(input.location)),
       meeting_link: pick('meeting_link', input.meeting_link === undefined ? undefined : trimOrNull(input.meeting_link)),

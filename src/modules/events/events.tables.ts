@@ -55,8 +55,12 @@ export const events = pgTable(
     check('events_counts_check', sql`${t.attending_count} >= 0 AND ${t.waitlist_count} >= 0`),
     check('events_dates_check', sql`${t.end_date} > ${t.start_date}`),
     // Discovery's keyset order (both directions), restricted to the rows lists can show.
-    index('events_start_order_idx').on(t.start_date, t.id).where(sql`deleted_at IS NULL`),
-    index('events_type_start_idx').on(t.event_type, t.start_date, t.id).where(sql`deleted_at IS NULL`),
+    index('events_start_order_idx')
+      .on(t.start_date, t.id)
+      .where(sql`deleted_at IS NULL`),
+    index('events_type_start_idx')
+      .on(t.event_type, t.start_date, t.id)
+      .where(sql`deleted_at IS NULL`),
     index('events_created_by_idx').on(t.created_by, t.start_date, t.id),
     index('events_title_trgm_idx').using('gin', t.title.op('gin_trgm_ops')),
     index('events_description_trgm_idx').using('gin', t.description.op('gin_trgm_ops')),
@@ -85,7 +89,9 @@ export const eventRsvps = pgTable(
   (t) => [
     uniqueIndex('event_rsvps_event_user_key').on(t.event_id, t.user_id),
     index('event_rsvps_event_status_idx').on(t.event_id, t.status, t.rsvp_date, t.id),
-    index('event_rsvps_waitlist_idx').on(t.event_id, t.waitlist_seq).where(sql`status = 'waitlisted'`),
+    index('event_rsvps_waitlist_idx')
+      .on(t.event_id, t.waitlist_seq)
+      .where(sql`status = 'waitlisted'`),
     index('event_rsvps_user_idx').on(t.user_id, t.status),
   ],
 );

@@ -33,10 +33,16 @@ export const rsvp = (user: TestUser, eventId: string, status: string) =>
   user.inject({ method: 'POST', url: `/api/events/${eventId}/rsvp`, payload: { status } });
 
 /** Moves an event's times relative to now (creation refuses past dates; tests need them). */
-export async function setEventTimes(t: TestApp, eventId: string, times: { startInMs?: number; endInMs?: number; deadlineInMs?: number | null }) {
+export async function setEventTimes(
+  t: TestApp,
+  eventId: string,
+  times: { startInMs?: number; endInMs?: number; deadlineInMs?: number | null },
+) {
   const at = (ms: number) => new Date(Date.now() + ms).toISOString();
-  if (times.startInMs !== undefined) await t.database.db.execute(sql`UPDATE events SET start_date = ${at(times.startInMs)}::timestamptz WHERE id = ${eventId}`);
-  if (times.endInMs !== undefined) await t.database.db.execute(sql`UPDATE events SET end_date = ${at(times.endInMs)}::timestamptz WHERE id = ${eventId}`);
+  if (times.startInMs !== undefined)
+    await t.database.db.execute(sql`UPDATE events SET start_date = ${at(times.startInMs)}::timestamptz WHERE id = ${eventId}`);
+  if (times.endInMs !== undefined)
+    await t.database.db.execute(sql`UPDATE events SET end_date = ${at(times.endInMs)}::timestamptz WHERE id = ${eventId}`);
   if (times.deadlineInMs !== undefined)
     await t.database.db.execute(
       sql`UPDATE events SET registration_deadline = ${times.deadlineInMs === null ? null : at(times.deadlineInMs)}::timestamptz WHERE id = ${eventId}`,

@@ -25,7 +25,11 @@ afterAll(() => t?.close());
 
 describe('POST /api/events/create', () => {
   it('when an alumnus creates an event, then 201 with derived status and counters, and event.created is published', async () => {
-    const body = eventBody({ max_attendees: 50, waitlist_enabled: true, registration_deadline: new Date(Date.now() + 9 * DAY).toISOString() });
+    const body = eventBody({
+      max_attendees: 50,
+      waitlist_enabled: true,
+      registration_deadline: new Date(Date.now() + 9 * DAY).toISOString(),
+    });
     const res = await alumni.inject({ method: 'POST', url: '/api/events/create', payload: body });
     expect(res.statusCode, res.body).toBe(201);
     const event = res.json();
@@ -86,7 +90,12 @@ describe('POST /api/events/create', () => {
   });
 
   it('when a virtual event has a meeting link and no location, then 201', async () => {
-    const event = await createEvent(alumni, { is_virtual: true, location: null, meeting_link: 'https://meet.example.com/abc', event_type: 'webinar' });
+    const event = await createEvent(alumni, {
+      is_virtual: true,
+      location: null,
+      meeting_link: 'https://meet.example.com/abc',
+      event_type: 'webinar',
+    });
     expect(event).toMatchObject({ is_virtual: true, location: null, meeting_link: 'https://meet.example.com/abc' });
   });
 });
@@ -221,9 +230,27 @@ describe('GET /api/events', () => {
   const tag = randomUUID().slice(0, 8);
   let ids: Record<string, string>;
   beforeAll(async () => {
-    const soon = await createEvent(alumni, { title: `${tag} soon webinar`, event_type: 'webinar', is_virtual: true, location: null, meeting_link: 'https://meet.example.com/1', start_date: new Date(Date.now() + 2 * DAY).toISOString(), end_date: new Date(Date.now() + 2 * DAY + 3600_000).toISOString() });
-    const later = await createEvent(alumni, { title: `${tag} later reunion`, event_type: 'reunion', location: 'Mumbai Campus', start_date: new Date(Date.now() + 20 * DAY).toISOString(), end_date: new Date(Date.now() + 20 * DAY + 3600_000).toISOString() });
-    const cancelled = await createEvent(alumni, { title: `${tag} cancelled meetup`, start_date: new Date(Date.now() + 5 * DAY).toISOString(), end_date: new Date(Date.now() + 5 * DAY + 3600_000).toISOString() });
+    const soon = await createEvent(alumni, {
+      title: `${tag} soon webinar`,
+      event_type: 'webinar',
+      is_virtual: true,
+      location: null,
+      meeting_link: 'https://meet.example.com/1',
+      start_date: new Date(Date.now() + 2 * DAY).toISOString(),
+      end_date: new Date(Date.now() + 2 * DAY + 3600_000).toISOString(),
+    });
+    const later = await createEvent(alumni, {
+      title: `${tag} later reunion`,
+      event_type: 'reunion',
+      location: 'Mumbai Campus',
+      start_date: new Date(Date.now() + 20 * DAY).toISOString(),
+      end_date: new Date(Date.now() + 20 * DAY + 3600_000).toISOString(),
+    });
+    const cancelled = await createEvent(alumni, {
+      title: `${tag} cancelled meetup`,
+      start_date: new Date(Date.now() + 5 * DAY).toISOString(),
+      end_date: new Date(Date.now() + 5 * DAY + 3600_000).toISOString(),
+    });
     await alumni.inject({ method: 'POST', url: `/api/events/${cancelled.id}/cancel`, payload: {} });
     const past = await createEvent(alumni, { title: `${tag} past workshop`, event_type: 'workshop' });
     await setEventTimes(t, past.id, { startInMs: -2 * DAY, endInMs: -2 * DAY + 3600_000 });
@@ -309,7 +336,11 @@ describe('GET /api/events', () => {
 describe('POST /api/events/{event_id}/banner', () => {
   it('when the creator uploads a PNG, then the event carries a signed URL that serves it', async () => {
     const event = await createEvent(alumni);
-    const res = await alumni.inject({ method: 'POST', url: `/api/events/${event.id}/banner`, ...multipart({}, { data: PNG, filename: 'b.png', type: 'image/png' }) });
+    const res = await alumni.inject({
+      method: 'POST',
+      url: `/api/events/${event.id}/banner`,
+      ...multipart({}, { data: PNG, filename: 'b.png', type: 'image/png' }),
+    });
     expect(res.statusCode, res.body).toBe(200);
     const url: string = res.json().banner_url;
     expect(url).toMatch(/^http:\/\/cohort\.test\/api\/files\/banners\/[0-9a-f-]{36}\.png\?expires=\d+&signature=/);
@@ -322,9 +353,17 @@ describe('POST /api/events/{event_id}/banner', () => {
     const event = await createEvent(alumni);
     const pdf = await alumni.inject({ method: 'POST', url: `/api/events/${event.id}/banner`, ...multipart({}, { data: PDF }) });
     expect(pdf.statusCode).toBe(415);
-    const other = await otherAlumni.inject({ method: 'POST', url: `/api/events/${event.id}/banner`, ...multipart({}, { data: PNG, type: 'image/png' }) });
+    const other = await otherAlumni.inject({
+      method: 'POST',
+      url: `/api/events/${event.id}/banner`,
+      ...multipart({}, { data: PNG, type: 'image/png' }),
+    });
     expect(other.statusCode).toBe(403);
-    const anon = await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/banner`, ...multipart({}, { data: PNG, type: 'image/png' }) });
+    const anon = await t.app.inject({
+      method: 'POST',
+      url: `/api/events/${event.id}/banner`,
+      ...multipart({}, { data: PNG, type: 'image/png' }),
+    });
     expect(anon.statusCode).toBe(401);
   });
 });
