@@ -242,8 +242,8 @@ async function seed(databaseUrl: string, eventCount: number, rsvpCount: number) 
 }
 
 /** A child process; resolves once its output matches `ready` (at once when null: the caller polls it). */
-function startChild(args: string[], env: Record<string, string>, ready: RegExp | null) {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+function startChild(args: string[], env: Record<string, string>, ready: RegExp | null, nodeFlags: string[] = []) {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -358,6 +358,7 @@ async function main() {
           RATE_LIMIT_AUTH_IP_PER_MINUTE: '100000000',
         },
         null,
+        process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
       ),
     );
     const cohort = `http://127.0.0.1:${cohortPort}`;
@@ -382,13 +383,11 @@ async function main() {
       'limit=50',
     ];
     const listRequests: Request[] = filters.flatMap((f, i) =>
-      readers
-        .slice(0, 10)
-        .map((token, j) => ({
-          method: 'GET',
-          path: `/api/events${f ? `?${f}` : ''}`,
-          headers: { authorization: `Bearer ${tokens[(i * 10 + j) % readers.length] ?? token}` },
-        })),
+      readers.slice(0, 10).map((token, j) => ({
+        method: 'GET',
+        path: `/api/events${f ? `?${f}` : ''}`,
+        headers: { authorization: `Bearer ${tokens[(i * 10 + j) % readers.length] ?? token}` },
+      })),
     );
     // RSVP: uncapped upcoming events without a deadline; answers alternate so counters move on every request.
     const { rows: targets } = await pool.query(
@@ -414,7 +413,7 @@ async function main() {
     }
 
     // 200 simultaneous RSVPs for 50 seats.
-    const hostToken = tokens[0];
+    const hostToken = tokens[3]; // member4 is an alumnus (member g has role g % 4: alumni, student, faculty, student)
     const start = new Date(Date.now() + 5 * 86_400_000);
     const created = await fetch(`${cohort}/api/events/create`, {
       method: 'POST',
@@ -475,6 +474,7 @@ async function main() {
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1500));
+    pool?.on('error', () => {}); // DROP … WITH (FORCE) below may end its idle connections first
     await pool?.end();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((err) => log(`drop: ${err}`));
     await admin.end();
