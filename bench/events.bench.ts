@@ -109,7 +109,7 @@ async function serveFloor(port: number, databaseUrl: string) {
     try {
       await client.query('BEGIN');
       const { rows: events } = await client.query(
-        `SELECT id, waitlist_enabled, CASE WHEN cancelled_at IS NOT NULL THEN 'event_cancelled' WHEN end_date <= now() THEN 'event_ended'
+        `SELECT waitlist_enabled, attending_count, waitlist_count, CASE WHEN cancelled_at IS NOT NULL THEN 'event_cancelled' WHEN end_date <= now() THEN 'event_ended'
            WHEN now() >= coalesce(registration_deadline, start_date) THEN 'registration_closed' END AS closed
            FROM events WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE`,
         [eventId],
@@ -119,49 +119,57 @@ async function serveFloor(port: number, databaseUrl: string) {
       const { rows: prev } = await client.query('SELECT status FROM event_rsvps WHERE event_id = $1 AND user_id = $2', [eventId, actorId]);
       const from: string | null = prev[0]?.status ?? null;
       let to = status;
+      let counts = { attending_count: events[0].attending_count, waitlist_count: events[0].waitlist_count };
+      const move = async (text: string) => {
+        const { rows } = await client.query(text, [eventId]);
+        if (rows[0]) counts = rows[0];
+        return rows[0];
+      };
+      const RET = 'RETURNING attending_count, waitlist_count';
       if (to === 'attending' && (from === 'attending' || from === 'waitlisted')) to = from;
       else if (to === 'attending') {
-        const seat = await client.query(
-          'UPDATE events SET attending_count = attending_count + 1 WHERE id = $1 AND (max_attendees IS NULL OR attending_count < max_attendees) RETURNING id',
-          [eventId],
+        const seat = await move(
+          `UPDATE events SET attending_count = attending_count + 1 WHERE id = $1 AND (max_attendees IS NULL OR attending_count < max_attendees) ${RET}`,
         );
-        if (!seat.rowCount) {
+        if (!seat) {
           if (!events[0].waitlist_enabled) return [409, { code: 'capacity_full' }] as const;
           to = 'waitlisted';
-          await client.query('UPDATE events SET waitlist_count = waitlist_count + 1 WHERE id = $1 RETURNING id', [eventId]);
+          await move(`UPDATE events SET waitlist_count = waitlist_count + 1 WHERE id = $1 ${RET}`);
         }
-      } else if (from === 'attending')
-        await client.query('UPDATE events SET attending_count = attending_count - 1 WHERE id = $1 RETURNING id', [eventId]);
-      else if (from === 'waitlisted')
-        await client.query('UPDATE events SET waitlist_count = waitlist_count - 1 WHERE id = $1 RETURNING id', [eventId]);
-      const seq =
-        to === 'waitlisted' && from !== 'waitlisted'
-          ? "nextval('event_waitlist_seq')"
-          : to === 'waitlisted'
-            ? 'event_rsvps.waitlist_seq'
-            : 'NULL';
-      await client.query(
-        `INSERT INTO event_rsvps (event_id, user_id, status, rsvp_date, waitlist_seq) VALUES ($1, $2, $3, $4, ${seq === 'event_rsvps.waitlist_seq' ? 'NULL' : seq})
-         ON CONFLICT (event_id, user_id) DO UPDATE SET status = $3, rsvp_date = $4${seq === 'event_rsvps.waitlist_seq' ? '' : `, waitlist_seq = ${seq}`}`,
-        [eventId, actorId, to, new Date()],
+      } else if (from === 'attending') await move(`UPDATE events SET attending_count = attending_count - 1 WHERE id = $1 ${RET}`);
+      else if (from === 'waitlisted') await move(`UPDATE events SET waitlist_count = waitlist_count - 1 WHERE id = $1 ${RET}`);
+      const keep = to === 'waitlisted' && from === 'waitlisted';
+      const seq = to === 'waitlisted' && !keep ? "nextval('event_waitlist_seq')" : 'NULL';
+      const now = new Date();
+      const { rows: answer } = await client.query(
+        `INSERT INTO event_rsvps (event_id, user_id, status, rsvp_date, waitlist_seq) VALUES ($1, $2, $3, $4, ${seq})
+         ON CONFLICT (event_id, user_id) DO UPDATE SET status = $3, rsvp_date = $4${keep ? '' : `, waitlist_seq = ${seq}`}
+         RETURNING rsvp_date, waitlist_seq`,
+        [eventId, actorId, to, now],
       );
       if (from === 'attending' && to !== 'attending') {
         // (the bench's events have no waitlist to promote; the statement still runs, as in Cohort)
-        await client.query(
+        const promoted = await client.query(
           `UPDATE events SET attending_count = attending_count + 1, waitlist_count = waitlist_count - 1
             WHERE id = $1 AND waitlist_count > 0 AND (max_attendees IS NULL OR attending_count < max_attendees) RETURNING id`,
           [eventId],
         );
+        if (promoted.rowCount) throw new Error('the floor does not promote (the bench has no waitlisted answers on these events)');
       }
-      const { rows: answer } = await client.query(
-        `SELECT r.event_id, r.user_id, r.status, r.rsvp_date, CASE WHEN r.status = 'waitlisted' THEN (SELECT count(*)::int FROM event_rsvps w
-           WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.waitlist_seq <= r.waitlist_seq) END AS waitlist_position,
-           e.attending_count, e.waitlist_count FROM event_rsvps r JOIN events e ON e.id = r.event_id WHERE r.event_id = $1 AND r.user_id = $2`,
-        [eventId, actorId],
-      );
+      let position: number | null = null;
+      if (to === 'waitlisted') {
+        const { rows } = await client.query(
+          `SELECT count(*)::int AS position FROM event_rsvps WHERE event_id = $1 AND status = 'waitlisted' AND waitlist_seq <= $2`,
+          [eventId, answer[0].waitlist_seq],
+        );
+        position = rows[0].position;
+      }
       await client.query('COMMIT');
       committed = true;
-      return [200, answer[0]] as const;
+      return [
+        200,
+        { event_id: eventId, user_id: actorId, status: to, rsvp_date: answer[0].rsvp_date, waitlist_position: position, ...counts },
+      ] as const;
     } finally {
       if (!committed) await client.query('ROLLBACK').catch(() => {});
       client.release();

@@ -1,4 +1,5 @@
 import { and, asc, eq, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, forbidden, notFound } from '../../lib/errors.js';
 import { toPage } from '../../lib/pagination.js';
@@ -25,10 +26,12 @@ const closedReasons = {
  */
 export async function rsvpToEvent(ctx: AppContext, actor: Actor, eventId: string, input: RsvpBody) {
   return ctx.db.transaction(async (tx) => {
+    // Lock the event row: answers to one event are settled one at a time, in arrival order.
     const [event] = await tx
       .select({
-        id: events.id,
         waitlist_enabled: events.waitlist_enabled,
+        attending_count: events.attending_count,
+        waitlist_count: events.waitlist_count,
         closed: sql<keyof typeof closedReasons | null>`CASE
           WHEN ${events.cancelled_at} IS NOT NULL THEN 'event_cancelled'
           WHEN ${events.end_date} <= now() THEN 'event_ended'
@@ -40,35 +43,42 @@ export async function rsvpToEvent(ctx: AppContext, actor: Actor, eventId: string
     if (!event) throw notFound('Event');
     if (event.closed) throw conflict(closedReasons[event.closed], event.closed);
 
+    // Read after the lock, in a statement of its own: in READ COMMITTED it then sees every answer
+    // committed before we got the lock (a promotion by someone else's drop-out included). Joined into
+    // the locking statement it would come from that statement's older snapshot.
     const [previous] = await tx
       .select({ status: eventRsvps.status })
       .from(eventRsvps)
       .where(and(eq(eventRsvps.event_id, eventId), eq(eventRsvps.user_id, actor.id)));
     const from = previous?.status ?? null;
-    const counters = (set: Record<string, SQL>, condition?: SQL) =>
-      tx
+    let counts = { attending_count: event.attending_count, waitlist_count: event.waitlist_count };
+    const move = async (set: Record<string, SQL>, condition?: SQL) => {
+      const [moved] = await tx
         .update(events)
         .set(set)
         .where(and(eq(events.id, eventId), condition))
-        .returning({ id: events.id });
+        .returning({ attending_count: events.attending_count, waitlist_count: events.waitlist_count });
+      if (moved) counts = moved;
+      return moved;
+    };
 
     let to: RsvpStatus = input.status;
     if (to === 'attending' && (from === 'attending' || from === 'waitlisted')) {
       to = from; // already in, or already queued: keep the seat or the place in line
     } else if (to === 'attending') {
-      const [seat] = await counters(
+      const seat = await move(
         { attending_count: sql`${events.attending_count} + 1` },
         sql`(${events.max_attendees} IS NULL OR ${events.attending_count} < ${events.max_attendees})`,
       );
       if (!seat) {
         if (!event.waitlist_enabled) throw conflict('The event is full', 'capacity_full');
         to = 'waitlisted';
-        await counters({ waitlist_count: sql`${events.waitlist_count} + 1` });
+        await move({ waitlist_count: sql`${events.waitlist_count} + 1` });
       }
     } else if (from === 'attending') {
-      await counters({ attending_count: sql`${events.attending_count} - 1` });
+      await move({ attending_count: sql`${events.attending_count} - 1` });
     } else if (from === 'waitlisted') {
-      await counters({ waitlist_count: sql`${events.waitlist_count} - 1` });
+      await move({ waitlist_count: sql`${events.waitlist_count} - 1` });
     }
 
     const now = new Date();
@@ -78,39 +88,34 @@ export async function rsvpToEvent(ctx: AppContext, actor: Actor, eventId: string
         : to === 'waitlisted'
           ? undefined
           : null;
-    await tx
+    const [answer] = await tx
       .insert(eventRsvps)
       .values({ event_id: eventId, user_id: actor.id, status: to, rsvp_date: now, waitlist_seq: seq ?? null })
       .onConflictDoUpdate({
         target: [eventRsvps.event_id, eventRsvps.user_id],
         set: { status: to, rsvp_date: now, ...(seq === undefined ? {} : { waitlist_seq: seq }) },
-      });
-    if (from === 'attending' && to !== 'attending') await promoteFromWaitlist(ctx, tx, eventId);
-
-    const [answer] = await tx
-      .select({
-        event_id: eventRsvps.event_id,
-        user_id: eventRsvps.user_id,
-        status: eventRsvps.status,
-        rsvp_date: eventRsvps.rsvp_date,
-        waitlist_position: waitlistPosition,
-        attending_count: events.attending_count,
-        waitlist_count: events.waitlist_count,
       })
-      .from(eventRsvps)
-      .innerJoin(events, eq(events.id, eventRsvps.event_id))
-      .where(and(eq(eventRsvps.event_id, eventId), eq(eventRsvps.user_id, actor.id)));
-    if (from !== to) {
-      await ctx.events.publish(tx, 'event.rsvp_changed', {
-        eventId,
-        userId: actor.id,
-        from,
-        to,
-        waitlistPosition: answer.waitlist_position,
-      });
+      .returning({ rsvp_date: eventRsvps.rsvp_date, waitlist_seq: eventRsvps.waitlist_seq });
+    if (from === 'attending' && to !== 'attending') {
+      const promoted = (await promoteFromWaitlist(ctx, tx, eventId)).length;
+      counts = { attending_count: counts.attending_count + promoted, waitlist_count: counts.waitlist_count - promoted };
     }
-    return answer;
+    const position = to === 'waitlisted' ? await waitlistPositionOf(tx, eventId, answer.waitlist_seq!) : null;
+
+    if (from !== to) {
+      await ctx.events.publish(tx, 'event.rsvp_changed', { eventId, userId: actor.id, from, to, waitlistPosition: position });
+    }
+    return { event_id: eventId, user_id: actor.id, status: to, rsvp_date: answer.rsvp_date, waitlist_position: position, ...counts };
   });
+}
+
+/** 1-based place of a waitlist_seq in the event's waitlist (index event_rsvps_waitlist_idx). */
+async function waitlistPositionOf(tx: Tx, eventId: string, seq: number) {
+  const [row] = await tx
+    .select({ position: sql<number>`count(*)::int` })
+    .from(eventRsvps)
+    .where(and(eq(eventRsvps.event_id, eventId), eq(eventRsvps.status, 'waitlisted'), sql`${eventRsvps.waitlist_seq} <= ${seq}`));
+  return row.position;
 }
 
 async function eventForList(ctx: AppContext, eventId: string) {
