@@ -21,6 +21,9 @@ import { moderationRoutes } from './modules/engagement/moderation.routes.js';
 import { applicationsRoutes } from './modules/jobs/applications.routes.js';
 import { jobsRoutes } from './modules/jobs/jobs.routes.js';
 import { recruiterRoutes } from './modules/jobs/recruiter.routes.js';
+import { eventsAnalyticsRoutes } from './modules/events/events.analytics.routes.js';
+import { eventJobs } from './modules/events/events.reminders.js';
+import { eventsRoutes } from './modules/events/events.routes.js';
 import { adminProfilesRoutes } from './modules/profiles/profiles.admin.routes.js';
 import { profilesRoutes } from './modules/profiles/profiles.routes.js';
 import { profileSummaryOf } from './modules/profiles/profiles.service.js';
@@ -59,7 +62,7 @@ declare module 'fastify' {
 }
 
 const subscribers: Subscriber<AppContext, any>[] = [];
-const jobDefinitions = [...mailJobs, ...subscriberJobs(subscribers)];
+const jobDefinitions = [...mailJobs, ...subscriberJobs(subscribers), ...eventJobs];
 
 const loggerOptions = (config: Config) => ({
   level: config.logLevel,
@@ -154,6 +157,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(recruiterRoutes, { prefix: '/api/recruiter', ctx });
   await app.register(forumRoutes, { prefix: '/api/forum', ctx });
   await app.register(moderationRoutes, { prefix: '/api/admin/content', ctx });
+  await app.register(eventsRoutes, { prefix: '/api/events', ctx });
+  await app.register(eventsAnalyticsRoutes, { prefix: '/api/analytics', ctx });
 
   if (config.admin) await ensureAdmin(ctx, config.admin.email, config.admin.password);
   await app.ready();

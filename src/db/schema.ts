@@ -6,3 +6,4 @@ export * from '../modules/jobs/jobs.tables.js';
 export * from '../modules/audit/audit.tables.js';
 export * from '../modules/engagement/engagement.tables.js';
 export * from '../modules/forum/forum.tables.js';
+export * from '../modules/events/events.tables.js';

@@ -5,6 +5,7 @@ import { users } from '../modules/auth/auth.tables.js';
 import { seedProfiles } from '../modules/profiles/profiles.seed.js';
 import { seedJobs } from '../modules/jobs/jobs.seed.js';
 import { seedForum } from '../modules/forum/forum.seed.js';
+import { seedEvents } from '../modules/events/events.seed.js';
 
 export const DEMO_PASSWORD = 'Cohort-demo-2026';
 const ROLES = ['alumni', 'alumni', 'alumni', 'alumni', 'student', 'student', 'recruiter', 'faculty'] as const;
@@ -47,5 +48,6 @@ export async function seedDemoData(ctx: AppContext, options: { users: number }) 
   const profiles = await seedProfiles(ctx, faker, seeded);
   const jobs = await seedJobs(ctx, faker, seeded);
   const forum = await seedForum(ctx, faker, seeded);
-  return { users: seeded.length, profiles, jobs, forum, password: DEMO_PASSWORD };
+  const events = await seedEvents(ctx, faker, seeded);
+  return { users: seeded.length, profiles, jobs, forum, events, password: DEMO_PASSWORD };
 }

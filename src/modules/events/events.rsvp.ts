@@ -1,0 +1,209 @@
+import { and, asc, eq, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import type { Tx } from '../../db/client.js';
+import type { Actor, AppContext } from '../../lib/context.js';
+import { badRequest, conflict, forbidden, notFound } from '../../lib/errors.js';
+import { toPage } from '../../lib/pagination.js';
+import { users } from '../auth/auth.tables.js';
+import { profiles } from '../profiles/profiles.tables.js';
+import { isEventManager, promoteFromWaitlist, waitlistPosition } from './events.queries.js';
+import type { AttendeesQuery, PageQuery, RsvpBody } from './events.schemas.js';
+import { eventRsvps, events, eventWaitlistSeq, type RsvpStatus } from './events.tables.js';
+
+const closedReasons = {
+  event_cancelled: 'The event was cancelled',
+  event_ended: 'The event has ended',
+  registration_closed: 'Registration for this event is closed (its deadline, or its start, has passed)',
+} as const;
+
+/**
+ * Records the caller's answer (the latest counts). One transaction per answer, settled in arrival
+ * order on the event's row lock:
+ * - a new "attending" takes a seat with a conditional counter UPDATE (attending_count < max_attendees,
+ *   and a CHECK constraint behind it), so capacity holds whatever the concurrency; when there is no
+ *   seat it joins the waitlist (position from a sequence) or gets 409 capacity_full;
+ * - someone attending who drops out frees the seat and the first of the waitlist is promoted, in the
+ *   same transaction.
+ */
+export async function rsvpToEvent(ctx: AppContext, actor: Actor, eventId: string, input: RsvpBody) {
+  return ctx.db.transaction(async (tx) => {
+    // Lock the event row: answers to one event are settled one at a time, in arrival order.
+    const [event] = await tx
+      .select({
+        waitlist_enabled: events.waitlist_enabled,
+        attending_count: events.attending_count,
+        waitlist_count: events.waitlist_count,
+        closed: sql<keyof typeof closedReasons | null>`CASE
+          WHEN ${events.cancelled_at} IS NOT NULL THEN 'event_cancelled'
+          WHEN ${events.end_date} <= now() THEN 'event_ended'
+          WHEN now() >= coalesce(${events.registration_deadline}, ${events.start_date}) THEN 'registration_closed' END`,
+      })
+      .from(events)
+      .where(and(eq(events.id, eventId), isNull(events.deleted_at)))
+      .for('no key update');
+    if (!event) throw notFound('Event');
+    if (event.closed) throw conflict(closedReasons[event.closed], event.closed);
+
+    // Read after the lock, in a statement of its own: in READ COMMITTED it then sees every answer
+    // committed before we got the lock (a promotion by someone else's drop-out included). Joined into
+    // the locking statement it would come from that statement's older snapshot.
+    const [previous] = await tx
+      .select({ status: eventRsvps.status })
+      .from(eventRsvps)
+      .where(and(eq(eventRsvps.event_id, eventId), eq(eventRsvps.user_id, actor.id)));
+    const from = previous?.status ?? null;
+    let counts = { attending_count: event.attending_count, waitlist_count: event.waitlist_count };
+    const move = async (set: Record<string, SQL>, condition?: SQL) => {
+      const [moved] = await tx
+        .update(events)
+        .set(set)
+        .where(and(eq(events.id, eventId), condition))
+        .returning({ attending_count: events.attending_count, waitlist_count: events.waitlist_count });
+      if (moved) counts = moved;
+      return moved;
+    };
+
+    let to: RsvpStatus = input.status;
+    if (to === 'attending' && (from === 'attending' || from === 'waitlisted')) {
+      to = from; // already in, or already queued: keep the seat or the place in line
+    } else if (to === 'attending') {
+      const seat = await move(
+        { attending_count: sql`${events.attending_count} + 1` },
+        sql`(${events.max_attendees} IS NULL OR ${events.attending_count} < ${events.max_attendees})`,
+      );
+      if (!seat) {
+        if (!event.waitlist_enabled) throw conflict('The event is full', 'capacity_full');
+        to = 'waitlisted';
+        await move({ waitlist_count: sql`${events.waitlist_count} + 1` });
+      }
+    } else if (from === 'attending') {
+      await move({ attending_count: sql`${events.attending_count} - 1` });
+    } else if (from === 'waitlisted') {
+      await move({ waitlist_count: sql`${events.waitlist_count} - 1` });
+    }
+
+    const now = new Date();
+    const seq =
+      to === 'waitlisted' && from !== 'waitlisted'
+        ? sql.raw(`nextval('${eventWaitlistSeq.seqName}')`)
+        : to === 'waitlisted'
+          ? undefined
+          : null;
+    const [answer] = await tx
+      .insert(eventRsvps)
+      .values({ event_id: eventId, user_id: actor.id, status: to, rsvp_date: now, waitlist_seq: seq ?? null })
+      .onConflictDoUpdate({
+        target: [eventRsvps.event_id, eventRsvps.user_id],
+        set: { status: to, rsvp_date: now, ...(seq === undefined ? {} : { waitlist_seq: seq }) },
+      })
+      .returning({ rsvp_date: eventRsvps.rsvp_date, waitlist_seq: eventRsvps.waitlist_seq });
+    if (from === 'attending' && to !== 'attending') {
+      const promoted = (await promoteFromWaitlist(ctx, tx, eventId)).length;
+      counts = { attending_count: counts.attending_count + promoted, waitlist_count: counts.waitlist_count - promoted };
+    }
+    const position = to === 'waitlisted' ? await waitlistPositionOf(tx, eventId, answer.waitlist_seq!) : null;
+
+    if (from !== to) {
+      await ctx.events.publish(tx, 'event.rsvp_changed', { eventId, userId: actor.id, from, to, waitlistPosition: position });
+    }
+    return { event_id: eventId, user_id: actor.id, status: to, rsvp_date: answer.rsvp_date, waitlist_position: position, ...counts };
+  });
+}
+
+/** 1-based place of a waitlist_seq in the event's waitlist (index event_rsvps_waitlist_idx). */
+async function waitlistPositionOf(tx: Tx, eventId: string, seq: number) {
+  const [row] = await tx
+    .select({ position: sql<number>`count(*)::int` })
+    .from(eventRsvps)
+    .where(and(eq(eventRsvps.event_id, eventId), eq(eventRsvps.status, 'waitlisted'), sql`${eventRsvps.waitlist_seq} <= ${seq}`));
+  return row.position;
+}
+
+async function eventForList(ctx: AppContext, eventId: string) {
+  const [event] = await ctx.db
+    .select({ id: events.id, created_by: events.created_by })
+    .from(events)
+    .where(and(eq(events.id, eventId), isNull(events.deleted_at)));
+  if (!event) throw notFound('Event');
+  return event;
+}
+
+function keysetAfter(ctx: AppContext, cursor: string | undefined) {
+  const key = ctx.cursors.decode(cursor);
+  if (!key) return undefined;
+  const [ts, id] = key;
+  if (typeof ts !== 'string' || typeof id !== 'string') throw badRequest('cursor', 'is not a cursor issued by this server');
+  return sql`(${eventRsvps.rsvp_date}, ${eventRsvps.id}) > (${ts}::timestamptz, ${id}::uuid)`;
+}
+
+/**
+ * The creator and admins see every answer with its status (and waitlist position); other members
+ * see who is attending, by name, except those whose profile is hidden from the directory.
+ */
+export async function listAttendees(ctx: AppContext, actor: Actor, eventId: string, query: AttendeesQuery) {
+  const event = await eventForList(ctx, eventId);
+  const manager = isEventManager(actor, event);
+  if (!manager && query.status && query.status !== 'attending')
+    throw forbidden('Only the creator or an admin sees answers other than attending');
+  const status = manager ? query.status : 'attending';
+  const rows = await ctx.db
+    .select({
+      id: eventRsvps.id,
+      user_id: eventRsvps.user_id,
+      name: sql<string>`coalesce(${profiles.name}, ${users.name})`,
+      status: eventRsvps.status,
+      rsvp_date: eventRsvps.rsvp_date,
+      waitlist_position: waitlistPosition,
+      cursor_ts: sql<string>`${eventRsvps.rsvp_date}::text`,
+    })
+    .from(eventRsvps)
+    .innerJoin(users, eq(users.id, eventRsvps.user_id))
+    .leftJoin(profiles, eq(profiles.user_id, eventRsvps.user_id))
+    .where(
+      and(
+        eq(eventRsvps.event_id, eventId),
+        status ? eq(eventRsvps.status, status) : undefined,
+        manager ? undefined : and(ne(users.status, 'deleted'), sql`coalesce(${profiles.directory_visible}, true)`),
+        keysetAfter(ctx, query.cursor),
+      ),
+    )
+    .orderBy(asc(eventRsvps.rsvp_date), asc(eventRsvps.id))
+    .limit(query.limit + 1);
+  const page = toPage(rows, query.limit, ctx.cursors, (r) => [r.cursor_ts, r.id]);
+  return {
+    ...page,
+    results: page.results.map((r) =>
+      manager
+        ? { user_id: r.user_id, name: r.name, status: r.status, rsvp_date: r.rsvp_date, waitlist_position: r.waitlist_position }
+        : { user_id: r.user_id, name: r.name },
+    ),
+  };
+}
+
+/** The waitlist in arrival order with positions (creator and admins; others 403). */
+export async function listWaitlist(ctx: AppContext, actor: Actor, eventId: string, query: PageQuery) {
+  const event = await eventForList(ctx, eventId);
+  if (!isEventManager(actor, event)) throw forbidden('Only the creator or an admin sees the waitlist');
+  const key = ctx.cursors.decode(query.cursor);
+  if (key && typeof key[0] !== 'number') throw badRequest('cursor', 'is not a cursor issued by this server');
+  const rows = await ctx.db
+    .select({
+      user_id: eventRsvps.user_id,
+      name: users.name,
+      email: users.email,
+      position: sql<number>`${waitlistPosition}`,
+      rsvp_date: eventRsvps.rsvp_date,
+      seq: eventRsvps.waitlist_seq,
+    })
+    .from(eventRsvps)
+    .innerJoin(users, eq(users.id, eventRsvps.user_id))
+    .where(
+      and(
+        eq(eventRsvps.event_id, eventId),
+        eq(eventRsvps.status, 'waitlisted'),
+        key ? sql`${eventRsvps.waitlist_seq} > ${key[0]}` : undefined,
+      ),
+    )
+    .orderBy(asc(eventRsvps.waitlist_seq))
+    .limit(query.limit + 1);
+  return toPage(rows, query.limit, ctx.cursors, (r) => [r.seq]);
+}

@@ -1,0 +1,226 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { PageQuerySchema } from '../../lib/pagination.js';
+import { Nullable, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import { eventTypes } from './events.tables.js';
+
+/** A timestamp on the wire; services hand over the Date the driver returned and the serializer writes ISO 8601. */
+const WireTimestampSchema = Type.Unsafe<Date | string>({ ...TimestampSchema });
+const Text = (maxLength: number, description?: string) => Type.String({ minLength: 1, maxLength, pattern: '\\S', description });
+
+export const EventTypeSchema = Type.Union(
+  eventTypes.map((t) => Type.Literal(t)),
+  { description: eventTypes.join(' | ') },
+);
+export const EventStatusSchema = Type.Union([Type.Literal('scheduled'), Type.Literal('cancelled'), Type.Literal('completed')], {
+  description: 'Derived: cancelled once cancelled, completed once end_date has passed, scheduled otherwise',
+});
+export const RsvpAnswerSchema = Type.Union([Type.Literal('attending'), Type.Literal('maybe'), Type.Literal('not_attending')]);
+export const RsvpStatusSchema = Type.Union([...RsvpAnswerSchema.anyOf, Type.Literal('waitlisted')], {
+  description: 'waitlisted: answered attending while the event was full (and it has a waitlist)',
+});
+
+export const MyRsvpSchema = Type.Object({
+  status: RsvpStatusSchema,
+  rsvp_date: WireTimestampSchema,
+  waitlist_position: Nullable(Type.Integer({ minimum: 1, description: '1 = next to be promoted' })),
+});
+
+export const EventSchema = Type.Object(
+  {
+    id: UuidSchema,
+    title: Type.String(),
+    description: Type.String(),
+    event_type: EventTypeSchema,
+    location: Nullable(Type.String()),
+    is_virtual: Type.Boolean(),
+    meeting_link: Nullable(Type.String()),
+    start_date: WireTimestampSchema,
+    end_date: WireTimestampSchema,
+    timezone: Type.String({ description: 'IANA time zone name' }),
+    registration_deadline: Nullable(WireTimestampSchema),
+    max_attendees: Nullable(Type.Integer()),
+    waitlist_enabled: Type.Boolean(),
+    created_by: UuidSchema,
+    banner_url: Nullable(Type.String({ description: 'Signed URL, valid for an hour' })),
+    status: EventStatusSchema,
+    cancel_reason: Nullable(Type.String()),
+    attending_count: Type.Integer(),
+    waitlist_count: Type.Integer(),
+    created_at: WireTimestampSchema,
+    updated_at: WireTimestampSchema,
+    my_rsvp: Type.Optional(Nullable(MyRsvpSchema)),
+  },
+  { title: 'Event' },
+);
+
+const fields = {
+  title: Text(200),
+  description: Text(20_000),
+  event_type: EventTypeSchema,
+  location: Text(300, 'Where it happens (in person); free text'),
+  is_virtual: Type.Boolean(),
+  meeting_link: Type.String({
+    format: 'uri',
+    pattern: '^https?://',
+    maxLength: 2000,
+    description: 'http(s) URL; required when is_virtual',
+  }),
+  start_date: Type.String({ format: 'date-time', description: 'In the future at creation' }),
+  end_date: Type.String({ format: 'date-time', description: 'After start_date, at most 30 days later' }),
+  timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA name such as Asia/Kolkata (default UTC)' }),
+  registration_deadline: Type.String({ format: 'date-time', description: 'Before start_date; RSVPs close then (at start when unset)' }),
+  max_attendees: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Seats; unset = unlimited' }),
+  waitlist_enabled: Type.Boolean({ description: 'When full, new "attending" answers join a waitlist instead of a 409' }),
+};
+
+// One schema with a type list, not anyOf [integer, null]: the app's type coercion would turn 0 into null in the null branch.
+const NullableSeats = Type.Unsafe<number | null>({
+  type: ['integer', 'null'],
+  minimum: 1,
+  maximum: 1_000_000,
+  description: 'Seats; null = unlimited',
+});
+
+export const CreateEventBodySchema = Type.Object(
+  {
+    title: fields.title,
+    description: fields.description,
+    event_type: fields.event_type,
+    location: Type.Optional(Nullable(fields.location)),
+    is_virtual: Type.Optional(fields.is_virtual),
+    meeting_link: Type.Optional(Nullable(fields.meeting_link)),
+    start_date: fields.start_date,
+    end_date: fields.end_date,
+    timezone: Type.Optional(fields.timezone),
+    registration_deadline: Type.Optional(Nullable(fields.registration_deadline)),
+    max_attendees: Type.Optional(NullableSeats),
+    waitlist_enabled: Type.Optional(fields.waitlist_enabled),
+  },
+  { additionalProperties: false },
+);
+export type CreateEventBody = Static<typeof CreateEventBodySchema>;
+
+export const UpdateEventBodySchema = Type.Object(
+  {
+    title: Type.Optional(fields.title),
+    description: Type.Optional(fields.description),
+    event_type: Type.Optional(fields.event_type),
+    location: Type.Optional(Nullable(fields.location)),
+    is_virtual: Type.Optional(fields.is_virtual),
+    meeting_link: Type.Optional(Nullable(fields.meeting_link)),
+    start_date: Type.Optional(fields.start_date),
+    end_date: Type.Optional(fields.end_date),
+    timezone: Type.Optional(fields.timezone),
+    registration_deadline: Type.Optional(Nullable(fields.registration_deadline)),
+    max_attendees: Type.Optional(NullableSeats),
+    waitlist_enabled: Type.Optional(fields.waitlist_enabled),
+  },
+  { additionalProperties: false },
+);
+export type UpdateEventBody = Static<typeof UpdateEventBodySchema>;
+
+export const CancelEventBodySchema = Type.Object(
+  { reason: Type.Optional(Nullable(Type.String({ maxLength: 2000, description: 'Shown on the event and in the notification' }))) },
+  { additionalProperties: false },
+);
+export type CancelEventBody = Static<typeof CancelEventBodySchema>;
+
+const WhenSchema = Type.Union([Type.Literal('upcoming'), Type.Literal('past')], {
+  default: 'upcoming',
+  description: 'upcoming: not yet ended, soonest first; past: ended, most recent first',
+});
+
+// Filters are strings so that an empty value filters nothing (SEARCH.md's common rules).
+export const EventListQuerySchema = Type.Object({
+  when: WhenSchema,
+  event_type: Type.Optional(Type.String({ pattern: `^\\s*(${eventTypes.join('|')})?\\s*$`, description: 'One of the event types' })),
+  is_virtual: Type.Optional(Type.String({ pattern: '^\\s*(true|false)?\\s*$', description: 'true or false' })),
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'Case-insensitive substring of title or description' })),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'start_date ≥ from' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'start_date < to' })),
+  location: Type.Optional(Type.String({ maxLength: 300, description: 'Case-insensitive substring of location' })),
+  include_cancelled: Type.Optional(Type.Boolean({ default: false, description: 'Also list cancelled events' })),
+  ...PageQuerySchema.properties,
+});
+export type EventListQuery = Static<typeof EventListQuerySchema>;
+
+export const MyEventsQuerySchema = Type.Object({
+  when: WhenSchema,
+  created: Type.Optional(Type.Boolean({ default: false, description: 'true: the events I created instead of those I answered' })),
+  ...PageQuerySchema.properties,
+});
+export type MyEventsQuery = Static<typeof MyEventsQuerySchema>;
+
+export const EventParamsSchema = Type.Object({ event_id: UuidSchema });
+
+export const RsvpBodySchema = Type.Object({ status: RsvpAnswerSchema }, { additionalProperties: false });
+export type RsvpBody = Static<typeof RsvpBodySchema>;
+
+export const RsvpSchema = Type.Object(
+  {
+    event_id: UuidSchema,
+    user_id: UuidSchema,
+    status: RsvpStatusSchema,
+    rsvp_date: WireTimestampSchema,
+    waitlist_position: Nullable(Type.Integer({ minimum: 1 })),
+    attending_count: Type.Integer(),
+    waitlist_count: Type.Integer(),
+  },
+  { title: 'EventRsvp' },
+);
+
+export const AttendeeSchema = Type.Object(
+  {
+    user_id: UuidSchema,
+    name: Type.String(),
+    status: Type.Optional(RsvpStatusSchema),
+    rsvp_date: Type.Optional(WireTimestampSchema),
+    waitlist_position: Type.Optional(Nullable(Type.Integer())),
+  },
+  { title: 'EventAttendee', description: 'Members see user_id and name of those attending; the creator and admins see every answer' },
+);
+
+export const AttendeesQuerySchema = Type.Object({
+  status: Type.Optional(RsvpStatusSchema),
+  ...PageQuerySchema.properties,
+});
+export type AttendeesQuery = Static<typeof AttendeesQuerySchema>;
+
+export const WaitlistEntrySchema = Type.Object(
+  {
+    user_id: UuidSchema,
+    name: Type.String(),
+    email: Type.String(),
+    position: Type.Integer({ minimum: 1 }),
+    rsvp_date: WireTimestampSchema,
+  },
+  { title: 'EventWaitlistEntry' },
+);
+
+export const ParticipationQuerySchema = Type.Object({
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'Events starting at or after' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'Events starting before' })),
+});
+export type ParticipationQuery = Static<typeof ParticipationQuerySchema>;
+
+const ParticipationRowSchema = Type.Object({
+  events: Type.Integer(),
+  cancelled: Type.Integer(),
+  capacity: Type.Integer({ description: 'Seats of the events that have max_attendees' }),
+  attending: Type.Integer(),
+  attending_capped: Type.Integer({ description: 'Attending at events that have max_attendees' }),
+  maybe: Type.Integer(),
+  not_attending: Type.Integer(),
+  waitlisted: Type.Integer(),
+  fill_rate: Nullable(Type.Number({ description: 'attending_capped / capacity; null without capped events' })),
+});
+export const ParticipationSchema = Type.Object(
+  {
+    by_event_type: Type.Array(Type.Object({ event_type: EventTypeSchema, ...ParticipationRowSchema.properties })),
+    totals: ParticipationRowSchema,
+  },
+  { title: 'EventParticipation' },
+);
+
+export const PageOnlyQuerySchema = Type.Object({ ...PageQuerySchema.properties });
+export type PageQuery = Static<typeof PageOnlyQuerySchema>;

@@ -1,0 +1,424 @@
+import { randomUUID } from 'node:crypto';
+import ical from 'node-ical';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
+import { multipart, PDF, PNG } from '../jobs/jobs.test-helpers.js';
+import { createEvent, eventBody, recordDomainEvents, rsvp, setEventTimes } from './events.test-helpers.js';
+
+const DAY = 86_400_000;
+let t: TestApp;
+let alumni: TestUser;
+let otherAlumni: TestUser;
+let admin: TestUser;
+let faculty: TestUser;
+let student: TestUser;
+let recruiter: TestUser;
+let domainEvents: ReturnType<typeof recordDomainEvents>;
+beforeAll(async () => {
+  t = await createTestApp();
+  [alumni, otherAlumni, admin, faculty, student, recruiter] = await Promise.all(
+    (['alumni', 'alumni', 'admin', 'faculty', 'student', 'recruiter'] as const).map((r) => t.user(r)),
+  );
+  domainEvents = recordDomainEvents(t);
+});
+afterAll(() => t?.close());
+
+describe('POST /api/events/create', () => {
+  it('when an alumnus creates an event, then 201 with derived status and counters, and event.created is published', async () => {
+    const body = eventBody({
+      max_attendees: 50,
+      waitlist_enabled: true,
+      registration_deadline: new Date(Date.now() + 9 * DAY).toISOString(),
+    });
+    const res = await alumni.inject({ method: 'POST', url: '/api/events/create', payload: body });
+    expect(res.statusCode, res.body).toBe(201);
+    const event = res.json();
+    expect(event).toMatchObject({
+      title: body.title,
+      event_type: 'meetup',
+      location: 'Pune, India',
+      is_virtual: false,
+      meeting_link: null,
+      timezone: 'Asia/Kolkata',
+      max_attendees: 50,
+      waitlist_enabled: true,
+      created_by: alumni.id,
+      banner_url: null,
+      status: 'scheduled',
+      attending_count: 0,
+      waitlist_count: 0,
+      my_rsvp: null,
+    });
+    expect(event.start_date).toBe(body.start_date);
+    expect(event.banner_key).toBeUndefined();
+    expect(domainEvents.of('event.created', (p) => p.eventId === event.id)).toEqual([{ eventId: event.id, createdBy: alumni.id }]);
+  });
+
+  it('when admins and faculty create, then 201; students and recruiters get 403 whatever the body', async () => {
+    await createEvent(admin);
+    await createEvent(faculty, { event_type: 'workshop' });
+    for (const user of [student, recruiter]) {
+      const res = await user.inject({ method: 'POST', url: '/api/events/create', payload: {} });
+      expect(res.statusCode).toBe(403);
+      expect(problemOf(res).code).toBe('forbidden');
+    }
+  });
+
+  it('when nobody is signed in, then 401', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/events/create', payload: eventBody() });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it.each([
+    ['start_date', { start_date: new Date(Date.now() - DAY).toISOString() }],
+    ['end_date', { end_date: new Date(Date.now() + DAY).toISOString() }],
+    ['end_date', { end_date: new Date(Date.now() + 50 * DAY).toISOString() }],
+    ['registration_deadline', { registration_deadline: new Date(Date.now() + 11 * DAY).toISOString() }],
+    ['timezone', { timezone: 'Mars/Olympus' }],
+    ['meeting_link', { is_virtual: true, location: null }],
+    ['meeting_link', { is_virtual: true, meeting_link: 'ftp://example.com/x' }],
+    ['location', { location: null }],
+    ['event_type', { event_type: 'party' }],
+    ['attending_count', { attending_count: 3 }],
+    ['waitlist_count', { waitlist_count: 0 }],
+    ['max_attendees', { max_attendees: 0 }],
+    ['title', { title: '   ' }],
+  ])('when %s is wrong (%j), then 400 naming it', async (field, overrides) => {
+    const res = await alumni.inject({ method: 'POST', url: '/api/events/create', payload: eventBody(overrides) });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(problemOf(res).errors?.[0].field).toBe(field);
+  });
+
+  it('when a virtual event has a meeting link and no location, then 201', async () => {
+    const event = await createEvent(alumni, {
+      is_virtual: true,
+      location: null,
+      meeting_link: 'https://meet.example.com/abc',
+      event_type: 'webinar',
+    });
+    expect(event).toMatchObject({ is_virtual: true, location: null, meeting_link: 'https://meet.example.com/abc' });
+  });
+});
+
+describe('GET /api/events/{event_id}', () => {
+  it('when a member reads an event, then 200 with their own answer', async () => {
+    const event = await createEvent(alumni);
+    expect((await rsvp(student, event.id, 'maybe')).statusCode).toBe(200);
+    const res = await student.inject({ method: 'GET', url: `/api/events/${event.id}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().my_rsvp).toMatchObject({ status: 'maybe', waitlist_position: null });
+  });
+
+  it('when the id is unknown, not a uuid, or the event is deleted, then 404 / 400 / 404', async () => {
+    expect((await student.inject({ method: 'GET', url: `/api/events/${randomUUID()}` })).statusCode).toBe(404);
+    const bad = await student.inject({ method: 'GET', url: '/api/events/not-a-uuid' });
+    expect(bad.statusCode).toBe(400);
+    expect(problemOf(bad).errors?.[0].field).toBe('event_id');
+    const event = await createEvent(alumni);
+    expect((await alumni.inject({ method: 'DELETE', url: `/api/events/${event.id}` })).statusCode).toBe(204);
+    expect((await student.inject({ method: 'GET', url: `/api/events/${event.id}` })).statusCode).toBe(404);
+  });
+
+  it('when nobody is signed in, then 401', async () => {
+    expect((await t.app.inject({ method: 'GET', url: `/api/events/${randomUUID()}` })).statusCode).toBe(401);
+  });
+});
+
+describe('PUT and DELETE /api/events/{event_id}', () => {
+  it('when the creator changes some fields, then only those change', async () => {
+    const event = await createEvent(alumni);
+    const res = await alumni.inject({ method: 'PUT', url: `/api/events/${event.id}`, payload: { title: 'Renamed', max_attendees: 10 } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ title: 'Renamed', max_attendees: 10, description: event.description, start_date: event.start_date });
+  });
+
+  it('when an admin changes or deletes someone else’s event, then 200 / 204', async () => {
+    const event = await createEvent(alumni);
+    expect((await admin.inject({ method: 'PUT', url: `/api/events/${event.id}`, payload: { title: 'By admin' } })).statusCode).toBe(200);
+    expect((await admin.inject({ method: 'DELETE', url: `/api/events/${event.id}` })).statusCode).toBe(204);
+  });
+
+  it('when another member changes or deletes the event, then 403 and nothing changes', async () => {
+    const event = await createEvent(alumni);
+    for (const user of [otherAlumni, student, faculty]) {
+      expect((await user.inject({ method: 'PUT', url: `/api/events/${event.id}`, payload: { title: 'Mine now' } })).statusCode).toBe(403);
+      expect((await user.inject({ method: 'DELETE', url: `/api/events/${event.id}` })).statusCode).toBe(403);
+    }
+    expect((await alumni.inject({ method: 'GET', url: `/api/events/${event.id}` })).json().title).toBe(event.title);
+  });
+
+  it('when the update breaks a date rule or sends a counter, then 400 naming the field', async () => {
+    const event = await createEvent(alumni, { max_attendees: 5 });
+    const cases: [Record<string, unknown>, string][] = [
+      [{ end_date: new Date(Date.parse(event.start_date) - 3600_000).toISOString() }, 'end_date'],
+      [{ start_date: new Date(Date.now() - 3600_000).toISOString() }, 'start_date'],
+      [{ registration_deadline: new Date(Date.parse(event.start_date) + 60_000).toISOString() }, 'registration_deadline'],
+      [{ attending_count: 0 }, 'attending_count'],
+      [{ created_by: student.id }, 'created_by'],
+    ];
+    for (const [payload, field] of cases) {
+      const res = await alumni.inject({ method: 'PUT', url: `/api/events/${event.id}`, payload });
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(problemOf(res).errors?.[0].field).toBe(field);
+    }
+  });
+
+  it('when max_attendees would drop below those attending, then 400 naming it', async () => {
+    const event = await createEvent(alumni, { max_attendees: 5 });
+    await rsvp(student, event.id, 'attending');
+    await rsvp(otherAlumni, event.id, 'attending');
+    const res = await alumni.inject({ method: 'PUT', url: `/api/events/${event.id}`, payload: { max_attendees: 1 } });
+    expect(res.statusCode).toBe(400);
+    expect(problemOf(res).errors?.[0].field).toBe('max_attendees');
+  });
+
+  it('when a cancelled event is updated, then 409 event_cancelled', async () => {
+    const event = await createEvent(alumni);
+    await alumni.inject({ method: 'POST', url: `/api/events/${event.id}/cancel`, payload: {} });
+    const res = await alumni.inject({ method: 'PUT', url: `/api/events/${event.id}`, payload: { title: 'Again' } });
+    expect(res.statusCode).toBe(409);
+    expect(problemOf(res).code).toBe('event_cancelled');
+  });
+
+  it('when a deleted event is listed, then it is gone from every list', async () => {
+    const event = await createEvent(alumni, { title: `Doomed ${randomUUID()}` });
+    await alumni.inject({ method: 'DELETE', url: `/api/events/${event.id}` });
+    const list = await student.inject({ method: 'GET', url: `/api/events?q=${encodeURIComponent(event.title)}` });
+    expect(list.json().count).toBe(0);
+    expect((await alumni.inject({ method: 'DELETE', url: `/api/events/${event.id}` })).statusCode).toBe(404);
+  });
+});
+
+describe('POST /api/events/{event_id}/cancel', () => {
+  it('when the creator cancels, then the event stays readable as cancelled and attending, maybe and waitlisted are told', async () => {
+    const event = await createEvent(alumni, { max_attendees: 1, waitlist_enabled: true });
+    const [a, m, w, no] = await Promise.all(['student', 'student', 'alumni', 'student'].map((r) => t.user(r as 'student')));
+    await rsvp(a, event.id, 'attending');
+    await rsvp(m, event.id, 'maybe');
+    await rsvp(w, event.id, 'attending');
+    await rsvp(no, event.id, 'not_attending');
+    const res = await alumni.inject({ method: 'POST', url: `/api/events/${event.id}/cancel`, payload: { reason: 'Venue flooded' } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'cancelled', cancel_reason: 'Venue flooded' });
+    expect((await a.inject({ method: 'GET', url: `/api/events/${event.id}` })).json().status).toBe('cancelled');
+    const [published] = domainEvents.of('event.cancelled', (p) => p.eventId === event.id);
+    expect(published.recipientIds.sort()).toEqual([a.id, m.id, w.id].sort());
+    expect(published.reason).toBe('Venue flooded');
+    const again = await alumni.inject({ method: 'POST', url: `/api/events/${event.id}/cancel`, payload: {} });
+    expect(again.statusCode).toBe(409);
+    expect(problemOf(again).code).toBe('event_cancelled');
+  });
+
+  it('when someone else cancels, then 403; without a token 401; with an unknown property 400', async () => {
+    const event = await createEvent(alumni);
+    expect((await otherAlumni.inject({ method: 'POST', url: `/api/events/${event.id}/cancel`, payload: {} })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'POST', url: `/api/events/${event.id}/cancel`, payload: {} })).statusCode).toBe(401);
+    const bad = await alumni.inject({ method: 'POST', url: `/api/events/${event.id}/cancel`, payload: { why: 'x' } });
+    expect(bad.statusCode).toBe(400);
+    expect(problemOf(bad).errors?.[0].field).toBe('why');
+  });
+
+  it('when an ended event is cancelled, then 409 event_ended', async () => {
+    const event = await createEvent(alumni);
+    await setEventTimes(t, event.id, { startInMs: -3 * 3600_000, endInMs: -3600_000 });
+    const res = await alumni.inject({ method: 'POST', url: `/api/events/${event.id}/cancel`, payload: {} });
+    expect(problemOf(res).code).toBe('event_ended');
+  });
+});
+
+describe('GET /api/events', () => {
+  const tag = randomUUID().slice(0, 8);
+  let ids: Record<string, string>;
+  beforeAll(async () => {
+    const soon = await createEvent(alumni, {
+      title: `${tag} soon webinar`,
+      event_type: 'webinar',
+      is_virtual: true,
+      location: null,
+      meeting_link: 'https://meet.example.com/1',
+      start_date: new Date(Date.now() + 2 * DAY).toISOString(),
+      end_date: new Date(Date.now() + 2 * DAY + 3600_000).toISOString(),
+    });
+    const later = await createEvent(alumni, {
+      title: `${tag} later reunion`,
+      event_type: 'reunion',
+      location: 'Mumbai Campus',
+      start_date: new Date(Date.now() + 20 * DAY).toISOString(),
+      end_date: new Date(Date.now() + 20 * DAY + 3600_000).toISOString(),
+    });
+    const cancelled = await createEvent(alumni, {
+      title: `${tag} cancelled meetup`,
+      start_date: new Date(Date.now() + 5 * DAY).toISOString(),
+      end_date: new Date(Date.now() + 5 * DAY + 3600_000).toISOString(),
+    });
+    await alumni.inject({ method: 'POST', url: `/api/events/${cancelled.id}/cancel`, payload: {} });
+    const past = await createEvent(alumni, { title: `${tag} past workshop`, event_type: 'workshop' });
+    await setEventTimes(t, past.id, { startInMs: -2 * DAY, endInMs: -2 * DAY + 3600_000 });
+    const older = await createEvent(alumni, { title: `${tag} older workshop`, event_type: 'workshop' });
+    await setEventTimes(t, older.id, { startInMs: -9 * DAY, endInMs: -9 * DAY + 3600_000 });
+    const running = await createEvent(alumni, { title: `${tag} running now` });
+    await setEventTimes(t, running.id, { startInMs: -3600_000, endInMs: 3600_000 });
+    ids = { soon: soon.id, later: later.id, cancelled: cancelled.id, past: past.id, older: older.id, running: running.id };
+  });
+  const list = async (query: string) => {
+    const res = await student.inject({ method: 'GET', url: `/api/events?q=${tag}&${query}` });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json() as { results: { id: string; status: string }[]; count: number; next_cursor: string | null };
+  };
+
+  it('when listing upcoming (the default), then not-yet-ended events soonest first, without cancelled ones', async () => {
+    const page = await list('');
+    expect(page.results.map((r) => r.id)).toEqual([ids.running, ids.soon, ids.later]);
+    expect(page.count).toBe(3);
+  });
+
+  it('when listing past, then ended events most recent first with status completed', async () => {
+    const page = await list('when=past');
+    expect(page.results.map((r) => r.id)).toEqual([ids.past, ids.older]);
+    expect(page.results.every((r) => r.status === 'completed')).toBe(true);
+  });
+
+  it('when include_cancelled=true, then cancelled events are listed too', async () => {
+    const page = await list('include_cancelled=true');
+    expect(page.results.map((r) => r.id)).toEqual([ids.running, ids.soon, ids.cancelled, ids.later]);
+    expect(page.results[2].status).toBe('cancelled');
+  });
+
+  it('when filtering by type, virtual, location, dates, then the filters combine', async () => {
+    expect((await list('event_type=webinar')).results.map((r) => r.id)).toEqual([ids.soon]);
+    expect((await list('is_virtual=true')).results.map((r) => r.id)).toEqual([ids.soon]);
+    expect((await list('is_virtual=false')).count).toBe(2);
+    expect((await list('location=mumbai')).results.map((r) => r.id)).toEqual([ids.later]);
+    const from = new Date(Date.now() + 10 * DAY).toISOString();
+    expect((await list(`from=${from}`)).results.map((r) => r.id)).toEqual([ids.later]);
+    expect((await list(`to=${from}`)).results.map((r) => r.id)).toEqual([ids.running, ids.soon]);
+    expect((await list('event_type=&location=')).count).toBe(3);
+  });
+
+  it('when paging with limit=1, then the cursors visit every match once and count stays', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await list(`limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(page.count).toBe(3);
+      seen.push(...page.results.map((r) => r.id));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual([ids.running, ids.soon, ids.later]);
+  });
+
+  it('when a parameter is malformed, then 400 naming it', async () => {
+    for (const [query, field] of [
+      ['when=soon', 'when'],
+      ['event_type=party', 'event_type'],
+      ['is_virtual=maybe', 'is_virtual'],
+      ['from=yesterday', 'from'],
+      ['limit=0', 'limit'],
+      ['cursor=forged.value', 'cursor'],
+    ]) {
+      const res = await student.inject({ method: 'GET', url: `/api/events?${query}` });
+      expect(res.statusCode, query).toBe(400);
+      expect(problemOf(res).errors?.[0].field).toBe(field);
+    }
+  });
+
+  it('when a past-list cursor is used for the upcoming list, then 400', async () => {
+    const past = await list('when=past&limit=1');
+    const res = await student.inject({ method: 'GET', url: `/api/events?q=${tag}&cursor=${encodeURIComponent(past.next_cursor!)}` });
+    expect(res.statusCode).toBe(400);
+  });
+
+  it('when nobody is signed in, then 401', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/api/events' })).statusCode).toBe(401);
+  });
+});
+
+describe('POST /api/events/{event_id}/banner', () => {
+  it('when the creator uploads a PNG, then the event carries a signed URL that serves it', async () => {
+    const event = await createEvent(alumni);
+    const res = await alumni.inject({
+      method: 'POST',
+      url: `/api/events/${event.id}/banner`,
+      ...multipart({}, { data: PNG, filename: 'b.png', type: 'image/png' }),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const url: string = res.json().banner_url;
+    expect(url).toMatch(/^http:\/\/cohort\.test\/api\/files\/banners\/[0-9a-f-]{36}\.png\?expires=\d+&signature=/);
+    const file = await t.app.inject({ method: 'GET', url: url.replace('http://cohort.test', '') });
+    expect(file.statusCode).toBe(200);
+    expect(file.rawPayload.equals(PNG)).toBe(true);
+  });
+
+  it('when the file is a PDF, then 415; someone else’s event 403; no token 401', async () => {
+    const event = await createEvent(alumni);
+    const pdf = await alumni.inject({ method: 'POST', url: `/api/events/${event.id}/banner`, ...multipart({}, { data: PDF }) });
+    expect(pdf.statusCode).toBe(415);
+    const other = await otherAlumni.inject({
+      method: 'POST',
+      url: `/api/events/${event.id}/banner`,
+      ...multipart({}, { data: PNG, type: 'image/png' }),
+    });
+    expect(other.statusCode).toBe(403);
+    const anon = await t.app.inject({
+      method: 'POST',
+      url: `/api/events/${event.id}/banner`,
+      ...multipart({}, { data: PNG, type: 'image/png' }),
+    });
+    expect(anon.statusCode).toBe(401);
+  });
+});
+
+describe('GET /api/events/{event_id}/ics', () => {
+  it('when downloaded, then it parses with the event’s times, zone, place and a stable UID', async () => {
+    const start = new Date(Date.UTC(2030, 6, 15, 12, 30)); // 18:00 in Kolkata
+    const event = await createEvent(alumni, {
+      start_date: start.toISOString(),
+      end_date: new Date(start.getTime() + 90 * 60_000).toISOString(),
+      timezone: 'Asia/Kolkata',
+      location: 'Auditorium, Pune',
+    });
+    const res = await student.inject({ method: 'GET', url: `/api/events/${event.id}/ics` });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/calendar/);
+    expect(res.body).toContain('DTSTART;TZID=Asia/Kolkata:20300715T180000');
+    const parsed = Object.values(ical.sync.parseICS(res.body)).filter((c) => c?.type === 'VEVENT') as ical.VEvent[];
+    expect(parsed).toHaveLength(1);
+    expect(parsed[0].start.toISOString()).toBe(start.toISOString());
+    expect(parsed[0].end!.toISOString()).toBe(new Date(start.getTime() + 90 * 60_000).toISOString());
+    expect(parsed[0].location).toBe('Auditorium, Pune');
+    expect(parsed[0].uid).toBe(`${event.id}@cohort.test`);
+    const again = await alumni.inject({ method: 'GET', url: `/api/events/${event.id}/ics` });
+    expect((Object.values(ical.sync.parseICS(again.body)).find((c) => c?.type === 'VEVENT') as ical.VEvent).uid).toBe(parsed[0].uid);
+  });
+
+  it('when the event is virtual and crosses a daylight-saving change, then the meeting link is the location and times stay exact', async () => {
+    const start = new Date(Date.UTC(2030, 2, 30, 23, 0)); // 00:00 CET on 31 March 2030; clocks go forward at 01:00 UTC
+    const end = new Date(Date.UTC(2030, 2, 31, 3, 0)); // 05:00 CEST
+    const event = await createEvent(alumni, {
+      is_virtual: true,
+      location: null,
+      meeting_link: 'https://meet.example.com/dst',
+      start_date: start.toISOString(),
+      end_date: end.toISOString(),
+      timezone: 'Europe/Berlin',
+    });
+    const res = await student.inject({ method: 'GET', url: `/api/events/${event.id}/ics` });
+    const vevent = Object.values(ical.sync.parseICS(res.body)).find((c) => c?.type === 'VEVENT') as ical.VEvent;
+    expect(vevent.start.toISOString()).toBe(start.toISOString());
+    expect(vevent.end!.toISOString()).toBe(end.toISOString());
+    expect(vevent.location).toBe('https://meet.example.com/dst');
+  });
+
+  it('when the event is cancelled, then the file says STATUS:CANCELLED with a higher SEQUENCE', async () => {
+    const event = await createEvent(alumni);
+    await alumni.inject({ method: 'POST', url: `/api/events/${event.id}/cancel`, payload: {} });
+    const res = await student.inject({ method: 'GET', url: `/api/events/${event.id}/ics` });
+    expect(res.body).toContain('STATUS:CANCELLED');
+    expect(res.body).toContain('SEQUENCE:1');
+  });
+
+  it('when the event does not exist, then 404; no token 401', async () => {
+    expect((await student.inject({ method: 'GET', url: `/api/events/${randomUUID()}/ics` })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: `/api/events/${randomUUID()}/ics` })).statusCode).toBe(401);
+  });
+});
