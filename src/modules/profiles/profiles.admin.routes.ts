@@ -30,7 +30,7 @@ export const adminProfilesRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       params: UserIdParamsSchema,
       response: { 200: ProfileSchema, ...problems(400, 401, 403, 404, 409) },
     },
-    handler: async (request) => decideVerification(ctx, actorOf(request), request.params.user_id, { approve: true }),
+    handler: async (request) => decideVerification(ctx, actorOf(request), request.params.user_id, { approve: true }, request.ip),
   });
 
   app.post('/profiles/reject/:user_id', {
@@ -43,7 +43,7 @@ export const adminProfilesRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       response: { 200: ProfileSchema, ...problems(400, 401, 403, 404, 409) },
     },
     handler: async (request) =>
-      decideVerification(ctx, actorOf(request), request.params.user_id, { approve: false, reason: request.body.reason }),
+      decideVerification(ctx, actorOf(request), request.params.user_id, { approve: false, reason: request.body.reason }, request.ip),
   });
 
   app.post('/import/alumni', {
@@ -54,6 +54,6 @@ export const adminProfilesRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       consumes: ['multipart/form-data'],
       response: { 200: ImportReportSchema, ...problems(400, 401, 403, 413, 415) },
     },
-    handler: async (request) => importAlumniUpload(ctx, request),
+    handler: async (request) => importAlumniUpload(ctx, request, { adminId: actorOf(request).id, ip: request.ip }),
   });
 };

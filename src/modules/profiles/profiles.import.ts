@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { AppContext } from '../../lib/context.js';
 import { AppError, badRequest } from '../../lib/errors.js';
+import { recordAudit } from '../audit/audit.service.js';
 import { bumpProfilesGeneration } from './profiles.cache.js';
 import {
   MAX_SKILLS,
@@ -145,7 +146,7 @@ function toRow(record: Record<string, string | undefined>, line: number): Import
 }
 
 /** Writes one batch (distinct e-mails) in one transaction; returns created/updated/unchanged counts. */
-async function writeBatch(ctx: AppContext, rows: ImportRow[], present: Set<Column>) {
+async function writeBatch(ctx: AppContext, rows: ImportRow[], present: Set<Column>, by: ImportActor) {
   return ctx.db.transaction(async (tx) => {
     const people = JSON.stringify(rows.map((r) => ({ email: r.email, name: r.name, role: r.role })));
     // New people get an account without a password (they claim it through forgot-password);
@@ -207,6 +208,17 @@ async function writeBatch(ctx: AppContext, rows: ImportRow[], present: Set<Colum
         WHERE p.user_id = f.user_id`);
     }
     const created = written.filter((r) => r.inserted).length;
+    if (written.length) {
+      // One entry per written batch, in its transaction (a batch that changed nothing wrote nothing).
+      await recordAudit(tx, {
+        adminId: by.adminId,
+        actionType: 'import.alumni',
+        targetType: 'import',
+        description: `Alumni import (${by.adminId ? 'upload' : 'command line'}): ${created} created, ${written.length - created} updated`,
+        metadata: { created, updated: written.length - created, lines: [rows[0]?.line, rows.at(-1)?.line] },
+        ip: by.ip,
+      });
+    }
     return { created, updated: written.length - created, unchanged: rows.length - written.length };
   });
 }
@@ -214,7 +226,13 @@ async function writeBatch(ctx: AppContext, rows: ImportRow[], present: Set<Colum
 /** Streams an alumni CSV (API.md "Alumni import") into users and profiles. */
 const ANALYZE_FROM_ROWS = 1000;
 
-export async function importAlumni(ctx: AppContext, input: Readable): Promise<ImportReport> {
+/** Who imports, for the audit log: an admin over HTTP, or nobody (adminId null) from the command line. */
+export interface ImportActor {
+  adminId: string | null;
+  ip?: string;
+}
+
+export async function importAlumni(ctx: AppContext, input: Readable, by: ImportActor = { adminId: null }): Promise<ImportReport> {
   const report: ImportReport = { created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], ignored_columns: [] };
   const fail = (line: number, message: string) => {
     report.skipped++;
@@ -263,7 +281,7 @@ export async function importAlumni(ctx: AppContext, input: Readable): Promise<Im
   };
   const flush = async () => {
     if (!batch.length) return;
-    const write: Promise<void> = writeBatch(ctx, batch, present)
+    const write: Promise<void> = writeBatch(ctx, batch, present, by)
       .then(
         (counts) => {
           report.created += counts.created;
@@ -349,7 +367,7 @@ export async function importAlumni(ctx: AppContext, input: Readable): Promise<Im
 }
 
 /** The admin upload: streams the multipart field `file` (no 5 MB cap here; the import streams). */
-export async function importAlumniUpload(ctx: AppContext, request: FastifyRequest) {
+export async function importAlumniUpload(ctx: AppContext, request: FastifyRequest, by: ImportActor) {
   if (!request.isMultipart())
     throw new AppError(415, 'unsupported_media_type', 'Send multipart/form-data with a CSV file in the field "file"');
   const file = await request.file({ limits: { fileSize: IMPORT_MAX_BYTES, files: 1 } });
@@ -357,5 +375,5 @@ export async function importAlumniUpload(ctx: AppContext, request: FastifyReques
   file.file.on('limit', () =>
     file.file.destroy(new AppError(413, 'payload_too_large', `The file is larger than ${IMPORT_MAX_BYTES / 1024 / 1024} MB`)),
   );
-  return importAlumni(ctx, file.file);
+  return importAlumni(ctx, file.file, by);
 }

@@ -2,6 +2,7 @@ import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, isUniqueViolation, notFound } from '../../lib/errors.js';
 import { toPage } from '../../lib/pagination.js';
+import { recordAudit } from '../audit/audit.service.js';
 import { users } from '../auth/auth.tables.js';
 import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
 import { bumpProfilesGeneration } from './profiles.cache.js';
@@ -78,6 +79,7 @@ export async function decideVerification(
   admin: Actor,
   userId: string,
   decision: { approve: true } | { approve: false; reason: string },
+  ip?: string,
 ) {
   const reason = decision.approve ? null : decision.reason.trim();
   if (!decision.approve && !reason) throw badRequest('reason', 'must not be blank');
@@ -101,6 +103,15 @@ export async function decideVerification(
     const mailId = decision.approve
       ? await enqueueMail(ctx, tx, current.email, 'profile-verified', { name })
       : await enqueueMail(ctx, tx, current.email, 'profile-rejected', { name, reason: reason! });
+    await recordAudit(tx, {
+      adminId: admin.id,
+      actionType: decision.approve ? 'profile.verify' : 'profile.reject',
+      targetType: 'user',
+      targetId: userId,
+      description: decision.approve ? `Verified the profile of ${name}` : `Declined the verification of ${name}`,
+      metadata: reason ? { reason } : {},
+      ip,
+    });
     return { view: await viewOf(ctx, tx, userId, admin), mailId };
   });
   deliverSoon(ctx, [mailId]);
