@@ -13,6 +13,7 @@ import { createMemoryLimiter, createRedisLimiter } from './lib/limiter.js';
 import { createMailer, type Mailer } from './lib/mail.js';
 import { createCursorCodec } from './lib/pagination.js';
 import { createStorage, type Storage } from './lib/storage.js';
+import { adminConsoleRoutes } from './modules/admin/admin.routes.js';
 import { filesRoutes } from './modules/files/files.routes.js';
 import { applicationsRoutes } from './modules/jobs/applications.routes.js';
 import { jobsRoutes } from './modules/jobs/jobs.routes.js';
@@ -131,6 +132,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(jobsRoutes, { prefix: '/api/jobs', ctx });
   await app.register(applicationsRoutes, { prefix: '/api/applications', ctx });
   await app.register(recruiterRoutes, { prefix: '/api/recruiter', ctx });
+  await app.register(adminConsoleRoutes, { ctx });
 
   if (config.admin) await ensureAdmin(ctx, config.admin.email, config.admin.password);
   await app.ready();
