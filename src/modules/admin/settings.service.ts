@@ -57,6 +57,7 @@ export async function getSetting<K extends SettingName>(ctx: AppContext, name: K
 /** PUT /api/admin/settings: changes only the names it carries, audited in the same transaction. */
 export async function updateSettings(ctx: AppContext, admin: Actor, input: SettingsUpdate, ip?: string) {
   const entries = Object.entries(input).filter(([, v]) => v !== undefined) as [SettingName, unknown][];
+  if (!entries.length) throw badRequest('body', 'must name at least one setting');
   for (const [name, value] of entries) {
     if (!settingNames.includes(name)) throw badRequest(name, 'is not a setting');
     if (!Value.Check(settingSchemas[name], value)) throw badRequest(name, 'has the wrong type or is out of range');
