@@ -45,6 +45,8 @@ describe('GET/PUT /api/admin/settings', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ platform_name: 'Alumni Hub', mentorship_request_expiry_days: 30, registration_open: true });
     expect(await getSetting(t.app.ctx, 'mentorship_request_expiry_days')).toBe(30);
+    // A PUT leaves every setting it does not name as it was.
+    expect((await put({ platform_name: 'Alumni Hub' })).json().mentorship_request_expiry_days).toBe(30);
     const { rows } = await t.database.pool.query(`SELECT * FROM audit_log WHERE action_type = 'settings.update'`);
     expect(rows.at(-1)).toMatchObject({ admin_id: admin.id, target_type: 'settings' });
     expect(rows.at(-1).metadata.changes.platform_name).toEqual({ from: 'Cohort', to: 'Alumni Hub' });

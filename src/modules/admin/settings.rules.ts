@@ -34,7 +34,14 @@ export const settingSchemas = {
 export type SettingName = keyof typeof settingSchemas;
 export const SettingsSchema = Type.Object(settingSchemas, { additionalProperties: false });
 export type Settings = Static<typeof SettingsSchema>;
-export const SettingsUpdateSchema = Type.Partial(SettingsSchema, { additionalProperties: false, minProperties: 1 });
+// Without the defaults: the validator fills in defaults (useDefaults), which would reset every setting a PUT leaves out.
+export const SettingsUpdateSchema = Type.Partial(
+  Type.Object(
+    Object.fromEntries(Object.entries(settingSchemas).map(([name, { default: _default, ...schema }]) => [name, schema])) as unknown as typeof settingSchemas,
+    { additionalProperties: false },
+  ),
+  { additionalProperties: false, minProperties: 1 },
+);
 export type SettingsUpdate = Static<typeof SettingsUpdateSchema>;
 
 export const settingNames = Object.keys(settingSchemas) as SettingName[];
