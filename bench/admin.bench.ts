@@ -57,9 +57,10 @@ async function capturedMetricQueries() {
 
 // As in src/modules/admin/analytics.service.ts (listed profiles; setting "verified alumni only" off).
 const LISTED = `p.directory_visible AND NOT p.owner_deleted`;
-const SKILLS_SQL = `SELECT mode() WITHIN GROUP (ORDER BY s) AS value, count(DISTINCT p.user_id)::int AS count
-  FROM profiles p CROSS JOIN LATERAL unnest(p.skills) AS s WHERE ${LISTED}
-  GROUP BY lower(s) ORDER BY count DESC, lower(s) COLLATE "C" LIMIT 1000`;
+const SKILLS_SQL = `WITH spellings AS (
+    SELECT s, count(*)::int AS n FROM profiles p CROSS JOIN LATERAL unnest(p.skills) AS s WHERE ${LISTED} GROUP BY s)
+  SELECT (array_agg(s ORDER BY n DESC, s COLLATE "C"))[1] AS value, sum(n)::int AS count
+  FROM spellings GROUP BY lower(s) ORDER BY count DESC, lower(s) COLLATE "C" LIMIT 1000`;
 const LOCATIONS_SQL = `SELECT p.location, count(*)::int AS count FROM profiles p WHERE ${LISTED} GROUP BY p.location`;
 const ENGAGEMENT_SQL = `WITH a AS (
     SELECT s.user_id, s.created_at AS at FROM sessions s WHERE s.created_at > now() - make_interval(days => 30)
@@ -189,8 +190,9 @@ async function seed(pool: pg.Pool, profiles: number) {
       is_verified, verification_status, verified_at, search_text)
     SELECT u.id, u.name, CASE WHEN n % 13 = 0 THEN NULL ELSE ($2::text[])[1 + n % array_length($2::text[], 1)] END,
       ($3::text[])[1 + (n * 7) % array_length($3::text[], 1)], 1990 + n % 36,
-      ARRAY[($4::text[])[1 + n % 20], ($4::text[])[1 + (n / 20) % 20], ($4::text[])[1 + (n * 3 + 1) % 20]],
-      ARRAY[lower(($4::text[])[1 + n % 20]), lower(($4::text[])[1 + (n / 20) % 20]), lower(($4::text[])[1 + (n * 3 + 1) % 20])],
+      -- Three different skills (offsets 0, 1–9, 10–18), as the API would store them.
+      ARRAY[($4::text[])[1 + n % 20], ($4::text[])[1 + (n + 1 + (n / 20) % 9) % 20], ($4::text[])[1 + (n + 10 + (n / 7) % 9) % 20]],
+      ARRAY[lower(($4::text[])[1 + n % 20]), lower(($4::text[])[1 + (n + 1 + (n / 20) % 9) % 20]), lower(($4::text[])[1 + (n + 10 + (n / 7) % 9) % 20])],
       n % 20 <> 0, n % 3 = 0, CASE WHEN n % 3 = 0 THEN 'verified' ELSE 'unverified' END,
       CASE WHEN n % 3 = 0 THEN u.created_at + interval '1 day' END, lower(u.name)
     FROM (SELECT id, name, created_at, row_number() OVER (ORDER BY email) AS n FROM users WHERE email LIKE 'bench%') u
