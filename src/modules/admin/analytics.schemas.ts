@@ -3,7 +3,7 @@ import { Nullable } from '../../lib/schemas.js';
 
 const Count = Type.Integer({ minimum: 0 });
 /**
- * Null where a non-admin view withholds a count of fewer than 5 people. a type list rather than a
+ * Null where a non-admin view withholds a count of fewer than 5 people. A type list rather than a
  * union: the serializer writes it directly instead of trying each branch of an anyOf per value.
  */
 const Withheld = Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 0 });
