@@ -36,23 +36,36 @@ async function aggregate(db: Db, from: SQL, spec: Record<string, [string, SQL, S
 
 const usersSource: MetricSource = {
   module: 'users',
-  figures: (db) => {
-    const live = sql`status <> 'deleted'`;
-    const created = recent('created_at');
-    return aggregate(db, sql`users`, {
-      'users.total': ['Users (not deleted)', live, created],
-      ...Object.fromEntries(ROLES.map((r) => [`users.${r}`, [`Users: ${r}`, sql`${live} AND role = ${r}`, created] as [string, SQL, SQL]])),
-      'users.email_verified': ['E-mail-verified users', sql`${live} AND is_verified`, created],
-      'users.suspended': ['Suspended users', sql`status = 'suspended'`, recent('updated_at')],
+  // One hash aggregate into a handful of groups (role × status × e-mail verified), summed here:
+  // cheaper than a dozen FILTER counts over every row.
+  figures: async (db) => {
+    const { rows } = await db.execute<{ role: string; status: string; is_verified: boolean; n: number; recent: number; recent_update: number }>(sql`
+      SELECT role, status, is_verified, count(*)::int AS n,
+        count(*) FILTER (WHERE ${recent('created_at')})::int AS recent,
+        count(*) FILTER (WHERE ${recent('updated_at')})::int AS recent_update
+      FROM users GROUP BY role, status, is_verified`);
+    const sum = (label: string, name: string, match: (r: (typeof rows)[number]) => boolean, change: 'recent' | 'recent_update' = 'recent'): Figure => ({
+      name,
+      label,
+      total: rows.filter(match).reduce((a, r) => a + r.n, 0),
+      change_30d: rows.filter(match).reduce((a, r) => a + r[change], 0),
     });
+    const live = (r: (typeof rows)[number]) => r.status !== 'deleted';
+    return [
+      sum('Users (not deleted)', 'users.total', live),
+      ...ROLES.map((role) => sum(`Users: ${role}`, `users.${role}`, (r) => live(r) && r.role === role)),
+      sum('E-mail-verified users', 'users.email_verified', (r) => live(r) && r.is_verified),
+      sum('Suspended users', 'users.suspended', (r) => r.status === 'suspended', 'recent_update'),
+    ];
   },
 };
 
 const verificationSource: MetricSource = {
   module: 'verification',
   figures: async (db) => [
-    ...(await aggregate(db, sql`profiles p JOIN users u ON u.id = p.user_id`, {
-      'alumni.verified': ['Verified alumni', sql`p.is_verified AND u.role = 'alumni' AND u.status = 'active'`, recent('p.verified_at')],
+    // (`from` may carry a WHERE: here it cuts the join to verified profiles first.)
+    ...(await aggregate(db, sql`profiles p JOIN users u ON u.id = p.user_id WHERE p.is_verified`, {
+      'alumni.verified': ['Verified alumni', sql`u.role = 'alumni' AND u.status = 'active'`, recent('p.verified_at')],
     })),
     ...(await aggregate(db, sql`profile_verification_requests`, {
       'verifications.pending': ['Pending verifications', sql`status = 'pending'`, recent('requested_at')],
