@@ -124,3 +124,11 @@ describe('GET /api/admin/audit-log', () => {
     }
   });
 });
+
+describe('profile deletion by an admin', () => {
+  it('when an admin deletes a profile, then it is audited', async () => {
+    const m = await member(t, { name: 'Pro File' });
+    expect((await admin.inject({ method: 'DELETE', url: `/api/profiles/${m.id}` })).statusCode).toBe(204);
+    expect((await entries(`target_id = $1`, [m.id])).map((r) => [r.action_type, r.admin_id])).toEqual([['profile.delete', admin.id]]);
+  });
+});
