@@ -114,7 +114,9 @@ async function floor() {
     },
     '/api/analytics/skills': {
       roles: ['admin', 'faculty'],
-      handle: async () => ({ results: ((await cached('skills', 10, async () => (await pool.query(SKILLS_SQL)).rows)) as unknown[]).slice(0, 20) }),
+      handle: async () => ({
+        results: ((await cached('skills', 10, async () => (await pool.query(SKILLS_SQL)).rows)) as unknown[]).slice(0, 20),
+      }),
     },
     '/api/analytics/locations': {
       roles: ['admin', 'faculty'],
@@ -128,7 +130,14 @@ async function floor() {
             else {
               const g = byCity.get(result.city.id);
               if (g) g.count += row.count;
-              else byCity.set(result.city.id, { city: result.city.name, country: result.city.country, latitude: result.city.lat, longitude: result.city.lon, count: row.count });
+              else
+                byCity.set(result.city.id, {
+                  city: result.city.name,
+                  country: result.city.country,
+                  latitude: result.city.lat,
+                  longitude: result.city.lon,
+                  count: row.count,
+                });
             }
           }
           return { results: [...byCity.values()].sort((a, b) => b.count - a.count), unknown };
@@ -170,23 +179,93 @@ async function floor() {
 // The data set
 
 const LOCATIONS = [
-  'Pune, India', 'Bangalore, India', 'Mumbai, India', 'Hyderabad, India', 'Chennai, India', 'Delhi, India', 'Kolkata, India',
-  'Noida, India', 'Gurgaon, India', 'Ahmedabad, India', 'London, United Kingdom', 'Berlin, Germany', 'San Francisco, USA',
-  'Seattle, WA, USA', 'Austin, TX, USA', 'New York, USA', 'Toronto, Canada', 'Singapore', 'Dubai, UAE', 'Sydney, Australia',
-  'Tokyo, Japan', 'Paris, France', 'Amsterdam, Netherlands', 'Zurich, Switzerland', 'Springfield', 'Paris', 'Hyderabad',
-  'Remote', 'Bay Area', 'pune', 'BANGALORE', 'Munich, Germany', 'Dublin, Ireland', 'Boston, MA, USA',
+  'Pune, India',
+  'Bangalore, India',
+  'Mumbai, India',
+  'Hyderabad, India',
+  'Chennai, India',
+  'Delhi, India',
+  'Kolkata, India',
+  'Noida, India',
+  'Gurgaon, India',
+  'Ahmedabad, India',
+  'London, United Kingdom',
+  'Berlin, Germany',
+  'San Francisco, USA',
+  'Seattle, WA, USA',
+  'Austin, TX, USA',
+  'New York, USA',
+  'Toronto, Canada',
+  'Singapore',
+  'Dubai, UAE',
+  'Sydney, Australia',
+  'Tokyo, Japan',
+  'Paris, France',
+  'Amsterdam, Netherlands',
+  'Zurich, Switzerland',
+  'Springfield',
+  'Paris',
+  'Hyderabad',
+  'Remote',
+  'Bay Area',
+  'pune',
+  'BANGALORE',
+  'Munich, Germany',
+  'Dublin, Ireland',
+  'Boston, MA, USA',
 ];
-const SKILLS = ['Python', 'SQL', 'Java', 'JavaScript', 'Excel', 'Communication', 'Leadership', 'C++', 'Machine Learning', 'React', 'AWS', 'TypeScript', 'Docker', 'Go', 'Rust', 'Figma', 'Marketing', 'Sales', 'AutoCAD', 'Embedded Systems'];
-const COMPANIES = ['Tata Consultancy Services', 'Infosys', 'Wipro', 'Accenture', 'Google', 'Microsoft', 'Amazon', 'IBM', 'Flipkart', 'Zoho', 'Swiggy', 'Deloitte', 'Blue Labs', 'Nova Systems', 'Peak Analytics'];
+const SKILLS = [
+  'Python',
+  'SQL',
+  'Java',
+  'JavaScript',
+  'Excel',
+  'Communication',
+  'Leadership',
+  'C++',
+  'Machine Learning',
+  'React',
+  'AWS',
+  'TypeScript',
+  'Docker',
+  'Go',
+  'Rust',
+  'Figma',
+  'Marketing',
+  'Sales',
+  'AutoCAD',
+  'Embedded Systems',
+];
+const COMPANIES = [
+  'Tata Consultancy Services',
+  'Infosys',
+  'Wipro',
+  'Accenture',
+  'Google',
+  'Microsoft',
+  'Amazon',
+  'IBM',
+  'Flipkart',
+  'Zoho',
+  'Swiggy',
+  'Deloitte',
+  'Blue Labs',
+  'Nova Systems',
+  'Peak Analytics',
+];
 
 async function seed(pool: pg.Pool, profiles: number) {
   const q = (text: string, values: unknown[] = []) => pool.query(text, values);
-  await q(`INSERT INTO users (email, name, role, is_verified, created_at)
+  await q(
+    `INSERT INTO users (email, name, role, is_verified, created_at)
     SELECT 'bench' || i || '@example.com', 'Bench Member ' || i,
       (ARRAY['alumni','alumni','alumni','alumni','student','student','faculty','recruiter'])[1 + i % 8], i % 10 <> 0,
       now() - make_interval(days => i % 365, mins => i % 1440)
-    FROM generate_series(1, $1::int) i`, [profiles]);
-  await q(`INSERT INTO profiles (user_id, name, location, current_company, batch_year, skills, skills_lower, directory_visible,
+    FROM generate_series(1, $1::int) i`,
+    [profiles],
+  );
+  await q(
+    `INSERT INTO profiles (user_id, name, location, current_company, batch_year, skills, skills_lower, directory_visible,
       is_verified, verification_status, verified_at, search_text)
     SELECT u.id, u.name, CASE WHEN n % 13 = 0 THEN NULL ELSE ($2::text[])[1 + n % array_length($2::text[], 1)] END,
       ($3::text[])[1 + (n * 7) % array_length($3::text[], 1)], 1990 + n % 36,
@@ -196,18 +275,25 @@ async function seed(pool: pg.Pool, profiles: number) {
       n % 20 <> 0, n % 3 = 0, CASE WHEN n % 3 = 0 THEN 'verified' ELSE 'unverified' END,
       CASE WHEN n % 3 = 0 THEN u.created_at + interval '1 day' END, lower(u.name)
     FROM (SELECT id, name, created_at, row_number() OVER (ORDER BY email) AS n FROM users WHERE email LIKE 'bench%') u
-    WHERE u.n <= $1`, [profiles, LOCATIONS, COMPANIES, SKILLS]);
+    WHERE u.n <= $1`,
+    [profiles, LOCATIONS, COMPANIES, SKILLS],
+  );
   await q(`INSERT INTO profile_verification_requests (user_id, source, requested_at)
     SELECT p.user_id, 'member', now() - make_interval(hours => n::int) FROM
       (SELECT user_id, row_number() OVER () AS n FROM profiles WHERE verification_status = 'unverified' LIMIT 1000) p`);
-  await q(`UPDATE profiles SET verification_status = 'pending' WHERE user_id IN (SELECT user_id FROM profile_verification_requests WHERE status = 'pending')`);
+  await q(
+    `UPDATE profiles SET verification_status = 'pending' WHERE user_id IN (SELECT user_id FROM profile_verification_requests WHERE status = 'pending')`,
+  );
   // A year of activity: 5,000 jobs, 30,000 applications, 200,000 sign-ins and as many token refreshes.
-  await q(`INSERT INTO jobs (title, description, company, location, job_type, posted_by, status, created_at)
+  await q(
+    `INSERT INTO jobs (title, description, company, location, job_type, posted_by, status, created_at)
     SELECT 'Bench job ' || i, 'Work.', ($1::text[])[1 + i % array_length($1::text[], 1)], 'Pune, India',
       (ARRAY['full_time','part_time','internship','contract','remote'])[1 + i % 5],
       (SELECT id FROM users WHERE role = 'alumni' LIMIT 1), CASE WHEN i % 4 = 0 THEN 'closed' ELSE 'active' END,
       now() - make_interval(days => i % 365)
-    FROM generate_series(1, 5000) i`, [COMPANIES]);
+    FROM generate_series(1, 5000) i`,
+    [COMPANIES],
+  );
   await q(`INSERT INTO job_applications (job_id, applicant_id, cv_key, applied_at)
     SELECT j.id, u.id, 'cvs/bench.pdf', j.created_at + interval '2 days'
     FROM (SELECT id, row_number() OVER (ORDER BY email) AS n FROM users WHERE role = 'student' LIMIT 30000) u
@@ -235,11 +321,18 @@ const freePort = () =>
   });
 
 async function startProcess(name: string, args: string[], extraEnv: Record<string, string>, port: number, probePath: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...extraEnv },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}${probePath}`).then((r) => r.status < 500, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}${probePath}`).then(
+      (r) => r.status < 500,
+      () => false,
+    );
     if (ok) return child;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -284,7 +377,15 @@ async function main() {
     // Uncached work, once each, on the seeded data.
     const metricQueries = await capturedMetricQueries();
     const uncached: Record<string, number> = {};
-    uncached.metrics = (await timed(() => Promise.all(metricQueries.map(async (qs) => { for (const q of qs) await pool.query(q.text, q.values); })))).ms;
+    uncached.metrics = (
+      await timed(() =>
+        Promise.all(
+          metricQueries.map(async (qs) => {
+            for (const q of qs) await pool.query(q.text, q.values);
+          }),
+        ),
+      )
+    ).ms;
     uncached.skills = (await timed(() => pool.query(SKILLS_SQL))).ms;
     uncached.locations_sql = (await timed(() => pool.query(LOCATIONS_SQL))).ms;
     uncached.engagement = (await timed(() => Promise.all([pool.query(ENGAGEMENT_SQL), pool.query(ENGAGEMENT_DAILY_SQL)]))).ms;
@@ -302,19 +403,33 @@ async function main() {
     const floorPort = await freePort();
     const common = { JWT_SECRET, DB_POOL_SIZE: '20', LOG_LEVEL: 'warn', NODE_ENV: 'production' };
     children.push(
-      await startProcess('cohort', ['src/server.ts'], {
-        ...common,
-        PORT: String(cohortPort),
-        DATABASE_URL: databaseUrl,
-        DATA_DIR: dataDir,
-        ADMIN_EMAIL: ADMIN.email,
-        ADMIN_PASSWORD: ADMIN.password,
-        RATE_LIMIT_GLOBAL_PER_MINUTE: '1000000000',
-        RATE_LIMIT_LOGIN_IP_PER_MINUTE: '1000000000',
-        RATE_LIMIT_AUTH_IP_PER_MINUTE: '1000000000',
-      }, cohortPort, '/api/health'),
+      await startProcess(
+        'cohort',
+        ['src/server.ts'],
+        {
+          ...common,
+          PORT: String(cohortPort),
+          DATABASE_URL: databaseUrl,
+          DATA_DIR: dataDir,
+          ADMIN_EMAIL: ADMIN.email,
+          ADMIN_PASSWORD: ADMIN.password,
+          RATE_LIMIT_GLOBAL_PER_MINUTE: '1000000000',
+          RATE_LIMIT_LOGIN_IP_PER_MINUTE: '1000000000',
+          RATE_LIMIT_AUTH_IP_PER_MINUTE: '1000000000',
+        },
+        cohortPort,
+        '/api/health',
+      ),
     );
-    children.push(await startProcess('floor', ['bench/admin.bench.ts', 'floor'], { ...common, FLOOR_PORT: String(floorPort), FLOOR_DATABASE_URL: databaseUrl }, floorPort, '/'));
+    children.push(
+      await startProcess(
+        'floor',
+        ['bench/admin.bench.ts', 'floor'],
+        { ...common, FLOOR_PORT: String(floorPort), FLOOR_DATABASE_URL: databaseUrl },
+        floorPort,
+        '/',
+      ),
+    );
     const login = await fetch(`http://127.0.0.1:${cohortPort}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -323,14 +438,19 @@ async function main() {
     const token = ((await login.json()) as { access_token: string }).access_token;
 
     const paths = ['/api/admin/dashboard/metrics', '/api/analytics/skills', '/api/analytics/locations', '/api/analytics/engagement'];
-    const table: string[] = ['| endpoint | Cohort req/s | floor req/s | ratio | Cohort p99 ms | floor p99 ms | p99 ratio |', '| --- | --- | --- | --- | --- | --- | --- |'];
+    const table: string[] = [
+      '| endpoint | Cohort req/s | floor req/s | ratio | Cohort p99 ms | floor p99 ms | p99 ratio |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    ];
     for (const path of paths) {
       // Warm both (fills the caches, JIT), then measure Cohort and the floor one after the other.
       await load(`http://127.0.0.1:${cohortPort}`, path, token, 2, connections);
       await load(`http://127.0.0.1:${floorPort}`, path, token, 2, connections);
       const c = await load(`http://127.0.0.1:${cohortPort}`, path, token, seconds, connections);
       const f = await load(`http://127.0.0.1:${floorPort}`, path, token, seconds, connections);
-      table.push(`| ${path} | ${c.rps} | ${f.rps} | ${(c.rps / f.rps).toFixed(2)} | ${c.p99} | ${f.p99} | ${(c.p99 / Math.max(f.p99, 1)).toFixed(2)} |`);
+      table.push(
+        `| ${path} | ${c.rps} | ${f.rps} | ${(c.rps / f.rps).toFixed(2)} | ${c.p99} | ${f.p99} | ${(c.p99 / Math.max(f.p99, 1)).toFixed(2)} |`,
+      );
     }
     console.log(`\n## Admin console bench (${profiles} profiles, ${seconds} s per run, ${connections} connections)\n`);
     console.log(table.join('\n'));

@@ -63,7 +63,8 @@ describe('who may call the admin console', () => {
 
   it('when a student, alumnus or recruiter reads analytics, then 403; admins and faculty get 200', async () => {
     for (const [method, url] of adminAndFaculty) {
-      for (const user of [student, alumni, recruiter]) expect((await user.inject({ method, url })).statusCode, `${user.role} ${url}`).toBe(403);
+      for (const user of [student, alumni, recruiter])
+        expect((await user.inject({ method, url })).statusCode, `${user.role} ${url}`).toBe(403);
       for (const user of [admin, faculty]) expect((await user.inject({ method, url })).statusCode, `${user.role} ${url}`).toBe(200);
     }
   });

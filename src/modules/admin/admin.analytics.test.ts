@@ -14,7 +14,13 @@ beforeAll(async () => {
   signedIn.push(admin, faculty);
   // Six listed alumni of 2020 in Pune with Rust at Acme; two of 2021 (a group under 5).
   const people = [
-    ...Array.from({ length: 6 }, (_, i) => ({ name: `Pune Person ${i}`, location: 'Pune, India', batch_year: 2020, current_company: 'Acme', skills: ['Rust', 'SQL'] })),
+    ...Array.from({ length: 6 }, (_, i) => ({
+      name: `Pune Person ${i}`,
+      location: 'Pune, India',
+      batch_year: 2020,
+      current_company: 'Acme',
+      skills: ['Rust', 'SQL'],
+    })),
     { name: 'Spring Field', location: 'Springfield', batch_year: 2021, current_company: 'Tiny Co', skills: ['Cobol'] },
     { name: 'Nowhere Man', location: 'Qwxyz Nowhere', batch_year: 2021, current_company: 'Tiny Co', skills: ['Cobol'] },
     { name: 'No Place', batch_year: 2022 },
@@ -22,8 +28,23 @@ beforeAll(async () => {
   ];
   for (const body of people) signedIn.push(await member(t, body, 'alumni'));
   // Not counted: a hidden profile and a suspended member.
-  signedIn.push(await member(t, { name: 'Hid Den', location: 'Pune, India', batch_year: 2020, current_company: 'Acme', skills: ['Rust'], directory_visible: false }));
-  const suspended = await member(t, { name: 'Sus Pend', location: 'Pune, India', batch_year: 2020, current_company: 'Acme', skills: ['Rust'] });
+  signedIn.push(
+    await member(t, {
+      name: 'Hid Den',
+      location: 'Pune, India',
+      batch_year: 2020,
+      current_company: 'Acme',
+      skills: ['Rust'],
+      directory_visible: false,
+    }),
+  );
+  const suspended = await member(t, {
+    name: 'Sus Pend',
+    location: 'Pune, India',
+    batch_year: 2020,
+    current_company: 'Acme',
+    skills: ['Rust'],
+  });
   signedIn.push(suspended);
   expect((await admin.inject({ method: 'POST', url: `/api/admin/users/${suspended.id}/suspend` })).statusCode).toBe(200);
 });
@@ -129,10 +150,15 @@ describe('GET /api/admin/reports/{name}.csv', () => {
       const rows = parse(res.body, { columns: true }) as Record<string, string>[];
       expect(rows.length, name).toBeGreaterThan(0);
     }
-    const companies = parse((await admin.inject({ method: 'GET', url: '/api/admin/reports/companies.csv' })).body, { columns: true }) as Record<string, string>[];
+    const companies = parse((await admin.inject({ method: 'GET', url: '/api/admin/reports/companies.csv' })).body, {
+      columns: true,
+    }) as Record<string, string>[];
     expect(companies).toContainEqual({ company: "'=cmd|calc", people: '1' });
     expect(companies).toContainEqual({ company: 'Acme', people: '6' });
-    const users = parse((await admin.inject({ method: 'GET', url: '/api/admin/reports/users.csv' })).body, { columns: true }) as Record<string, string>[];
+    const users = parse((await admin.inject({ method: 'GET', url: '/api/admin/reports/users.csv' })).body, { columns: true }) as Record<
+      string,
+      string
+    >[];
     expect(users.map((u) => u.id)).toEqual(expect.arrayContaining(signedIn.map((u) => u.id)));
   });
 

@@ -23,7 +23,9 @@ describe('an audit entry for every admin write', () => {
     const [a, b] = await Promise.all([member(t, { name: 'Ver Ify' }), member(t, { name: 'Rej Ect' })]);
     for (const m of [a, b]) expect((await m.inject({ method: 'POST', url: '/api/profiles/me/request-verification' })).statusCode).toBe(202);
     expect((await admin.inject({ method: 'POST', url: `/api/admin/profiles/verify/${a.id}` })).statusCode).toBe(200);
-    expect((await admin.inject({ method: 'POST', url: `/api/admin/profiles/reject/${b.id}`, payload: { reason: 'No proof' } })).statusCode).toBe(200);
+    expect(
+      (await admin.inject({ method: 'POST', url: `/api/admin/profiles/reject/${b.id}`, payload: { reason: 'No proof' } })).statusCode,
+    ).toBe(200);
     const rows = await entries(`target_id = ANY($1)`, [[a.id, b.id]]);
     expect(rows.map((r) => [r.action_type, r.target_id, r.admin_id, r.ip])).toEqual([
       ['profile.verify', a.id, admin.id, '127.0.0.1'],
@@ -65,7 +67,11 @@ describe('an audit entry for every admin write', () => {
     const job = await postJob(poster);
     const applicant = await t.user('student');
     const application = await apply(applicant, job.id);
-    const res = await admin.inject({ method: 'PUT', url: `/api/applications/${application.id}/status`, payload: { status: 'shortlisted' } });
+    const res = await admin.inject({
+      method: 'PUT',
+      url: `/api/applications/${application.id}/status`,
+      payload: { status: 'shortlisted' },
+    });
     expect(res.statusCode, res.body).toBe(200);
     const rows = await entries(`target_id = $1`, [application.id]);
     expect(rows.map((r) => [r.action_type, r.metadata])).toEqual([['application.status', { from: 'applied', to: 'shortlisted' }]]);
@@ -97,7 +103,8 @@ describe('GET /api/admin/audit-log', () => {
     const other = await t.user('admin');
     const targets = await Promise.all([1, 2, 3].map(() => t.user('student')));
     const since = new Date().toISOString();
-    for (const u of targets) await other.inject({ method: 'PUT', url: `/api/admin/users/${u.id}`, payload: { name: `Renamed ${u.id.slice(0, 4)}` } });
+    for (const u of targets)
+      await other.inject({ method: 'PUT', url: `/api/admin/users/${u.id}`, payload: { name: `Renamed ${u.id.slice(0, 4)}` } });
     const base = `/api/admin/audit-log?admin_id=${other.id}&action_type=user.rename&from=${since}`;
     const first = await admin.inject({ method: 'GET', url: `${base}&limit=2` });
     expect(first.statusCode, first.body).toBe(200);

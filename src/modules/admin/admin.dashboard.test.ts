@@ -22,7 +22,17 @@ describe('GET /api/admin/dashboard/metrics', () => {
   it('when the test creates users, verifications, jobs and applications, then every figure moves by exactly that (within seconds)', async () => {
     const before = await metrics();
     expect(Object.keys(before)).toEqual(
-      expect.arrayContaining(['users.total', 'users.student', 'users.alumni', 'users.admin', 'alumni.verified', 'verifications.pending', 'jobs.total', 'jobs.active', 'applications.total']),
+      expect.arrayContaining([
+        'users.total',
+        'users.student',
+        'users.alumni',
+        'users.admin',
+        'alumni.verified',
+        'verifications.pending',
+        'jobs.total',
+        'jobs.active',
+        'applications.total',
+      ]),
     );
     const [s1, s2] = await Promise.all([t.user('student'), t.user('student')]);
     const verified = await member(t, { name: 'Veri Fied' }, 'alumni');
@@ -92,7 +102,10 @@ describe('GET /api/admin/dashboard/charts', () => {
       ['2025-01-01', 3],
       ['2025-02-01', 0],
     ]);
-    const res = await admin.inject({ method: 'GET', url: '/api/admin/dashboard/charts?bucket=day&from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z' });
+    const res = await admin.inject({
+      method: 'GET',
+      url: '/api/admin/dashboard/charts?bucket=day&from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z',
+    });
     expect(res.json().series.map((s: { name: string }) => s.name)).toEqual(['user_growth', 'job_postings', 'job_applications']);
   });
 

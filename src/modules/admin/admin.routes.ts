@@ -18,7 +18,11 @@ const tags = ['admin'];
 const dashboardRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/dashboard/metrics', {
     config: admin,
-    schema: { tags, summary: 'Key figures with their change over 30 days (at most a few seconds old)', response: { 200: MetricsSchema, ...problems(401, 403) } },
+    schema: {
+      tags,
+      summary: 'Key figures with their change over 30 days (at most a few seconds old)',
+      response: { 200: MetricsSchema, ...problems(401, 403) },
+    },
     handler: async () => dashboardMetrics(ctx),
   });
 

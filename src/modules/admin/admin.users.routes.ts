@@ -5,7 +5,13 @@ import { countedPageSchema } from '../../lib/pagination.js';
 import { problems } from '../../lib/schemas.js';
 import { actorOf } from '../../plugins/auth.js';
 import { changeUser, deleteUser, getUserDetail, listUsers } from '../auth/auth.admin.js';
-import { AdminUserDetailSchema, AdminUserSchema, UserChangeBodySchema, UserListQuerySchema, UserParamsSchema } from './admin.users.schemas.js';
+import {
+  AdminUserDetailSchema,
+  AdminUserSchema,
+  UserChangeBodySchema,
+  UserListQuerySchema,
+  UserParamsSchema,
+} from './admin.users.schemas.js';
 
 const admin = { roles: ['admin'] as const };
 const tags = ['admin'];
@@ -25,7 +31,12 @@ export const adminUsersRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
 
   app.get('/users/:user_id', {
     config: admin,
-    schema: { tags, summary: 'One user with profile state and live sessions', params: UserParamsSchema, response: { 200: AdminUserDetailSchema, ...problems(400, 401, 403, 404) } },
+    schema: {
+      tags,
+      summary: 'One user with profile state and live sessions',
+      params: UserParamsSchema,
+      response: { 200: AdminUserDetailSchema, ...problems(400, 401, 403, 404) },
+    },
     handler: async (request) => getUserDetail(ctx, request.params.user_id),
   });
 
@@ -55,12 +66,18 @@ export const adminUsersRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
     },
   });
 
-  for (const [action, status] of [['suspend', 'suspended'], ['activate', 'active']] as const) {
+  for (const [action, status] of [
+    ['suspend', 'suspended'],
+    ['activate', 'active'],
+  ] as const) {
     app.post(`/users/:user_id/${action}`, {
       config: admin,
       schema: {
         tags,
-        summary: action === 'suspend' ? 'Suspend: every session revoked at once, profile hidden, sign-in refused (403)' : 'Activate a suspended account',
+        summary:
+          action === 'suspend'
+            ? 'Suspend: every session revoked at once, profile hidden, sign-in refused (403)'
+            : 'Activate a suspended account',
         params: UserParamsSchema,
         response: { 200: AdminUserDetailSchema, ...problems(400, 401, 403, 404, 409) },
       },

@@ -150,7 +150,11 @@ describe('suspend and activate', () => {
 describe('DELETE /api/admin/users/{user_id}', () => {
   it('when a member is deleted, then personal data is anonymized, files and mail are scrubbed, content stays and sign-in is impossible', async () => {
     const user = await member(t, { name: 'Dee Leted', headline: 'Secret headline', location: 'Pune, India', skills: ['Rust'] }, 'alumni');
-    const photo = await user.inject({ method: 'POST', url: '/api/profiles/upload-photo', ...multipart(PNG, { filename: 'me.png', contentType: 'image/png' }) });
+    const photo = await user.inject({
+      method: 'POST',
+      url: '/api/profiles/upload-photo',
+      ...multipart(PNG, { filename: 'me.png', contentType: 'image/png' }),
+    });
     expect(photo.statusCode, photo.body).toBe(200);
     const [{ photo_key }] = (await t.database.pool.query(`SELECT photo_key FROM profiles WHERE user_id = $1`, [user.id])).rows;
     expect(await stored(photo_key)).toBe(true);
@@ -165,7 +169,14 @@ describe('DELETE /api/admin/users/{user_id}', () => {
     expect(account).toMatchObject({ status: 'deleted', name: 'Deleted user', password_hash: null });
     expect(account.email).not.toContain(user.email.split('@')[0]);
     const [profile] = (await t.database.pool.query(`SELECT * FROM profiles WHERE user_id = $1`, [user.id])).rows;
-    expect(profile).toMatchObject({ name: 'Deleted user', headline: null, location: null, skills: [], photo_key: null, directory_visible: false });
+    expect(profile).toMatchObject({
+      name: 'Deleted user',
+      headline: null,
+      location: null,
+      skills: [],
+      photo_key: null,
+      directory_visible: false,
+    });
     expect(await stored(photo_key)).toBe(false);
     const mails = (await t.database.pool.query(`SELECT * FROM mail_outbox WHERE lower("to") = lower($1)`, [user.email])).rows;
     expect(mails).toHaveLength(0);

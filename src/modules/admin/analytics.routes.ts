@@ -30,13 +30,23 @@ const tags = ['analytics'];
 export const analyticsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/skills', {
     config: readers,
-    schema: { tags, summary: 'Most common skills of listed profiles', querystring: TopQuerySchema, response: { 200: GroupsSchema, ...problems(400, 401, 403) } },
+    schema: {
+      tags,
+      summary: 'Most common skills of listed profiles',
+      querystring: TopQuerySchema,
+      response: { 200: GroupsSchema, ...problems(400, 401, 403) },
+    },
     handler: async (request) => skillsAnalytics(ctx, actorOf(request), request.query),
   });
 
   app.get('/companies', {
     config: readers,
-    schema: { tags, summary: 'Companies where listed members work now', querystring: TopQuerySchema, response: { 200: GroupsSchema, ...problems(400, 401, 403) } },
+    schema: {
+      tags,
+      summary: 'Companies where listed members work now',
+      querystring: TopQuerySchema,
+      response: { 200: GroupsSchema, ...problems(400, 401, 403) },
+    },
     handler: async (request) => companiesAnalytics(ctx, actorOf(request), request.query),
   });
 
@@ -48,25 +58,44 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
 
   app.get('/job-trends', {
     config: readers,
-    schema: { tags, summary: 'Jobs by type and postings per month', querystring: JobTrendsQuerySchema, response: { 200: JobTrendsSchema, ...problems(400, 401, 403) } },
+    schema: {
+      tags,
+      summary: 'Jobs by type and postings per month',
+      querystring: JobTrendsQuerySchema,
+      response: { 200: JobTrendsSchema, ...problems(400, 401, 403) },
+    },
     handler: async (request) => jobTrendsAnalytics(ctx, request.query),
   });
 
   app.get('/engagement', {
     config: readers,
-    schema: { tags, summary: 'DAU, WAU, MAU (sign-ins and token refreshes) and a daily series', querystring: EngagementQuerySchema, response: { 200: EngagementSchema, ...problems(400, 401, 403) } },
+    schema: {
+      tags,
+      summary: 'DAU, WAU, MAU (sign-ins and token refreshes) and a daily series',
+      querystring: EngagementQuerySchema,
+      response: { 200: EngagementSchema, ...problems(400, 401, 403) },
+    },
     handler: async (request) => engagementAnalytics(ctx, actorOf(request), request.query),
   });
 
   app.get('/locations', {
     config: readers,
-    schema: { tags, summary: 'Listed members per city, with coordinates (offline geocoding)', response: { 200: LocationsSchema, ...problems(401, 403) } },
+    schema: {
+      tags,
+      summary: 'Listed members per city, with coordinates (offline geocoding)',
+      response: { 200: LocationsSchema, ...problems(401, 403) },
+    },
     handler: async (request) => locationsAnalytics(ctx, actorOf(request)),
   });
 
   app.get('/locations.geojson', {
     config: readers,
-    schema: { tags, summary: 'The same as a GeoJSON FeatureCollection of points', produces: ['application/geo+json'], response: { 200: LocationsGeoJsonSchema, ...problems(401, 403) } },
+    schema: {
+      tags,
+      summary: 'The same as a GeoJSON FeatureCollection of points',
+      produces: ['application/geo+json'],
+      response: { 200: LocationsGeoJsonSchema, ...problems(401, 403) },
+    },
     handler: async (request, reply) => reply.type('application/geo+json').send(await locationsGeoJson(ctx, actorOf(request))),
   });
 };

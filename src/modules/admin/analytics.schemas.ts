@@ -8,7 +8,9 @@ const Count = Type.Integer({ minimum: 0 });
  */
 const Withheld = Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 0 });
 
-export const TopQuerySchema = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 20, description: 'Groups to return' }) });
+export const TopQuerySchema = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 20, description: 'Groups to return' }),
+});
 export const GroupsSchema = Type.Object({ results: Type.Array(Type.Object({ value: Type.String(), count: Count })) });
 export const BatchesSchema = Type.Object({ results: Type.Array(Type.Object({ batch_year: Type.Integer(), count: Count })) });
 
@@ -30,7 +32,13 @@ export const EngagementSchema = Type.Object({
 
 export const LocationsSchema = Type.Object({
   results: Type.Array(
-    Type.Object({ city: Type.String(), country: Type.String({ description: 'ISO 3166-1 alpha-2' }), latitude: Type.Number(), longitude: Type.Number(), count: Count }),
+    Type.Object({
+      city: Type.String(),
+      country: Type.String({ description: 'ISO 3166-1 alpha-2' }),
+      latitude: Type.Number(),
+      longitude: Type.Number(),
+      count: Count,
+    }),
   ),
   unknown: Withheld,
   ambiguous: Withheld,

@@ -39,12 +39,24 @@ const usersSource: MetricSource = {
   // One hash aggregate into a handful of groups (role × status × e-mail verified), summed here:
   // cheaper than a dozen FILTER counts over every row.
   figures: async (db) => {
-    const { rows } = await db.execute<{ role: string; status: string; is_verified: boolean; n: number; recent: number; recent_update: number }>(sql`
+    const { rows } = await db.execute<{
+      role: string;
+      status: string;
+      is_verified: boolean;
+      n: number;
+      recent: number;
+      recent_update: number;
+    }>(sql`
       SELECT role, status, is_verified, count(*)::int AS n,
         count(*) FILTER (WHERE ${recent('created_at')})::int AS recent,
         count(*) FILTER (WHERE ${recent('updated_at')})::int AS recent_update
       FROM users GROUP BY role, status, is_verified`);
-    const sum = (label: string, name: string, match: (r: (typeof rows)[number]) => boolean, change: 'recent' | 'recent_update' = 'recent'): Figure => ({
+    const sum = (
+      label: string,
+      name: string,
+      match: (r: (typeof rows)[number]) => boolean,
+      change: 'recent' | 'recent_update' = 'recent',
+    ): Figure => ({
       name,
       label,
       total: rows.filter(match).reduce((a, r) => a + r.n, 0),

@@ -8,7 +8,9 @@ beforeAll(() => {
 
 const where = (text: string | null) => {
   const result = geocoder.geocode(text);
-  return result.status === 'resolved' ? `${result.city.name}, ${result.city.country}${result.city.country === 'US' ? ` (${result.city.admin})` : ''}` : result.status;
+  return result.status === 'resolved'
+    ? `${result.city.name}, ${result.city.country}${result.city.country === 'US' ? ` (${result.city.admin})` : ''}`
+    : result.status;
 };
 
 describe('offline geocoding of free-text locations', () => {

@@ -39,24 +39,36 @@ async function* batches<T extends { id: string; k: string }>(fetch: (after: [str
 }
 
 const reports: Record<string, Report> = {
-  skills: { columns: ['skill', 'people'], rows: async (ctx, a) => (await skillsAnalytics(ctx, a, { limit: 1000 })).results.map((r) => [r.value, r.count]) },
+  skills: {
+    columns: ['skill', 'people'],
+    rows: async (ctx, a) => (await skillsAnalytics(ctx, a, { limit: 1000 })).results.map((r) => [r.value, r.count]),
+  },
   companies: {
     columns: ['company', 'people'],
     rows: async (ctx, a) => (await companiesAnalytics(ctx, a, { limit: 1000 })).results.map((r) => [r.value, r.count]),
   },
-  batches: { columns: ['batch_year', 'alumni'], rows: async (ctx, a) => (await batchesAnalytics(ctx, a)).results.map((r) => [r.batch_year, r.count]) },
+  batches: {
+    columns: ['batch_year', 'alumni'],
+    rows: async (ctx, a) => (await batchesAnalytics(ctx, a)).results.map((r) => [r.batch_year, r.count]),
+  },
   locations: {
     columns: ['city', 'country', 'latitude', 'longitude', 'people'],
     rows: async (ctx, a) => {
       const data = await locationsAnalytics(ctx, a);
-      return [...data.results.map((r) => [r.city, r.country, r.latitude, r.longitude, r.count]), ['(unknown or ambiguous)', null, null, null, data.unknown]];
+      return [
+        ...data.results.map((r) => [r.city, r.country, r.latitude, r.longitude, r.count]),
+        ['(unknown or ambiguous)', null, null, null, data.unknown],
+      ];
     },
   },
   'job-trends': {
     columns: ['month', 'jobs_posted'],
     rows: async (ctx) => (await jobTrendsAnalytics(ctx, { months: 24 })).by_month.map((r) => [r.month, r.count]),
   },
-  engagement: { columns: ['day', 'active_users'], rows: async (ctx, a) => (await engagementAnalytics(ctx, a, { days: 90 })).daily.map((r) => [r.day, r.count]) },
+  engagement: {
+    columns: ['day', 'active_users'],
+    rows: async (ctx, a) => (await engagementAnalytics(ctx, a, { days: 90 })).daily.map((r) => [r.day, r.count]),
+  },
   users: {
     columns: ['id', 'email', 'name', 'role', 'status', 'email_verified', 'last_login_at', 'created_at'],
     rows: async (ctx) =>

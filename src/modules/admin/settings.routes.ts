@@ -8,7 +8,11 @@ import { getSettings, updateSettings } from './settings.service.js';
 export const settingsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/settings', {
     config: { roles: ['admin'] },
-    schema: { tags: ['admin'], summary: 'Every platform setting (defaults where unchanged)', response: { 200: SettingsSchema, ...problems(401, 403) } },
+    schema: {
+      tags: ['admin'],
+      summary: 'Every platform setting (defaults where unchanged)',
+      response: { 200: SettingsSchema, ...problems(401, 403) },
+    },
     handler: async () => getSettings(ctx),
   });
 

@@ -10,14 +10,11 @@ export const MAX_UPLOAD_CEILING_BYTES = 5 * 1024 * 1024;
 export const settingSchemas = {
   platform_name: Type.String({ minLength: 1, maxLength: 80, pattern: '\\S', default: 'Cohort', description: 'Shown in mails and clients' }),
   registration_open: Type.Boolean({ default: true, description: 'POST /api/auth/register accepts new accounts' }),
-  allowed_student_email_domains: Type.Array(
-    Type.String({ minLength: 3, maxLength: 253, pattern: '^[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$' }),
-    {
-      maxItems: 50,
-      default: [],
-      description: 'Students must register with an address of one of these domains (or a subdomain); empty: any domain',
-    },
-  ),
+  allowed_student_email_domains: Type.Array(Type.String({ minLength: 3, maxLength: 253, pattern: '^[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$' }), {
+    maxItems: 50,
+    default: [],
+    description: 'Students must register with an address of one of these domains (or a subdomain); empty: any domain',
+  }),
   directory_verified_alumni_only: Type.Boolean({
     default: false,
     description: 'Analytics count only verified alumni profiles (the directory module may apply the same rule)',
@@ -37,7 +34,9 @@ export type Settings = Static<typeof SettingsSchema>;
 // Without the defaults: the validator fills in defaults (useDefaults), which would reset every setting a PUT leaves out.
 export const SettingsUpdateSchema = Type.Partial(
   Type.Object(
-    Object.fromEntries(Object.entries(settingSchemas).map(([name, { default: _default, ...schema }]) => [name, schema])) as unknown as typeof settingSchemas,
+    Object.fromEntries(
+      Object.entries(settingSchemas).map(([name, { default: _default, ...schema }]) => [name, schema]),
+    ) as unknown as typeof settingSchemas,
     { additionalProperties: false },
   ),
   { additionalProperties: false, minProperties: 1 },

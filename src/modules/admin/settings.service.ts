@@ -73,14 +73,22 @@ export async function updateSettings(ctx: AppContext, admin: Actor, input: Setti
     const before = await tx
       .select()
       .from(platformSettings)
-      .where(inArray(platformSettings.name, normalized.map(([n]) => n)))
+      .where(
+        inArray(
+          platformSettings.name,
+          normalized.map(([n]) => n),
+        ),
+      )
       .for('update');
     const old = new Map(before.map((r) => [r.name, r.value]));
     for (const [name, value] of normalized) {
       await tx
         .insert(platformSettings)
         .values({ name, value, updated_by: admin.id })
-        .onConflictDoUpdate({ target: platformSettings.name, set: { value: sql`excluded.value`, updated_by: admin.id, updated_at: sql`now()` } });
+        .onConflictDoUpdate({
+          target: platformSettings.name,
+          set: { value: sql`excluded.value`, updated_by: admin.id, updated_at: sql`now()` },
+        });
     }
     const changes = Object.fromEntries(
       normalized.map(([name, value]) => [name, { from: old.has(name) ? old.get(name) : settingDefaults[name], to: value }]),

@@ -70,7 +70,10 @@ export async function listUsers(ctx: AppContext, query: UserListQuery) {
       .where(and(...where, after))
       .orderBy(desc(users.created_at), desc(users.id))
       .limit(query.limit + 1),
-    ctx.db.select({ total: count() }).from(users).where(and(...where)),
+    ctx.db
+      .select({ total: count() })
+      .from(users)
+      .where(and(...where)),
   ]);
   const hasMore = rows.length > query.limit;
   const results = hasMore ? rows.slice(0, query.limit) : rows;
@@ -157,7 +160,14 @@ export async function changeUser(ctx: AppContext, admin: Actor, userId: string, 
       } else {
         await ctx.events.publish(tx, 'user.activated', { userId });
       }
-      await audit(tx, admin, ip, target, status === 'suspended' ? 'user.suspend' : 'user.activate', `${status === 'suspended' ? 'Suspended' : 'Activated'} ${target.email}`);
+      await audit(
+        tx,
+        admin,
+        ip,
+        target,
+        status === 'suspended' ? 'user.suspend' : 'user.activate',
+        `${status === 'suspended' ? 'Suspended' : 'Activated'} ${target.email}`,
+      );
     }
     if (name !== undefined && name !== target.name) {
       await audit(tx, admin, ip, target, 'user.rename', `Renamed ${target.email}`, { from: target.name, to: name });
@@ -183,7 +193,14 @@ export async function deleteUser(ctx: AppContext, admin: Actor, userId: string, 
     const placeholder = `deleted-${target.id}@deleted.invalid`;
     await tx
       .update(users)
-      .set({ status: 'deleted', email: placeholder, name: DELETED_USER_NAME, password_hash: null, is_verified: false, updated_at: new Date() })
+      .set({
+        status: 'deleted',
+        email: placeholder,
+        name: DELETED_USER_NAME,
+        password_hash: null,
+        is_verified: false,
+        updated_at: new Date(),
+      })
       .where(eq(users.id, userId));
     await revokeAllSessions(tx, userId, 'deleted');
     await tx.delete(emailVerifications).where(eq(emailVerifications.user_id, userId));

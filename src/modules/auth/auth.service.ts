@@ -188,7 +188,7 @@ export async function ensureAdmin(ctx: Pick<AppContext, 'db'>, email: string, pa
   const password_hash = await hashPassword(password);
   const normalized = normalizeEmail(email);
   const set = { role: 'admin' as const, password_hash, is_verified: true, status: 'active' as const, updated_at: new Date() };
-  return ctx.db.transaction(async (tx) => {
+  const ensure = () => ctx.db.transaction(async (tx) => {
     // The unique index is on lower(email), which ON CONFLICT cannot target from drizzle: look, then insert.
     const existing = await findUserByEmail(tx, normalized);
     if (existing && !options.promote) return existing;
@@ -203,5 +203,10 @@ export async function ensureAdmin(ctx: Pick<AppContext, 'db'>, email: string, pa
       description: existing ? `Console made ${normalized} an active admin` : `Start-up created the admin ${normalized}`,
     });
     return user;
+  });
+  // Two instances starting at once on an empty database: the loser of the insert finds the winner's account.
+  return ensure().catch(async (err) => {
+    if (!isUniqueViolation(err)) throw err;
+    return ensure();
   });
 }

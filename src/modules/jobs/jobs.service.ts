@@ -122,8 +122,13 @@ export async function updateJob(ctx: AppContext, actor: Actor, jobId: string, in
   }
   if (application_deadline !== undefined) set.application_deadline = application_deadline ? new Date(application_deadline) : null;
   const job = await ctx.db.transaction(async (tx) => {
-    const [row] = await tx.update(jobs).set(set).where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at))).returning(jobColumns);
-    if (row) await auditAdminJobWrite(tx, actor, target, 'job.update', `Changed the job "${row.title}"`, { fields: Object.keys(input) }, ip);
+    const [row] = await tx
+      .update(jobs)
+      .set(set)
+      .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at)))
+      .returning(jobColumns);
+    if (row)
+      await auditAdminJobWrite(tx, actor, target, 'job.update', `Changed the job "${row.title}"`, { fields: Object.keys(input) }, ip);
     return row;
   });
   if (!job) throw notFound('Job');
@@ -136,7 +141,15 @@ export async function closeJob(ctx: AppContext, actor: Actor, jobId: string, ip?
 }
 
 /** An admin changing or deleting a job (any job, also their own) is an admin write: audited in its transaction. */
-async function auditAdminJobWrite(tx: Tx, actor: Actor, job: { id: string }, actionType: string, description: string, metadata: Record<string, unknown>, ip?: string) {
+async function auditAdminJobWrite(
+  tx: Tx,
+  actor: Actor,
+  job: { id: string },
+  actionType: string,
+  description: string,
+  metadata: Record<string, unknown>,
+  ip?: string,
+) {
   if (actor.role !== 'admin') return;
   await recordAudit(tx, { adminId: actor.id, actionType, targetType: 'job', targetId: job.id, description, metadata, ip });
 }
