@@ -159,6 +159,7 @@ async function floor() {
   };
   const server = createHttpServer(async (req: IncomingMessage, res: ServerResponse) => {
     try {
+      if (req.url === '/__floor') return send(res, 200, { floor: true });
       const route = routes[(req.url ?? '').split('?')[0]];
       if (!route) return send(res, 404, { status: 404 });
       const token = req.headers.authorization?.split(' ')[1];
@@ -331,7 +332,7 @@ async function startProcess(name: string, args: string[], extraEnv: Record<strin
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
     const ok = await fetch(`http://127.0.0.1:${port}${probePath}`).then(
-      (r) => r.status < 500,
+      (r) => r.status === 200,
       () => false,
     );
     if (ok) return child;
@@ -401,7 +402,9 @@ async function main() {
     });
 
     const cohortPort = await freePort();
-    const floorPort = await freePort();
+    // The OS may hand out the same free port twice in a row.
+    let floorPort = await freePort();
+    while (floorPort === cohortPort) floorPort = await freePort();
     const common = { JWT_SECRET, DB_POOL_SIZE: '20', LOG_LEVEL: 'warn', NODE_ENV: 'production' };
     children.push(
       await startProcess(
