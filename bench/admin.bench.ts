@@ -431,7 +431,7 @@ async function main() {
         ['bench/admin.bench.ts', 'floor'],
         { ...common, FLOOR_PORT: String(floorPort), FLOOR_DATABASE_URL: databaseUrl },
         floorPort,
-        '/',
+        '/__floor',
       ),
     );
     const login = await fetch(`http://127.0.0.1:${cohortPort}/api/auth/login`, {
