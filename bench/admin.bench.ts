@@ -350,8 +350,10 @@ const timed = async <T>(fn: () => Promise<T> | T) => {
 
 async function load(url: string, path: string, token: string, seconds: number, connections: number) {
   const result = await autocannon({ url: `${url}${path}`, connections, duration: seconds, headers: { authorization: `Bearer ${token}` } });
-  if (result.non2xx || result.errors) throw new Error(`${url}${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: Math.round(result.requests.average), p99: result.latency.p99 };
+  const failed = result.non2xx + result.errors;
+  // Reported, not thrown: a loaded shared machine can time a request out; the table says how many.
+  if (failed) console.error(`${url}${path}: ${result.non2xx} non-2xx, ${result.errors} errors ${JSON.stringify(result.statusCodeStats)}`);
+  return { rps: Math.round(result.requests.average), p99: result.latency.p99, failed };
 }
 
 async function main() {
@@ -443,8 +445,8 @@ async function main() {
 
     const paths = ['/api/admin/dashboard/metrics', '/api/analytics/skills', '/api/analytics/locations', '/api/analytics/engagement'];
     const table: string[] = [
-      '| endpoint | Cohort req/s | floor req/s | ratio | Cohort p99 ms (worse half) | floor p99 ms (worse half) | p99 ratio |',
-      '| --- | --- | --- | --- | --- | --- | --- |',
+      '| endpoint | Cohort req/s | floor req/s | ratio | Cohort p99 ms (worse half) | floor p99 ms (worse half) | p99 ratio | failed (Cohort/floor) |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ];
     for (const path of paths) {
       // Warm both (fills the caches, JIT), then measure Cohort and the floor one after the other.
@@ -456,10 +458,10 @@ async function main() {
       const f1 = await load(`http://127.0.0.1:${floorPort}`, path, token, half, connections);
       const f2 = await load(`http://127.0.0.1:${floorPort}`, path, token, half, connections);
       const c2 = await load(`http://127.0.0.1:${cohortPort}`, path, token, half, connections);
-      const c = { rps: Math.round((c1.rps + c2.rps) / 2), p99: Math.max(c1.p99, c2.p99) };
-      const f = { rps: Math.round((f1.rps + f2.rps) / 2), p99: Math.max(f1.p99, f2.p99) };
+      const c = { rps: Math.round((c1.rps + c2.rps) / 2), p99: Math.max(c1.p99, c2.p99), failed: c1.failed + c2.failed };
+      const f = { rps: Math.round((f1.rps + f2.rps) / 2), p99: Math.max(f1.p99, f2.p99), failed: f1.failed + f2.failed };
       table.push(
-        `| ${path} | ${c.rps} | ${f.rps} | ${(c.rps / f.rps).toFixed(2)} | ${c.p99} | ${f.p99} | ${(c.p99 / Math.max(f.p99, 1)).toFixed(2)} |`,
+        `| ${path} | ${c.rps} | ${f.rps} | ${(c.rps / f.rps).toFixed(2)} | ${c.p99} | ${f.p99} | ${(c.p99 / Math.max(f.p99, 1)).toFixed(2)} | ${c.failed}/${f.failed} |`,
       );
     }
     console.log(`\n## Admin console bench (${profiles} profiles, ${seconds} s per run, ${connections} connections)\n`);
