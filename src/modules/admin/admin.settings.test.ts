@@ -47,9 +47,10 @@ describe('GET/PUT /api/admin/settings', () => {
     expect(await getSetting(t.app.ctx, 'mentorship_request_expiry_days')).toBe(30);
     // A PUT leaves every setting it does not name as it was.
     expect((await put({ platform_name: 'Alumni Hub' })).json().mentorship_request_expiry_days).toBe(30);
-    const { rows } = await t.database.pool.query(`SELECT * FROM audit_log WHERE action_type = 'settings.update'`);
-    expect(rows.at(-1)).toMatchObject({ admin_id: admin.id, target_type: 'settings' });
-    expect(rows.at(-1).metadata.changes.platform_name).toEqual({ from: 'Cohort', to: 'Alumni Hub' });
+    const { rows } = await t.database.pool.query(`SELECT * FROM audit_log WHERE action_type = 'settings.update' ORDER BY created_at, id`);
+    expect(rows[0]).toMatchObject({ admin_id: admin.id, target_type: 'settings' });
+    expect(rows[0].metadata.changes.platform_name).toEqual({ from: 'Cohort', to: 'Alumni Hub' });
+    expect(rows[0].metadata.changes.mentorship_request_expiry_days).toEqual({ from: 14, to: 30 });
   });
 
   it('when the body names an unknown setting, has a wrong type or is out of range, then 400 naming it and nothing changes', async () => {
