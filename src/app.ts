@@ -15,6 +15,7 @@ import { createMemoryLimiter, createRedisLimiter } from './lib/limiter.js';
 import { createMailer, type Mailer } from './lib/mail.js';
 import { createCursorCodec } from './lib/pagination.js';
 import { createStorage, type Storage } from './lib/storage.js';
+import { adminConsoleRoutes } from './modules/admin/admin.routes.js';
 import { filesRoutes } from './modules/files/files.routes.js';
 import { forumRoutes } from './modules/forum/forum.routes.js';
 import { moderationRoutes } from './modules/engagement/moderation.routes.js';
@@ -159,6 +160,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(moderationRoutes, { prefix: '/api/admin/content', ctx });
   await app.register(eventsRoutes, { prefix: '/api/events', ctx });
   await app.register(eventsAnalyticsRoutes, { prefix: '/api/analytics', ctx });
+  await app.register(adminConsoleRoutes, { ctx });
 
   if (config.admin) await ensureAdmin(ctx, config.admin.email, config.admin.password);
   await app.ready();

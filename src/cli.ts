@@ -69,7 +69,7 @@ async function main() {
     }
     case 'create-admin': {
       if (!values.email || !values.password) fail('create-admin needs --email and --password');
-      const user = await withApp(false, (app) => ensureAdmin(app.ctx, values.email!, values.password!));
+      const user = await withApp(false, (app) => ensureAdmin(app.ctx, values.email!, values.password!, { promote: true }));
       console.log(`admin ready: ${user.email} (${user.id})`);
       return;
     }

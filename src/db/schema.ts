@@ -7,3 +7,4 @@ export * from '../modules/audit/audit.tables.js';
 export * from '../modules/engagement/engagement.tables.js';
 export * from '../modules/forum/forum.tables.js';
 export * from '../modules/events/events.tables.js';
+export * from '../modules/admin/admin.tables.js';

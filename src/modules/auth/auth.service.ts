@@ -2,6 +2,8 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { AppError, badRequest, conflict, isUniqueViolation } from '../../lib/errors.js';
 import type { Tx } from '../../db/client.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { checkRegistrationAllowed } from '../admin/settings.service.js';
 import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
 import { checkPasswordPolicy, hashPassword } from './auth.password.js';
 import type { RegisterBody } from './auth.schemas.js';
@@ -38,6 +40,7 @@ async function issueVerificationCode(ctx: AppContext, tx: Tx, user: { id: string
 
 export async function registerUser(ctx: AppContext, input: RegisterBody) {
   const email = normalizeEmail(input.email);
+  await checkRegistrationAllowed(ctx, email, input.role); // admin settings: registration open, student domains
   checkPasswordPolicy(input.password, email);
   const password_hash = await hashPassword(input.password);
   try {
@@ -175,16 +178,35 @@ export async function getUser(ctx: AppContext, id: string) {
   return (await ctx.db.select().from(users).where(eq(users.id, id)))[0];
 }
 
-/** Makes sure an active, verified admin with this e-mail exists (ADMIN_EMAIL at start-up, `cohort create-admin`). */
-export async function ensureAdmin(ctx: Pick<AppContext, 'db'>, email: string, password: string) {
+/**
+ * ADMIN_EMAIL at start-up: creates that admin when no account has the e-mail, and otherwise
+ * leaves the account alone, so a later suspension or demotion of it is never undone by a restart.
+ * `cohort create-admin` (an operator at the console) passes `promote` to (re)make it an active admin.
+ */
+export async function ensureAdmin(ctx: Pick<AppContext, 'db'>, email: string, password: string, options: { promote?: boolean } = {}) {
   checkPasswordPolicy(password, email);
   const password_hash = await hashPassword(password);
   const normalized = normalizeEmail(email);
-  // The unique index is on lower(email), which ON CONFLICT cannot target from drizzle: update, else insert.
   const set = { role: 'admin' as const, password_hash, is_verified: true, status: 'active' as const, updated_at: new Date() };
-  const [updated] = await ctx.db.update(users).set(set).where(sql`lower(${users.email}) = ${normalized}`).returning();
-  const user =
-    updated ??
-    (await ctx.db.insert(users).values({ email: normalized, name: 'Administrator', ...set }).returning())[0];
-  return user;
+  const ensure = () => ctx.db.transaction(async (tx) => {
+    // The unique index is on lower(email), which ON CONFLICT cannot target from drizzle: look, then insert.
+    const existing = await findUserByEmail(tx, normalized);
+    if (existing && !options.promote) return existing;
+    const [user] = existing
+      ? await tx.update(users).set(set).where(eq(users.id, existing.id)).returning()
+      : await tx.insert(users).values({ email: normalized, name: 'Administrator', ...set }).returning();
+    await recordAudit(tx, {
+      adminId: null,
+      actionType: existing ? 'user.promote_admin' : 'user.create_admin',
+      targetType: 'user',
+      targetId: user.id,
+      description: existing ? `Console made ${normalized} an active admin` : `Start-up created the admin ${normalized}`,
+    });
+    return user;
+  });
+  // Two instances starting at once on an empty database: the loser of the insert finds the winner's account.
+  return ensure().catch(async (err) => {
+    if (!isUniqueViolation(err)) throw err;
+    return ensure();
+  });
 }

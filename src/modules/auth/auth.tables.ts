@@ -21,7 +21,8 @@ export const users = pgTable(
     last_login_at: timestamp({ withTimezone: true }),
     ...timestamps,
   },
-  (t) => [uniqueIndex('users_email_lower_key').on(sql`lower(${t.email})`)],
+  // created_at: the admin user list's "joined" range and the dashboard's growth chart.
+  (t) => [uniqueIndex('users_email_lower_key').on(sql`lower(${t.email})`), index('users_created_at_idx').on(t.created_at)],
 );
 
 export const emailVerifications = pgTable(
@@ -68,7 +69,8 @@ export const sessions = pgTable(
     revoked_reason: text(),
     created_at: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index().on(t.user_id)],
+  // created_at: sign-ins per day for the engagement analytics (DAU/WAU/MAU).
+  (t) => [index().on(t.user_id), index('sessions_created_at_idx').on(t.created_at)],
 );
 
 /** Every refresh token ever issued (hashed), so reuse of a rotated one is recognised. */
@@ -82,5 +84,6 @@ export const refreshTokens = pgTable(
     used_at: timestamp({ withTimezone: true }),
     created_at: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index().on(t.session_id)],
+  // created_at: token refreshes are the "activity" of the engagement analytics.
+  (t) => [index().on(t.session_id), index('refresh_tokens_created_at_idx').on(t.created_at)],
 );

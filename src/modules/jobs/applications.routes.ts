@@ -44,6 +44,6 @@ export const applicationsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       body: StatusBodySchema,
       response: { 200: ApplicationDetailSchema, ...problems(400, 401, 403, 404, 409) },
     },
-    handler: async (request) => changeApplicationStatus(ctx, actorOf(request), request.params.app_id, request.body),
+    handler: async (request) => changeApplicationStatus(ctx, actorOf(request), request.params.app_id, request.body, request.ip),
   });
 };

@@ -2,6 +2,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, forbidden } from '../../lib/errors.js';
+import { recordAudit } from '../audit/audit.service.js';
 import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
 import { applicationHistory, findApplication, isEmployerOf, toApplicationView, visibleApplication } from './applications.service.js';
 import type { StatusBody } from './applications.schemas.js';
@@ -87,7 +88,7 @@ export async function getApplication(ctx: AppContext, actor: Actor, applicationI
 }
 
 /** PUT /api/applications/{id}/status: 404 unseen, 403 not yours to make, 409 illegal from the current status. */
-export async function changeApplicationStatus(ctx: AppContext, actor: Actor, applicationId: string, input: StatusBody) {
+export async function changeApplicationStatus(ctx: AppContext, actor: Actor, applicationId: string, input: StatusBody, ip?: string) {
   const row = await visibleApplication(ctx, actor, applicationId);
   if (input.status === 'withdrawn') {
     if (row.applicant_id !== actor.id) throw forbidden('Only the applicant may withdraw an application');
@@ -103,7 +104,22 @@ export async function changeApplicationStatus(ctx: AppContext, actor: Actor, app
     throw badRequest('message', 'is an alias of response_message: send one of them');
   }
   const message = (input.response_message ?? input.message)?.trim() || null;
-  const mailId = await ctx.db.transaction((tx) => recordChange(ctx, tx, actor, row, input.status, message));
+  const mailId = await ctx.db.transaction(async (tx) => {
+    const id = await recordChange(ctx, tx, actor, row, input.status, message);
+    // An admin moving someone's application is an admin write (the poster's own moves are not).
+    if (actor.role === 'admin') {
+      await recordAudit(tx, {
+        adminId: actor.id,
+        actionType: 'application.status',
+        targetType: 'application',
+        targetId: row.id,
+        description: `Moved an application for "${row.job.title}" from ${row.status} to ${input.status}`,
+        metadata: { from: row.status, to: input.status },
+        ip,
+      });
+    }
+    return id;
+  });
   if (mailId) deliverSoon(ctx, [mailId]);
   return detailOf(ctx, applicationId);
 }

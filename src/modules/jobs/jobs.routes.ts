@@ -53,7 +53,7 @@ export const jobsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
       body: UpdateJobBodySchema,
       response: { 200: JobSchema, ...problems(400, 401, 403, 404) },
     },
-    handler: async (request) => updateJob(ctx, actorOf(request), request.params.job_id, request.body),
+    handler: async (request) => updateJob(ctx, actorOf(request), request.params.job_id, request.body, request.ip),
   });
 
   app.delete('/:job_id', {
@@ -65,7 +65,7 @@ export const jobsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
       response: { 204: Type.Null(), ...problems(400, 401, 403, 404) },
     },
     handler: async (request, reply) => {
-      await deleteJob(ctx, actorOf(request), request.params.job_id);
+      await deleteJob(ctx, actorOf(request), request.params.job_id, request.ip);
       return reply.code(204).send(null);
     },
   });
@@ -78,7 +78,7 @@ export const jobsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
       params: JobParamsSchema,
       response: { 200: JobSchema, ...problems(400, 401, 403, 404) },
     },
-    handler: async (request) => closeJob(ctx, actorOf(request), request.params.job_id),
+    handler: async (request) => closeJob(ctx, actorOf(request), request.params.job_id, request.ip),
   });
 
   app.post('/:job_id/apply', {

@@ -6,6 +6,8 @@ import { badRequest, forbidden, notFound } from '../../lib/errors.js';
 import { storableInstant } from '../../lib/schemas.js';
 import { cursorTimestamp, keyset } from '../../lib/pagination.js';
 import { containsPattern, lowerSkills, normalizeSkills, skillsFilter } from '../../lib/text.js';
+import type { Tx } from '../../db/client.js';
+import { recordAudit } from '../audit/audit.service.js';
 import type { CreateJobBody, JobListQuery, UpdateJobBody } from './jobs.schemas.js';
 import { jobs } from './jobs.tables.js';
 
@@ -100,8 +102,8 @@ async function jobToChange(ctx: AppContext, actor: Actor, jobId: string) {
   return job;
 }
 
-export async function updateJob(ctx: AppContext, actor: Actor, jobId: string, input: UpdateJobBody) {
-  await jobToChange(ctx, actor, jobId);
+export async function updateJob(ctx: AppContext, actor: Actor, jobId: string, input: UpdateJobBody, ip?: string) {
+  const target = await jobToChange(ctx, actor, jobId);
   checkSalaryAndDeadline(input);
   const { skills_required, application_deadline, ...rest } = input;
   const set: Partial<typeof jobs.$inferInsert> = { updated_at: new Date() };
@@ -110,27 +112,50 @@ export async function updateJob(ctx: AppContext, actor: Actor, jobId: string, in
   }
   if (skills_required) Object.assign(set, skillColumns(skills_required));
   if (application_deadline !== undefined) set.application_deadline = application_deadline ? new Date(application_deadline) : null;
-  const [job] = await ctx.db
-    .update(jobs)
-    .set(set)
-    .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at)))
-    .returning(jobColumns);
+  const job = await ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(jobs)
+      .set(set)
+      .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at)))
+      .returning(jobColumns);
+    if (row)
+      await auditAdminJobWrite(tx, actor, target, 'job.update', `Changed the job "${row.title}"`, { fields: Object.keys(input) }, ip);
+    return row;
+  });
   if (!job) throw notFound('Job');
   await bumpGeneration(ctx, 'jobs');
   return job;
 }
 
-export async function closeJob(ctx: AppContext, actor: Actor, jobId: string) {
-  return updateJob(ctx, actor, jobId, { status: 'closed' });
+export async function closeJob(ctx: AppContext, actor: Actor, jobId: string, ip?: string) {
+  return updateJob(ctx, actor, jobId, { status: 'closed' }, ip);
+}
+
+/** An admin changing or deleting a job (any job, also their own) is an admin write: audited in its transaction. */
+async function auditAdminJobWrite(
+  tx: Tx,
+  actor: Actor,
+  job: { id: string },
+  actionType: string,
+  description: string,
+  metadata: Record<string, unknown>,
+  ip?: string,
+) {
+  if (actor.role !== 'admin') return;
+  await recordAudit(tx, { adminId: actor.id, actionType, targetType: 'job', targetId: job.id, description, metadata, ip });
 }
 
 /** Soft delete: the job leaves every list and reads 404, applicants keep their history. */
-export async function deleteJob(ctx: AppContext, actor: Actor, jobId: string) {
-  await jobToChange(ctx, actor, jobId);
-  await ctx.db
-    .update(jobs)
-    .set({ deleted_at: new Date(), updated_at: new Date() })
-    .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at)));
+export async function deleteJob(ctx: AppContext, actor: Actor, jobId: string, ip?: string) {
+  const target = await jobToChange(ctx, actor, jobId);
+  await ctx.db.transaction(async (tx) => {
+    const deleted = await tx
+      .update(jobs)
+      .set({ deleted_at: new Date(), updated_at: new Date() })
+      .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at)))
+      .returning({ id: jobs.id });
+    if (deleted.length) await auditAdminJobWrite(tx, actor, target, 'job.delete', 'Deleted a job', {}, ip);
+  });
   await bumpGeneration(ctx, 'jobs');
 }
 

@@ -31,7 +31,7 @@ export const adminProfilesRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       params: UserIdParamsSchema,
       response: { 200: ProfileSchema, ...problems(400, 401, 403, 404, 409) },
     },
-    handler: async (request) => decideVerification(ctx, actorOf(request), request.params.user_id, { approve: true }),
+    handler: async (request) => decideVerification(ctx, actorOf(request), request.params.user_id, { approve: true }, request.ip),
   });
 
   app.post('/profiles/reject/:user_id', {
@@ -44,7 +44,7 @@ export const adminProfilesRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       response: { 200: ProfileSchema, ...problems(400, 401, 403, 404, 409) },
     },
     handler: async (request) =>
-      decideVerification(ctx, actorOf(request), request.params.user_id, { approve: false, reason: request.body.reason }),
+      decideVerification(ctx, actorOf(request), request.params.user_id, { approve: false, reason: request.body.reason }, request.ip),
   });
 
   app.post('/import/alumni', {
@@ -55,6 +55,7 @@ export const adminProfilesRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       consumes: ['multipart/form-data'],
       response: { 200: ImportReportSchema, ...problems(400, 401, 403, 413, 415) },
     },
-    handler: async (request) => importAlumni(ctx, await readUploadStream(request, IMPORT_MAX_BYTES)),
+    handler: async (request) =>
+      importAlumni(ctx, await readUploadStream(request, IMPORT_MAX_BYTES), { adminId: actorOf(request).id, ip: request.ip }),
   });
 };

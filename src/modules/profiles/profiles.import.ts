@@ -5,6 +5,7 @@ import type { AppContext } from '../../lib/context.js';
 import { badRequest, pgErrorCode } from '../../lib/errors.js';
 import type { Role } from '../../lib/schemas.js';
 import { ensureImportedAccounts } from '../auth/auth.accounts.js';
+import { recordAudit } from '../audit/audit.service.js';
 import { bumpProfilesGeneration } from './profiles.cache.js';
 import {
   MAX_SKILLS,
@@ -152,7 +153,7 @@ function toRow(record: Record<string, string | undefined>, line: number): Import
 }
 
 /** Writes one batch (distinct e-mails) in one transaction; returns the counts and the rows refused for their account. */
-async function writeBatch(ctx: AppContext, input: ImportRow[], present: Set<Column>) {
+async function writeBatch(ctx: AppContext, input: ImportRow[], present: Set<Column>, by: ImportActor) {
   return ctx.db.transaction(async (tx) => {
     const accounts = await ensureImportedAccounts(
       tx,
@@ -209,6 +210,17 @@ async function writeBatch(ctx: AppContext, input: ImportRow[], present: Set<Colu
         WHERE p.user_id = f.user_id`);
     }
     const created = written.filter((r) => r.inserted).length;
+    if (written.length) {
+      // One entry per written batch, in its transaction (a batch that changed nothing wrote nothing).
+      await recordAudit(tx, {
+        adminId: by.adminId,
+        actionType: 'import.alumni',
+        targetType: 'import',
+        description: `Alumni import (${by.adminId ? 'upload' : 'command line'}): ${created} created, ${written.length - created} updated`,
+        metadata: { created, updated: written.length - created, lines: [rows[0]?.line, rows.at(-1)?.line] },
+        ip: by.ip,
+      });
+    }
     return { created, updated: written.length - created, unchanged: rows.length - written.length, refused };
   });
 }
@@ -216,7 +228,13 @@ async function writeBatch(ctx: AppContext, input: ImportRow[], present: Set<Colu
 /** Streams an alumni CSV (API.md "Alumni import") into users and profiles. */
 const ANALYZE_FROM_ROWS = 1000;
 
-export async function importAlumni(ctx: AppContext, input: Readable): Promise<ImportReport> {
+/** Who imports, for the audit log: an admin over HTTP, or nobody (adminId null) from the command line. */
+export interface ImportActor {
+  adminId: string | null;
+  ip?: string;
+}
+
+export async function importAlumni(ctx: AppContext, input: Readable, by: ImportActor = { adminId: null }): Promise<ImportReport> {
   const report: ImportReport = { created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], ignored_columns: [] };
   const fail = (line: number, message: string) => {
     report.skipped++;
@@ -274,7 +292,7 @@ export async function importAlumni(ctx: AppContext, input: Readable): Promise<Im
   const refusedValue = (err: unknown) => /^(22...|23514)$/.test(pgErrorCode(err) ?? '');
   const writeRows = async (rows: ImportRow[]) => {
     try {
-      count(await writeBatch(ctx, rows, present));
+      count(await writeBatch(ctx, rows, present, by));
     } catch (err) {
       if (!refusedValue(err)) throw err;
       if (rows.length === 1) return fail(rows[0].line, `a value was refused by the database (${pgErrorCode(err)})`);

@@ -124,7 +124,7 @@ export const profilesRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       response: { 204: Type.Null(), ...problems(400, 401, 403, 404) },
     },
     handler: async (request, reply) => {
-      await profiles.deleteProfile(ctx, actorOf(request), request.params.user_id);
+      await profiles.deleteProfile(ctx, actorOf(request), request.params.user_id, request.ip);
       return reply.code(204).send(null);
     },
   });

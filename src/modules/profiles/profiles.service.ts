@@ -3,6 +3,7 @@ import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, forbidden, notFound } from '../../lib/errors.js';
 import type { Upload } from '../../lib/uploads.js';
+import { recordAudit } from '../audit/audit.service.js';
 import { users } from '../auth/auth.tables.js';
 import { signedFileUrl, storeUpload } from '../files/files.service.js';
 import { prepared } from '../../lib/prepared.js';
@@ -221,11 +222,17 @@ export async function updateProfile(ctx: AppContext, actor: Actor, userId: strin
   return view;
 }
 
-export async function deleteProfile(ctx: AppContext, _admin: Actor, userId: string) {
-  const [deleted] = await ctx.db
-    .delete(profiles)
-    .where(eq(profiles.user_id, userId))
-    .returning({ photo_key: profiles.photo_key, cv_key: profiles.cv_key });
+export async function deleteProfile(ctx: AppContext, admin: Actor, userId: string, ip?: string) {
+  const deleted = await ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(profiles)
+      .where(eq(profiles.user_id, userId))
+      .returning({ photo_key: profiles.photo_key, cv_key: profiles.cv_key });
+    if (row) {
+      await recordAudit(tx, { adminId: admin.id, actionType: 'profile.delete', targetType: 'user', targetId: userId, description: 'Deleted a profile', ip });
+    }
+    return row;
+  });
   if (!deleted) throw notFound('Profile');
   await bumpProfilesGeneration(ctx);
   await removeStoredFiles(ctx, [deleted.photo_key, deleted.cv_key]);

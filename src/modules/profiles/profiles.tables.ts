@@ -60,8 +60,8 @@ export const profiles = pgTable(
     // Lower-cased name, headline, company, role and skills, one per line: what `q` searches (trigram index).
     search_text: text().notNull().default(''),
     directory_visible: boolean().notNull().default(true),
-    // users.status = 'deleted', kept in step by triggers (migration 'profiles_owner_deleted'), so the
-    // directory's WHERE needs no join with users.
+    // users.status <> 'active' (deleted or suspended; decision 090), kept in step by triggers
+    // (migrations 'profiles_owner_deleted', 'admin_sql'), so the directory's WHERE needs no join with users.
     owner_deleted: boolean().notNull().default(false),
     contact_visibility: text({ enum: contactVisibilities }).notNull().default('members'),
     profile_completion_percentage: integer().notNull().default(0),

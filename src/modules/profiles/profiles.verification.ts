@@ -2,6 +2,7 @@ import { and, count, eq } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, isUniqueViolation, notFound } from '../../lib/errors.js';
 import { cursorTimestamp, keyset } from '../../lib/pagination.js';
+import { recordAudit } from '../audit/audit.service.js';
 import { users } from '../auth/auth.tables.js';
 import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
 import { bumpProfilesGeneration } from './profiles.cache.js';
@@ -82,6 +83,7 @@ export async function decideVerification(
   admin: Actor,
   userId: string,
   decision: { approve: true } | { approve: false; reason: string },
+  ip?: string,
 ) {
   const reason = decision.approve ? null : decision.reason.trim();
   if (!decision.approve && !reason) throw badRequest('reason', 'must not be blank');
@@ -105,6 +107,15 @@ export async function decideVerification(
     const mailId = decision.approve
       ? await enqueueMail(ctx, tx, current.email, 'profile-verified', { name })
       : await enqueueMail(ctx, tx, current.email, 'profile-rejected', { name, reason: reason! });
+    await recordAudit(tx, {
+      adminId: admin.id,
+      actionType: decision.approve ? 'profile.verify' : 'profile.reject',
+      targetType: 'user',
+      targetId: userId,
+      description: decision.approve ? `Verified the profile of ${name}` : `Declined the verification of ${name}`,
+      metadata: reason ? { reason } : {},
+      ip,
+    });
     return { view: await viewOf(ctx, tx, userId, admin), mailId };
   });
   deliverSoon(ctx, [mailId]);

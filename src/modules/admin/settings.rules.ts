@@ -1,0 +1,47 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** The multipart plugin's own limit (src/app.ts): the upload setting can lower it, never raise it. */
+export const MAX_UPLOAD_CEILING_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Every platform setting: name, type (the schema) and default. Adding one here adds it to
+ * GET/PUT /api/admin/settings and to getSetting(); a name not listed is a 400 on PUT.
+ */
+export const settingSchemas = {
+  platform_name: Type.String({ minLength: 1, maxLength: 80, pattern: '\\S', default: 'Cohort', description: 'Shown in mails and clients' }),
+  registration_open: Type.Boolean({ default: true, description: 'POST /api/auth/register accepts new accounts' }),
+  allowed_student_email_domains: Type.Array(Type.String({ minLength: 3, maxLength: 253, pattern: '^[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$' }), {
+    maxItems: 50,
+    default: [],
+    description: 'Students must register with an address of one of these domains (or a subdomain); empty: any domain',
+  }),
+  directory_verified_alumni_only: Type.Boolean({
+    default: false,
+    description: 'Analytics count only verified alumni profiles (the directory module may apply the same rule)',
+  }),
+  default_profile_visibility: Type.String({
+    enum: ['listed', 'unlisted'],
+    default: 'listed',
+    description: 'Whether a new profile appears in the directory until its owner decides',
+  }),
+  max_upload_bytes: Type.Integer({ minimum: 1024, maximum: MAX_UPLOAD_CEILING_BYTES, default: MAX_UPLOAD_CEILING_BYTES }),
+  mentorship_request_expiry_days: Type.Integer({ minimum: 1, maximum: 365, default: 14 }),
+};
+
+export type SettingName = keyof typeof settingSchemas;
+export const SettingsSchema = Type.Object(settingSchemas, { additionalProperties: false });
+export type Settings = Static<typeof SettingsSchema>;
+// Without the defaults: the validator fills in defaults (useDefaults), which would reset every setting a PUT leaves out.
+export const SettingsUpdateSchema = Type.Partial(
+  Type.Object(
+    Object.fromEntries(
+      Object.entries(settingSchemas).map(([name, { default: _default, ...schema }]) => [name, schema]),
+    ) as unknown as typeof settingSchemas,
+    { additionalProperties: false },
+  ),
+  { additionalProperties: false, minProperties: 1 },
+);
+export type SettingsUpdate = Static<typeof SettingsUpdateSchema>;
+
+export const settingNames = Object.keys(settingSchemas) as SettingName[];
+export const settingDefaults = Object.fromEntries(settingNames.map((n) => [n, settingSchemas[n].default])) as Settings;

@@ -1,0 +1,235 @@
+import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import type { Tx } from '../../db/client.js';
+import type { Actor, AppContext } from '../../lib/context.js';
+import { conflict, notFound, badRequest } from '../../lib/errors.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { anonymizeMailTo } from '../mail/mail.anonymize.js';
+import { bumpProfilesGeneration } from '../profiles/profiles.cache.js';
+import { anonymizeProfile, DELETED_USER_NAME } from '../profiles/profiles.anonymize.js';
+import { profiles } from '../profiles/profiles.tables.js';
+import { jobApplications } from '../jobs/jobs.tables.js';
+import { revokeAllSessions } from './auth.sessions.js';
+import { emailVerifications, passwordResets, sessions, users } from './auth.tables.js';
+import type { Role } from '../../lib/schemas.js';
+
+/**
+ * User management by admins (GET/PUT/DELETE /api/admin/users/…, suspend, activate). Every write
+ * locks the active admins first (always in the same order, so two admins acting at once cannot
+ * deadlock), then the target; the last active admin can therefore never be demoted, suspended or
+ * deleted, even by two requests in parallel. Each write is audited in its transaction.
+ */
+
+export interface UserListQuery {
+  limit: number;
+  cursor?: string;
+  role?: Role;
+  status?: 'active' | 'suspended' | 'deleted';
+  verified?: boolean;
+  q?: string;
+  joined_from?: string;
+  joined_to?: string;
+}
+
+const CURSOR_TAG = 'admin-users';
+const createdAtText = sql<string>`to_char(${users.created_at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const listColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  is_verified: users.is_verified,
+  status: users.status,
+  last_login_at: users.last_login_at,
+  created_at: users.created_at,
+  updated_at: users.updated_at,
+  profile_verification_status: profiles.verification_status,
+};
+
+export async function listUsers(ctx: AppContext, query: UserListQuery) {
+  const key = ctx.cursors.decode(query.cursor);
+  if (key && (key[0] !== CURSOR_TAG || typeof key[1] !== 'string' || typeof key[2] !== 'string' || Number.isNaN(Date.parse(key[1])))) {
+    throw badRequest('cursor', 'is not a cursor issued for this list');
+  }
+  const where: SQL[] = [];
+  if (query.role) where.push(eq(users.role, query.role));
+  if (query.status) where.push(eq(users.status, query.status));
+  if (query.verified !== undefined) where.push(eq(users.is_verified, query.verified));
+  const q = query.q?.trim();
+  if (q) {
+    const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(sql`(${users.name} ILIKE ${pattern} OR ${users.email} ILIKE ${pattern})`);
+  }
+  if (query.joined_from) where.push(sql`${users.created_at} >= ${query.joined_from}::timestamptz`);
+  if (query.joined_to) where.push(sql`${users.created_at} <= ${query.joined_to}::timestamptz`);
+  const after = key ? sql`(${users.created_at}, ${users.id}) < (${key[1]}::timestamptz, ${key[2]}::uuid)` : undefined;
+  const [rows, [{ total }]] = await Promise.all([
+    ctx.db
+      .select({ ...listColumns, created_at_text: createdAtText })
+      .from(users)
+      .leftJoin(profiles, eq(profiles.user_id, users.id))
+      .where(and(...where, after))
+      .orderBy(desc(users.created_at), desc(users.id))
+      .limit(query.limit + 1),
+    ctx.db
+      .select({ total: count() })
+      .from(users)
+      .where(and(...where)),
+  ]);
+  const hasMore = rows.length > query.limit;
+  const results = hasMore ? rows.slice(0, query.limit) : rows;
+  const last = results.at(-1);
+  return { results, next_cursor: hasMore && last ? ctx.cursors.encode([CURSOR_TAG, last.created_at_text, last.id]) : null, count: total };
+}
+
+export async function getUserDetail(ctx: AppContext, userId: string) {
+  const [row] = await ctx.db
+    .select({
+      ...listColumns,
+      profile_is_verified: profiles.is_verified,
+      directory_visible: profiles.directory_visible,
+      profile_completion_percentage: profiles.profile_completion_percentage,
+      active_sessions: sql<number>`(SELECT count(*)::int FROM ${sessions} s WHERE s.user_id = ${users.id} AND s.revoked_at IS NULL AND s.expires_at > now())`,
+    })
+    .from(users)
+    .leftJoin(profiles, eq(profiles.user_id, users.id))
+    .where(eq(users.id, userId));
+  if (!row) throw notFound('User');
+  return row;
+}
+
+export interface UserChange {
+  role?: Role;
+  status?: 'active' | 'suspended';
+  name?: string;
+}
+
+type UserRow = typeof users.$inferSelect;
+
+/** Locks the active admins (in id order), then the target; 404 without it. */
+async function lockForChange(tx: Tx, userId: string) {
+  const admins = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.role, 'admin'), eq(users.status, 'active')))
+    .orderBy(users.id)
+    .for('update');
+  const [target] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
+  if (!target) throw notFound('User');
+  return { target, activeAdmins: admins.length };
+}
+
+/** The two rules of the issue: no admin removes themself, and the last active admin stays. */
+function protectAdmins(admin: Actor, target: UserRow, activeAdmins: number, removesAdmin: boolean) {
+  if (!removesAdmin) return;
+  if (target.id === admin.id) throw conflict('You cannot demote, suspend or delete your own account', 'self_change');
+  if (target.role === 'admin' && target.status === 'active' && activeAdmins <= 1) {
+    throw conflict('This is the last active admin; make someone else an admin first', 'last_admin');
+  }
+}
+
+const audit = (tx: Tx, admin: Actor, ip: string | undefined, target: UserRow, actionType: string, description: string, metadata = {}) =>
+  recordAudit(tx, { adminId: admin.id, actionType, targetType: 'user', targetId: target.id, description, metadata, ip });
+
+/** PUT /api/admin/users/{id} (role, status, name) and the suspend/activate shortcuts. */
+export async function changeUser(ctx: AppContext, admin: Actor, userId: string, change: UserChange, ip?: string) {
+  const name = change.name?.trim();
+  if (change.name !== undefined && !name) throw badRequest('name', 'must not be blank');
+  const updated = await ctx.db.transaction(async (tx) => {
+    const { target, activeAdmins } = await lockForChange(tx, userId);
+    if (target.status === 'deleted') throw conflict('This account was deleted', 'user_deleted');
+    const role = change.role ?? target.role;
+    const status = change.status ?? target.status;
+    const removesAdmin = target.role === 'admin' && target.status === 'active' && (role !== 'admin' || status !== 'active');
+    protectAdmins(admin, target, activeAdmins, removesAdmin);
+    const [row] = await tx
+      .update(users)
+      .set({ role, status, name: name ?? target.name, updated_at: new Date() })
+      .where(eq(users.id, userId))
+      .returning();
+    if (role !== target.role) {
+      await audit(tx, admin, ip, target, 'user.role_change', `Changed the role of ${target.email} from ${target.role} to ${role}`, {
+        from: target.role,
+        to: role,
+      });
+    }
+    if (status !== target.status) {
+      if (status === 'suspended') {
+        // Every session at once: the next request with any of the account's tokens is a 401.
+        await revokeAllSessions(tx, userId, 'suspended');
+        await ctx.events.publish(tx, 'user.suspended', { userId });
+      } else {
+        await ctx.events.publish(tx, 'user.activated', { userId });
+      }
+      await audit(
+        tx,
+        admin,
+        ip,
+        target,
+        status === 'suspended' ? 'user.suspend' : 'user.activate',
+        `${status === 'suspended' ? 'Suspended' : 'Activated'} ${target.email}`,
+      );
+    }
+    if (name !== undefined && name !== target.name) {
+      await audit(tx, admin, ip, target, 'user.rename', `Renamed ${target.email}`, { from: target.name, to: name });
+    }
+    return row;
+  });
+  // The profile's listing follows the account status (trigger on users.status): cached facets and counts are stale now.
+  if (change.status) await bumpProfilesGeneration(ctx);
+  return getUserDetail(ctx, updated.id);
+}
+
+/**
+ * DELETE /api/admin/users/{id}: soft delete. The account stays (content keeps pointing at it) but is
+ * named "Deleted user", its e-mail replaced, password and codes dropped, sessions revoked; the
+ * profile, stored files (photo, CV, application CVs) and the mail outbox are anonymized.
+ */
+export async function deleteUser(ctx: AppContext, admin: Actor, userId: string, ip?: string) {
+  const files = await ctx.db.transaction(async (tx) => {
+    const { target, activeAdmins } = await lockForChange(tx, userId);
+    if (target.status === 'deleted') throw notFound('User');
+    protectAdmins(admin, target, activeAdmins, target.role === 'admin' && target.status === 'active');
+    if (target.id === admin.id) throw conflict('You cannot delete your own account here', 'self_change');
+    const placeholder = `deleted-${target.id}@deleted.invalid`;
+    await tx
+      .update(users)
+      .set({
+        status: 'deleted',
+        email: placeholder,
+        name: DELETED_USER_NAME,
+        password_hash: null,
+        is_verified: false,
+        updated_at: new Date(),
+      })
+      .where(eq(users.id, userId));
+    await revokeAllSessions(tx, userId, 'deleted');
+    await tx.delete(emailVerifications).where(eq(emailVerifications.user_id, userId));
+    await tx.delete(passwordResets).where(eq(passwordResets.user_id, userId));
+    const profileFiles = await anonymizeProfile(tx, userId);
+    const applicationFiles = await tx
+      .select({ key: jobApplications.cv_key })
+      .from(jobApplications)
+      .where(eq(jobApplications.applicant_id, userId));
+    await anonymizeMailTo(tx, target.email, placeholder);
+    await ctx.events.publish(tx, 'user.deleted', { userId });
+    // The audit entry keeps no personal data either: the id is the reference.
+    await audit(tx, admin, ip, target, 'user.delete', `Deleted the account of a ${target.role} and anonymized its personal data`, {
+      role: target.role,
+    });
+    return [...profileFiles, ...applicationFiles.map((r) => r.key)];
+  });
+  await bumpProfilesGeneration(ctx);
+  for (const key of files) {
+    await ctx.storage.delete(key).catch((err) => ctx.log.warn({ err, key }, 'could not delete a stored file'));
+  }
+}
+
+declare module '../../lib/events.js' {
+  interface EventMap {
+    /** An admin suspended the account: its sessions are revoked; real-time streams should close. */
+    'user.suspended': { userId: string };
+    'user.activated': { userId: string };
+    /** An admin deleted (anonymized) the account. */
+    'user.deleted': { userId: string };
+  }
+}
