@@ -67,7 +67,7 @@ const POST_COLUMNS = `p.id, p.title, p.content, p.tags, p.author_id, u.name AS a
   coalesce(c.likes_count, 0) AS likes_count, coalesce(c.comments_count, 0) AS comments_count, p.is_pinned, p.hidden_at,
   EXISTS (SELECT 1 FROM engagement_likes WHERE content_type = 'forum_post' AND content_id = p.id AND user_id = $1) AS liked_by_me,
   EXISTS (SELECT 1 FROM engagement_bookmarks WHERE user_id = $1 AND content_type = 'forum_post' AND content_id = p.id) AS bookmarked_by_me,
-  p.created_at, p.updated_at, p.created_at::text AS cursor_ts
+  p.created_at, p.updated_at, to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts
   FROM forum_posts p JOIN users u ON u.id = p.author_id LEFT JOIN profiles pr ON pr.user_id = p.author_id
   LEFT JOIN engagement_counters c ON c.content_type = 'forum_post' AND c.content_id = p.id`;
 const VISIBLE = `p.deleted_at IS NULL AND (p.hidden_at IS NULL OR p.author_id = $1)`;
@@ -160,17 +160,20 @@ async function serveFloor(port: number, databaseUrl: string) {
         const cursor = decode(url.searchParams.get('cursor'));
         if (cursor)
           where.push(
-            `(p.is_pinned, p.created_at, p.id) < ($${values.push(cursor[0])}, $${values.push(cursor[1])}::timestamptz, $${values.push(cursor[2])}::uuid)`,
+            `(p.is_pinned, p.created_at, p.id) < ($${values.push(cursor[1])}::boolean, $${values.push(cursor[2])}::timestamptz, $${values.push(cursor[3])}::uuid)`,
           );
         const { rows } = await pool.query(
-          `SELECT ${POST_COLUMNS} WHERE ${where.join(' AND ')} ORDER BY p.is_pinned DESC NULLS LAST, p.created_at DESC NULLS LAST, p.id DESC NULLS LAST LIMIT ${limit + 1}`,
+          `SELECT ${POST_COLUMNS} WHERE ${where.join(' AND ')} ORDER BY p.is_pinned DESC, p.created_at DESC, p.id DESC LIMIT ${limit + 1}`,
           values,
         );
         const page = rows.slice(0, limit);
         const last = page.at(-1);
         return [
           200,
-          { results: page.map(view), next_cursor: rows.length > limit && last ? encode([last.is_pinned, last.cursor_ts, last.id]) : null },
+          {
+            results: page.map(view),
+            next_cursor: rows.length > limit && last ? encode(['forum.posts', last.is_pinned, last.cursor_ts, last.id]) : null,
+          },
         ];
       },
     ],

@@ -75,3 +75,43 @@ export const expireJob = (t: TestApp, jobId: string) =>
     .update(jobs)
     .set({ application_deadline: new Date(Date.now() - 60_000) })
     .where(eq(jobs.id, jobId));
+
+// ---- forum ---------------------------------------------------------------------------------------
+
+let forumNumber = 0;
+/** Creates a forum post through the API and returns its body. */
+export async function createForumPost(user: TestUser, overrides: Record<string, unknown> = {}) {
+  const res = await user.inject({
+    method: 'POST',
+    url: '/api/forum/posts',
+    payload: { title: `Post ${++forumNumber}`, content: `Some **markdown** ${forumNumber}`, tags: ['career'], ...overrides },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json() as {
+    id: string;
+    title: string;
+    tags: string[];
+    likes_count: number;
+    comments_count: number;
+    is_pinned: boolean;
+    author_id: string;
+  };
+}
+
+/** Comments on a post (or replies to `parent`) through the API and returns the comment. */
+export async function forumComment(user: TestUser, postId: string, content = 'A comment', parent?: string) {
+  const res = await user.inject({
+    method: 'POST',
+    url: `/api/forum/posts/${postId}/comments`,
+    payload: { content, ...(parent ? { parent_comment_id: parent } : {}) },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json() as { id: string; post_id: string; parent_comment_id: string | null; depth: number; content: string };
+}
+
+export const getForumPost = (user: TestUser, postId: string) => user.inject({ method: 'GET', url: `/api/forum/posts/${postId}` });
+/** Likes (or unlikes) the item at `url` (a post or comment URL). */
+export const like = (user: TestUser, url: string) => user.inject({ method: 'POST', url: `${url}/like` });
+/** Reports the item at `url` (a post or comment URL). */
+export const report = (user: TestUser, url: string, reason = 'spam', text = 'looks like spam') =>
+  user.inject({ method: 'POST', url: `${url}/report`, payload: { reason, text } });

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apply, jobBody, multipart, PDF, postJob } from '../src/modules/jobs/jobs.test-helpers.js';
-import { createTestApp, post, problemOf, type TestApp, type TestUser } from './helpers.js';
+import { apply, createTestApp, jobBody, multipart, PDF, post, postJob, problemOf, type TestApp, type TestUser } from './helpers.js';
 
 let t: TestApp;
 let admin: TestUser;

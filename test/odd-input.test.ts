@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apply, postJob } from '../src/modules/jobs/jobs.test-helpers.js';
-import { createTestApp, problemOf, type TestApp, type TestUser } from './helpers.js';
+import { apply, createTestApp, postJob, problemOf, type TestApp, type TestUser } from './helpers.js';
 
 /**
  * Odd input at every GET endpoint that takes a query string (every list, the facets, the recruiter
@@ -51,6 +50,18 @@ beforeAll(async () => {
   ids.app_id = (await apply(student, second.id)).id;
   await apply(other, first.id);
   ids.user_id = student.id;
+  // Forum: two posts (one per member), each bookmarked and reported by the admin; two comments on the first.
+  for (const u of [student, other]) {
+    const created = await u.inject({ method: 'POST', url: '/api/forum/posts', payload: { title: 'Odd post', content: 'x' } });
+    expect(created.statusCode, created.body).toBe(201);
+    const postId = created.json().id as string;
+    ids.post_id ??= postId;
+    expect((await admin.inject({ method: 'PUT', url: `/api/forum/posts/${postId}/bookmark` })).statusCode).toBe(200);
+    const reported = await admin.inject({ method: 'POST', url: `/api/forum/posts/${postId}/report`, payload: { reason: 'spam' } });
+    expect(reported.statusCode, reported.body).toBe(201);
+    const commented = await u.inject({ method: 'POST', url: `/api/forum/posts/${ids.post_id}/comments`, payload: { content: 'y' } });
+    expect(commented.statusCode, commented.body).toBe(201);
+  }
 
   const doc = t.app.swagger() as { paths: Record<string, Record<string, { parameters?: Parameter[] }>> };
   endpoints = Object.entries(doc.paths)

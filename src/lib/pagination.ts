@@ -61,7 +61,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** One column of a sort key; `timestamp` values travel as `cursorTimestamp` text. */
 export interface KeyPart {
   column: SQL | AnyColumn;
-  type: 'timestamp' | 'uuid' | 'text' | 'integer';
+  /** `boolean` orders false before true, so a `desc` list puts true first (pinned posts) and keeps its index. */
+  type: 'timestamp' | 'uuid' | 'text' | 'integer' | 'boolean';
   /** Compare (and sort) byte-wise, as an index with COLLATE "C" does. */
   collate?: 'C';
 }
@@ -71,12 +72,14 @@ const accepts: Record<KeyPart['type'], (value: unknown) => boolean> = {
   uuid: (v) => typeof v === 'string' && UUID.test(v),
   text: (v) => typeof v === 'string' && !v.includes('\u0000'),
   integer: (v) => Number.isSafeInteger(v),
+  boolean: (v) => typeof v === 'boolean',
 };
 const casts: Record<KeyPart['type'], SQL> = {
   timestamp: sql`::timestamptz`,
   uuid: sql`::uuid`,
   text: sql`::text`,
   integer: sql`::bigint`,
+  boolean: sql`::boolean`,
 };
 const collated = (part: KeyPart, value: SQL | AnyColumn) => (part.collate ? sql`${value} COLLATE "C"` : sql`${value}`);
 

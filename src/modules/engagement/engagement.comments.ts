@@ -3,6 +3,7 @@ import { and, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, forbidden, notFound } from '../../lib/errors.js';
+import { keyset } from '../../lib/pagination.js';
 import { users } from '../auth/auth.tables.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { signedFileUrl } from '../files/files.service.js';
@@ -172,6 +173,15 @@ async function readComment(ctx: AppContext, actor: Actor, commentType: string, i
 }
 
 /**
+ * Thread order is the materialized path compared byte-wise (engagement_comments_thread_idx is COLLATE "C").
+ * One list per commented content type (`forum_post.comments`...), so a thread cursor is a 400 on any other list.
+ */
+const threadList = (typeName: string) =>
+  keyset<{ sort_key: string }>(`${typeName}.comments`, 'asc', [{ column: c.sort_key, type: 'text', collate: 'C' }], (row) => [
+    row.sort_key,
+  ]);
+
+/**
  * One page of an item's thread in thread order (replies right under their parent, siblings oldest
  * first). A deleted (or hidden-from-you) comment stays as a placeholder only while it has a live
  * reply you can see, so the thread keeps its shape.
@@ -180,25 +190,19 @@ export async function listComments(ctx: AppContext, actor: Actor, typeName: stri
   const { type } = await visibleItem(ctx.db, actor, typeName, id);
   const commentType = type.commentType;
   if (!commentType) throw notFound('Comments');
-  const key = ctx.cursors.decode(page.cursor);
-  if (key && typeof key[0] !== 'string') throw badRequest('cursor', 'is not a cursor issued by this server');
   const { query, visible } = selectComments(ctx, commentType, actor);
   const r = sql.raw('r');
   const liveReply = sql`EXISTS (SELECT 1 FROM ${c} ${r} WHERE r.content_type = ${c.content_type} AND r.content_id = ${c.content_id}
     AND r.sort_key COLLATE "C" > (${c.sort_key} || '/') AND r.sort_key COLLATE "C" < (${c.sort_key} || '0')
     AND r.deleted_at IS NULL AND (r.hidden_at IS NULL OR r.author_id = ${actor.id} OR ${actor.role === 'admin'}))`;
+  const thread = threadList(typeName);
   const conditions: SQL[] = [eq(c.content_type, typeName), eq(c.content_id, id), sql`(${visible} OR ${liveReply})`];
-  if (key) conditions.push(sql`${c.sort_key} COLLATE "C" > ${key[0] as string}`);
   const rows = await query
-    .where(and(...conditions))
-    .orderBy(sql`${c.sort_key} COLLATE "C"`)
+    .where(and(...conditions, thread.after(ctx, page.cursor)))
+    .orderBy(thread.orderBy)
     .limit(page.limit + 1);
-  const hasMore = rows.length > page.limit;
-  const results = (hasMore ? rows.slice(0, page.limit) : rows).map((row) => ({ row, view: toCommentView(ctx, row) }));
-  return {
-    results: results.map((x) => x.view),
-    next_cursor: hasMore ? ctx.cursors.encode([results[results.length - 1].row.sort_key]) : null,
-  };
+  const { results, next_cursor } = thread.page(ctx, rows, page.limit);
+  return { results: results.map((row) => toCommentView(ctx, row)), next_cursor };
 }
 
 /** Comments (and replies: a parent must be a live comment on the same item, else 400). */

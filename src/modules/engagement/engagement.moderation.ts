@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, forbidden, notFound } from '../../lib/errors.js';
+import { cursorTimestamp, keyset } from '../../lib/pagination.js';
 import { recordAudit } from '../audit/audit.service.js';
 import './engagement.events.js';
 import { contentTypeOf, visibleItem, type ContentType } from './engagement.registry.js';
@@ -68,18 +69,29 @@ async function resolveReports(tx: Tx, admin: Actor, typeName: string, id: string
   return resolved.length;
 }
 
-// min(created_at)::text as PostgreSQL prints it (the offset follows the session's TimeZone).
-const FLAG_KEY = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}(:\d{2})?$/;
+const r = engagementReports;
+const firstReported = sql`min(${r.created_at})`;
+/**
+ * The queue is grouped (one entry per item), so its position is compared in HAVING rather than WHERE:
+ * `keyset` only builds the row comparison and the ORDER BY, whatever clause holds them.
+ */
+const flaggedList = keyset<{ first_reported: string; content_type: string; content_id: string }>(
+  'moderation.flagged',
+  'asc',
+  [
+    { column: firstReported, type: 'timestamp' },
+    { column: r.content_type, type: 'text' },
+    { column: r.content_id, type: 'uuid' },
+  ],
+  (row) => [row.first_reported, row.content_type, row.content_id],
+);
 
 /**
  * The moderation queue: items with open reports, one entry per item (count, reasons, the reports,
  * a preview from the item's content type), oldest first report first; keyset pages.
  */
 export async function listFlagged(ctx: AppContext, query: { limit: number; cursor?: string; content_type?: string }) {
-  const key = ctx.cursors.decode(query.cursor);
-  if (key && (typeof key[0] !== 'string' || !FLAG_KEY.test(key[0]) || typeof key[1] !== 'string' || typeof key[2] !== 'string')) {
-    throw badRequest('cursor', 'is not a cursor issued by this server');
-  }
+  const after = flaggedList.after(ctx, query.cursor);
   const typeFilter = query.content_type?.trim();
   if (typeFilter) contentTypeOf(typeFilter, 'content_type');
   const { rows } = await ctx.db.execute<{
@@ -90,40 +102,40 @@ export async function listFlagged(ctx: AppContext, query: { limit: number; curso
     reasons: ReportReason[];
     reports: { reporter_id: string; reason: ReportReason; text: string | null; created_at: string }[];
   }>(sql`
-    SELECT content_type, content_id, min(created_at)::text AS first_reported, count(*)::int AS report_count,
-      array_agg(DISTINCT reason ORDER BY reason) AS reasons,
-      json_agg(json_build_object('reporter_id', reporter_id, 'reason', reason, 'text', text, 'created_at', created_at) ORDER BY created_at) AS reports
-    FROM engagement_reports
-    WHERE status = 'open' ${typeFilter ? sql`AND content_type = ${typeFilter}` : sql``}
-    GROUP BY content_type, content_id
-    ${key ? sql`HAVING (min(created_at), content_type, content_id) > (${key[0] as string}::timestamptz, ${key[1] as string}, ${key[2] as string}::uuid)` : sql``}
-    ORDER BY min(created_at), content_type, content_id
+    SELECT ${r.content_type} AS content_type, ${r.content_id} AS content_id, ${cursorTimestamp(firstReported)} AS first_reported,
+      count(*)::int AS report_count,
+      array_agg(DISTINCT ${r.reason} ORDER BY ${r.reason}) AS reasons,
+      json_agg(json_build_object('reporter_id', ${r.reporter_id}, 'reason', ${r.reason}, 'text', ${r.text}, 'created_at', ${r.created_at})
+        ORDER BY ${r.created_at}) AS reports
+    FROM ${r}
+    WHERE ${r.status} = 'open' ${typeFilter ? sql`AND ${r.content_type} = ${typeFilter}` : sql``}
+    GROUP BY ${r.content_type}, ${r.content_id}
+    ${after ? sql`HAVING ${after}` : sql``}
+    ORDER BY ${flaggedList.orderBy}
     LIMIT ${query.limit + 1}`);
-  const hasMore = rows.length > query.limit;
-  const page = hasMore ? rows.slice(0, query.limit) : rows;
+  const { results: page, next_cursor } = flaggedList.page(ctx, rows, query.limit);
   const previews = new Map<string, Awaited<ReturnType<ContentType['previews']>>>();
-  for (const typeName of new Set(page.map((r) => r.content_type))) {
+  for (const typeName of new Set(page.map((row) => row.content_type))) {
     const type = contentTypeOf(typeName);
     previews.set(
       typeName,
       await type.previews(
         ctx.db,
-        page.filter((r) => r.content_type === typeName).map((r) => r.content_id),
+        page.filter((row) => row.content_type === typeName).map((row) => row.content_id),
       ),
     );
   }
-  const last = page[page.length - 1];
   return {
-    results: page.map((r) => ({
-      content_type: r.content_type,
-      content_id: r.content_id,
-      report_count: r.report_count,
-      reasons: r.reasons,
-      first_reported_at: new Date(r.first_reported),
-      reports: r.reports.map((x) => ({ ...x, created_at: new Date(x.created_at) })),
-      preview: previews.get(r.content_type)?.get(r.content_id) ?? null,
+    results: page.map((row) => ({
+      content_type: row.content_type,
+      content_id: row.content_id,
+      report_count: row.report_count,
+      reasons: row.reasons,
+      first_reported_at: new Date(row.first_reported),
+      reports: row.reports.map((x) => ({ ...x, created_at: new Date(x.created_at) })),
+      preview: previews.get(row.content_type)?.get(row.content_id) ?? null,
     })),
-    next_cursor: hasMore && last ? ctx.cursors.encode([last.first_reported, last.content_type, last.content_id]) : null,
+    next_cursor,
   };
 }
 

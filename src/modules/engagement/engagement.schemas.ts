@@ -1,7 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { Nullable, UuidSchema } from '../../lib/schemas.js';
-import { WireTimestampSchema } from '../jobs/jobs.schemas.js';
+import { Filter, Nullable, RequiredText, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 import { reportReasons } from './engagement.tables.js';
 
 /** Shared wire shapes of the engagement parts; modules embed them in their own routes. */
@@ -21,7 +20,7 @@ export const BookmarkResultSchema = Type.Object({ bookmarked: Type.Boolean() }, 
 
 export const CommentBodySchema = Type.Object(
   {
-    content: Type.String({ minLength: 1, maxLength: 10_000, pattern: '\\S', description: 'Markdown source, stored as given' }),
+    content: RequiredText({ maxLength: 10_000, description: 'Markdown source, stored as given' }),
     parent_comment_id: Type.Optional(Nullable(UuidSchema)),
   },
   { additionalProperties: false },
@@ -36,7 +35,7 @@ export const ReportBodySchema = Type.Object(
       reportReasons.map((r) => Type.Literal(r)),
       { description: 'spam | harassment | off_topic | other' },
     ),
-    text: Type.Optional(Nullable(Type.String({ maxLength: 2000, description: 'What is wrong, in the reporter’s words' }))),
+    text: Type.Optional(Nullable(Text({ maxLength: 2000, description: 'What is wrong, in the reporter’s words' }))),
   },
   { additionalProperties: false },
 );
@@ -50,7 +49,7 @@ export const ReportSchema = Type.Object(
     reason: Type.String(),
     text: Nullable(Type.String()),
     status: Type.String(),
-    created_at: WireTimestampSchema,
+    created_at: TimestampSchema,
   },
   { title: 'Report' },
 );
@@ -63,7 +62,7 @@ const PreviewSchema = Type.Object({
   link: Type.String(),
   is_hidden: Type.Boolean(),
   is_deleted: Type.Boolean(),
-  created_at: WireTimestampSchema,
+  created_at: TimestampSchema,
 });
 
 export const FlaggedItemSchema = Type.Object(
@@ -72,9 +71,9 @@ export const FlaggedItemSchema = Type.Object(
     content_id: UuidSchema,
     report_count: Type.Integer(),
     reasons: Type.Array(Type.String()),
-    first_reported_at: WireTimestampSchema,
+    first_reported_at: TimestampSchema,
     reports: Type.Array(
-      Type.Object({ reporter_id: UuidSchema, reason: Type.String(), text: Nullable(Type.String()), created_at: WireTimestampSchema }),
+      Type.Object({ reporter_id: UuidSchema, reason: Type.String(), text: Nullable(Type.String()), created_at: TimestampSchema }),
     ),
     preview: Nullable(PreviewSchema),
   },
@@ -82,16 +81,16 @@ export const FlaggedItemSchema = Type.Object(
 );
 
 export const FlaggedQuerySchema = Type.Object({
-  content_type: Type.Optional(Type.String({ maxLength: 40, description: 'Only items of this registered content type' })),
+  content_type: Filter('Only items of this registered content type', 40),
   ...PageQuerySchema.properties,
 });
 
 export const ModerateBodySchema = Type.Object(
   {
-    content_type: Type.String({ minLength: 1, maxLength: 40 }),
+    content_type: RequiredText({ maxLength: 40 }),
     content_id: UuidSchema,
     action: Type.Union([Type.Literal('approve'), Type.Literal('reject')]),
-    reason: Type.Optional(Nullable(Type.String({ maxLength: 2000, description: 'Required to reject; sent to the author' }))),
+    reason: Type.Optional(Nullable(Text({ maxLength: 2000, description: 'Required to reject; sent to the author' }))),
   },
   { additionalProperties: false },
 );
@@ -104,4 +103,4 @@ export const ModerationResultSchema = Type.Object({
   reports_resolved: Type.Integer(),
 });
 
-export const ContentParamsSchema = Type.Object({ type: Type.String({ maxLength: 40 }), id: UuidSchema });
+export const ContentParamsSchema = Type.Object({ type: RequiredText({ maxLength: 40 }), id: UuidSchema });

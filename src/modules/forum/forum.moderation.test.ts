@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
+import {
+  createForumPost,
+  createTestApp,
+  forumComment,
+  getForumPost,
+  problemOf,
+  report,
+  type TestApp,
+  type TestUser,
+} from '../../../test/helpers.js';
 import { forumNotificationRules } from './forum.notifications.js';
-import { comment, createPost, getPost, report } from './forum.testkit.js';
 
 let t: TestApp;
 let author: TestUser;
@@ -30,7 +38,7 @@ const listed = async (user: TestUser, tag: string) =>
 
 describe('reports', () => {
   it('when a member reports twice, then 409 already_reported; a bad reason 400; the author 403; no token 401', async () => {
-    const post = await createPost(author);
+    const post = await createForumPost(author);
     const url = `/api/forum/posts/${post.id}`;
     const res = await report(reporters[0], url);
     expect(res.statusCode, res.body).toBe(201);
@@ -44,7 +52,7 @@ describe('reports', () => {
 
   it('when 3 different members report a post at once, then it is hidden: others 404 and out of the list, the author sees it marked', async () => {
     const tag = `hide-${randomUUID().slice(0, 8)}`;
-    const post = await createPost(author, { tags: [tag] });
+    const post = await createForumPost(author, { tags: [tag] });
     const url = `/api/forum/posts/${post.id}`;
     const results = await Promise.all([
       report(reporters[0], url),
@@ -52,25 +60,25 @@ describe('reports', () => {
       report(reporters[2], url, 'other', 'meh'),
     ]);
     expect(results.map((r) => r.statusCode)).toEqual([201, 201, 201]);
-    expect((await getPost(reporters[3], post.id)).statusCode).toBe(404);
+    expect((await getForumPost(reporters[3], post.id)).statusCode).toBe(404);
     expect(await listed(reporters[3], tag)).toEqual([]);
-    expect((await getPost(author, post.id)).json()).toMatchObject({ id: post.id, is_hidden: true });
+    expect((await getForumPost(author, post.id)).json()).toMatchObject({ id: post.id, is_hidden: true });
     expect((await listed(author, tag)).map((p) => [p.id, p.is_hidden])).toEqual([[post.id, true]]);
-    expect((await getPost(admin, post.id)).json().is_hidden).toBe(true);
+    expect((await getForumPost(admin, post.id)).json().is_hidden).toBe(true);
   });
 
   it('when 3 members report a comment, then it shows as "[hidden]" only while it has replies, and leaves comments_count', async () => {
-    const post = await createPost(author);
-    const c = await comment(author, post.id, 'rude words');
-    await comment(reporters[3], post.id, 'a reply', c.id);
+    const post = await createForumPost(author);
+    const c = await forumComment(author, post.id, 'rude words');
+    await forumComment(reporters[3], post.id, 'a reply', c.id);
     for (const r of reporters.slice(0, 3)) expect((await report(r, `/api/forum/comments/${c.id}`, 'harassment')).statusCode).toBe(201);
-    const seen = (await getPost(reporters[3], post.id)).json();
+    const seen = (await getForumPost(reporters[3], post.id)).json();
     expect(seen.comments_count).toBe(1);
     expect(seen.comments.results.map((x: { content: string; is_hidden: boolean }) => [x.content, x.is_hidden])).toEqual([
       ['[hidden]', true],
       ['a reply', false],
     ]);
-    expect((await getPost(author, post.id)).json().comments.results[0]).toMatchObject({ content: 'rude words', is_hidden: true });
+    expect((await getForumPost(author, post.id)).json().comments.results[0]).toMatchObject({ content: 'rude words', is_hidden: true });
   });
 });
 
@@ -84,9 +92,9 @@ describe('moderation', () => {
   });
 
   it('when items are reported, then the queue groups them per item with count, reasons and preview, oldest first', async () => {
-    const first = await createPost(author, { title: 'First <b>bold</b>', content: '<img src=x onerror=alert(1)> hello' });
-    const second = await createPost(author);
-    const c = await comment(author, second.id, 'a comment');
+    const first = await createForumPost(author, { title: 'First <b>bold</b>', content: '<img src=x onerror=alert(1)> hello' });
+    const second = await createForumPost(author);
+    const c = await forumComment(author, second.id, 'a comment');
     await report(reporters[0], `/api/forum/posts/${first.id}`, 'spam');
     await report(reporters[1], `/api/forum/posts/${first.id}`, 'harassment', 'nasty');
     await report(reporters[0], `/api/forum/comments/${c.id}`, 'off_topic');
@@ -119,9 +127,9 @@ describe('moderation', () => {
   });
 
   it('when an admin approves a hidden post, then its reports are dismissed, it shows again, it leaves the queue; audited', async () => {
-    const post = await createPost(author);
+    const post = await createForumPost(author);
     for (const r of reporters.slice(0, 3)) await report(r, `/api/forum/posts/${post.id}`);
-    expect((await getPost(reporters[3], post.id)).statusCode).toBe(404);
+    expect((await getForumPost(reporters[3], post.id)).statusCode).toBe(404);
     const res = await moderate(admin, { content_type: 'forum_post', content_id: post.id, action: 'approve' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({
@@ -131,7 +139,7 @@ describe('moderation', () => {
       is_hidden: false,
       reports_resolved: 3,
     });
-    expect((await getPost(reporters[3], post.id)).json().is_hidden).toBe(false);
+    expect((await getForumPost(reporters[3], post.id)).json().is_hidden).toBe(false);
     const queue = (await flagged(admin, '?limit=100')).json().results;
     expect(queue.some((f: { content_id: string }) => f.content_id === post.id)).toBe(false);
     expect(await auditOf(post.id)).toEqual([
@@ -139,18 +147,18 @@ describe('moderation', () => {
     ]);
     // Reports start again from zero: one new report does not hide it.
     await report(reporters[3], `/api/forum/posts/${post.id}`);
-    expect((await getPost(reporters[0], post.id)).statusCode).toBe(200);
+    expect((await getForumPost(reporters[0], post.id)).statusCode).toBe(200);
   });
 
   it('when an admin rejects, then the item is hidden and the author is told why; a reason is required; audited', async () => {
-    const post = await createPost(author);
+    const post = await createForumPost(author);
     await report(reporters[0], `/api/forum/posts/${post.id}`);
     const missing = await moderate(admin, { content_type: 'forum_post', content_id: post.id, action: 'reject' });
     expect(problemOf(missing).errors?.[0].field).toBe('reason');
     const res = await moderate(admin, { content_type: 'forum_post', content_id: post.id, action: 'reject', reason: 'Spam links' });
     expect(res.json()).toMatchObject({ is_hidden: true, reports_resolved: 1 });
-    expect((await getPost(reporters[1], post.id)).statusCode).toBe(404);
-    expect((await getPost(author, post.id)).json().is_hidden).toBe(true);
+    expect((await getForumPost(reporters[1], post.id)).statusCode).toBe(404);
+    expect((await getForumPost(author, post.id)).json().is_hidden).toBe(true);
     expect((await auditOf(post.id)).map((a) => a.action_type)).toEqual(['content.reject']);
   });
 
@@ -165,13 +173,13 @@ describe('moderation', () => {
   });
 
   it('when an admin deletes a post or a comment, then it is gone, its reports closed, audited', async () => {
-    const post = await createPost(author);
-    const c = await comment(author, post.id);
+    const post = await createForumPost(author);
+    const c = await forumComment(author, post.id);
     await report(reporters[0], `/api/forum/comments/${c.id}`);
     expect((await admin.inject({ method: 'DELETE', url: `/api/admin/content/forum_comment/${c.id}` })).statusCode).toBe(204);
-    expect((await getPost(reporters[0], post.id)).json()).toMatchObject({ comments_count: 0, comments: { results: [] } });
+    expect((await getForumPost(reporters[0], post.id)).json()).toMatchObject({ comments_count: 0, comments: { results: [] } });
     expect((await admin.inject({ method: 'DELETE', url: `/api/admin/content/forum_post/${post.id}` })).statusCode).toBe(204);
-    expect((await getPost(author, post.id)).statusCode).toBe(404);
+    expect((await getForumPost(author, post.id)).statusCode).toBe(404);
     expect((await auditOf(c.id)).map((a) => a.action_type)).toEqual(['content.delete']);
     expect((await auditOf(post.id)).map((a) => a.action_type)).toEqual(['content.delete']);
     const open = await t.database.db.execute(
@@ -185,9 +193,9 @@ describe('forumNotificationRules', () => {
   const rule = (type: string) => forumNotificationRules.find((r) => r.type === type)!;
 
   it('when a reply is made, then the post author and the parent comment author are told, never the replier', async () => {
-    const post = await createPost(author, { title: 'Hello <script>alert(1)</script>world' });
-    const parent = await comment(reporters[0], post.id, 'parent');
-    const reply = await comment(reporters[1], post.id, '**reply** <img src=x onerror=alert(1)>', parent.id);
+    const post = await createForumPost(author, { title: 'Hello <script>alert(1)</script>world' });
+    const parent = await forumComment(reporters[0], post.id, 'parent');
+    const reply = await forumComment(reporters[1], post.id, '**reply** <img src=x onerror=alert(1)>', parent.id);
     const event = {
       contentType: 'forum_post',
       contentId: post.id,
@@ -209,7 +217,7 @@ describe('forumNotificationRules', () => {
   });
 
   it('when a like milestone or a moderation outcome happens, then the author is told', async () => {
-    const post = await createPost(author, { title: 'Milestones' });
+    const post = await createForumPost(author, { title: 'Milestones' });
     const milestone = { contentType: 'forum_post', contentId: post.id, itemAuthorId: author.id, likerId: reporters[0].id, milestone: 10 };
     expect(rule('forum.like_milestone').recipients(milestone)).toEqual([author.id]);
     expect((await rule('forum.like_milestone').render(t.database.db, milestone, author.id)).title).toBe(
@@ -241,9 +249,9 @@ describe('domain events', () => {
       return original(tx, type, payload);
     };
     try {
-      const post = await createPost(author);
-      const parent = await comment(reporters[0], post.id);
-      const reply = await comment(reporters[1], post.id, 'reply', parent.id);
+      const post = await createForumPost(author);
+      const parent = await forumComment(reporters[0], post.id);
+      const reply = await forumComment(reporters[1], post.id, 'reply', parent.id);
       await reporters[2].inject({ method: 'POST', url: `/api/forum/posts/${post.id}/like` });
       for (const r of reporters.slice(0, 3)) await report(r, `/api/forum/posts/${post.id}`);
       await moderate(admin, { content_type: 'forum_post', content_id: post.id, action: 'reject', reason: 'Off topic' });

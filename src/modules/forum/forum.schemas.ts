@@ -1,21 +1,18 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema, pageSchema } from '../../lib/pagination.js';
-import { Nullable, UuidSchema } from '../../lib/schemas.js';
+import { Filter, Nullable, RequiredText, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 import { AuthorSchema } from '../engagement/engagement.schemas.js';
-import { WireTimestampSchema } from '../jobs/jobs.schemas.js';
 
 export const MAX_TAGS = 10;
 export const MAX_TAG_LENGTH = 40;
 
-const title = Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' });
-const content = Type.String({
-  minLength: 1,
+const title = RequiredText({ maxLength: 300 });
+const content = RequiredText({
   maxLength: 50_000,
-  pattern: '\\S',
   description: 'Markdown source, stored as given; clients render it',
 });
 // Generous here; the service enforces ≤ 10 tags of ≤ 40 characters after trimming and de-duplicating.
-const tags = Type.Array(Type.String({ maxLength: 200 }), {
+const tags = Type.Array(Text({ maxLength: 200 }), {
   maxItems: 100,
   description: `At most ${MAX_TAGS}, each ≤ ${MAX_TAG_LENGTH} characters; stored lower-cased`,
 });
@@ -43,8 +40,8 @@ export const PostSchema = Type.Object(
     is_hidden: Type.Boolean({ description: 'Hidden by reports or moderation: only its author and admins see it' }),
     liked_by_me: Type.Boolean(),
     bookmarked_by_me: Type.Boolean(),
-    created_at: WireTimestampSchema,
-    updated_at: WireTimestampSchema,
+    created_at: TimestampSchema,
+    updated_at: TimestampSchema,
   },
   { title: 'ForumPost' },
 );
@@ -62,8 +59,8 @@ export const CommentSchema = Type.Object(
     liked_by_me: Type.Boolean(),
     is_deleted: Type.Boolean(),
     is_hidden: Type.Boolean(),
-    created_at: WireTimestampSchema,
-    updated_at: WireTimestampSchema,
+    created_at: TimestampSchema,
+    updated_at: TimestampSchema,
   },
   { title: 'ForumComment' },
 );
@@ -74,14 +71,15 @@ export const PostDetailSchema = Type.Composite([PostSchema, Type.Object({ commen
 
 // Filters are strings so that an empty value filters nothing (SEARCH.md).
 export const PostListQuerySchema = Type.Object({
-  tag: Type.Optional(Type.String({ maxLength: 200, description: 'Case-insensitive equality with one of the tags' })),
+  tag: Filter('Case-insensitive equality with one of the tags'),
   author: Type.Optional(
     Type.String({
       pattern: '^\\s*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?\\s*$',
+      maxLength: 200,
       description: 'A user id',
     }),
   ),
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'Full-text search in title and content' })),
+  q: Filter('Full-text search in title and content'),
   ...PageQuerySchema.properties,
 });
 export type PostListQuery = Static<typeof PostListQuerySchema>;

@@ -1,7 +1,8 @@
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, forbidden, notFound } from '../../lib/errors.js';
-import { toPage } from '../../lib/pagination.js';
+import { cursorTimestamp, keyset } from '../../lib/pagination.js';
+import { lowerSkills, normalizeSkills } from '../../lib/text.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { users } from '../auth/auth.tables.js';
 import { addComment, editComment, listComments, type CommentView } from '../engagement/engagement.comments.js';
@@ -16,9 +17,9 @@ import { forumPosts } from './forum.tables.js';
 
 const p = forumPosts;
 
-/** Trimmed, lower-cased, empty and repeated tags dropped; at most 10 of at most 40 characters. */
+/** Trimmed, lower-cased, empty and repeated tags dropped (lib/text.ts, as skills); at most 10 of at most 40 characters. */
 export function normalizeTags(raw: string[]) {
-  const tags = [...new Set(raw.map((t) => t.trim().toLowerCase()).filter(Boolean))];
+  const tags = lowerSkills(normalizeSkills(raw));
   if (tags.length > MAX_TAGS) throw badRequest('tags', `must have at most ${MAX_TAGS} distinct tags`);
   const long = tags.find((t) => t.length > MAX_TAG_LENGTH);
   if (long !== undefined) throw badRequest('tags', `must each have at most ${MAX_TAG_LENGTH} characters`);
@@ -41,7 +42,7 @@ const postColumns = (actor: Actor) => ({
   bookmarked_by_me: bookmarkedBy(FORUM_POST, p.id, actor.id),
   created_at: p.created_at,
   updated_at: p.updated_at,
-  cursor_ts: sql<string>`${p.created_at}::text`,
+  cursor_ts: cursorTimestamp(p.created_at),
 });
 
 /** Posts with their author and counters: one query, no N+1. */
@@ -180,6 +181,18 @@ export async function setPinned(ctx: AppContext, actor: Actor, postId: string, p
   return readPost(ctx, actor, postId);
 }
 
+// Pinned first, then newest: the order of forum_posts_list_idx.
+const postList = keyset<{ is_pinned: boolean; cursor_ts: string; id: string }>(
+  'forum.posts',
+  'desc',
+  [
+    { column: p.is_pinned, type: 'boolean' },
+    { column: p.created_at, type: 'timestamp' },
+    { column: p.id, type: 'uuid' },
+  ],
+  (row) => [row.is_pinned, row.cursor_ts, row.id],
+);
+
 /** SEARCH.md `GET /api/forum/posts`: tag, author, q; pinned first, then newest (created_at, id), keyset pages. */
 export async function listPosts(ctx: AppContext, actor: Actor, query: PostListQuery) {
   const conditions: SQL[] = [isNull(p.deleted_at), visibleTo(actor)];
@@ -189,42 +202,40 @@ export async function listPosts(ctx: AppContext, actor: Actor, query: PostListQu
   if (author) conditions.push(eq(p.author_id, author));
   const q = query.q?.trim();
   if (q) conditions.push(sql`${p.search} @@ websearch_to_tsquery('english', ${q})`);
-  const key = ctx.cursors.decode(query.cursor);
-  if (key) {
-    const [pinned, ts, id] = key;
-    if (typeof pinned !== 'boolean' || typeof ts !== 'string' || typeof id !== 'string')
-      throw badRequest('cursor', 'is not a cursor issued by this server');
-    conditions.push(sql`(${p.is_pinned}, ${p.created_at}, ${p.id}) < (${pinned}, ${ts}::timestamptz, ${id}::uuid)`);
-  }
   const rows = await selectPosts(ctx, actor)
-    .where(and(...conditions))
-    .orderBy(sql`${p.is_pinned} DESC NULLS LAST, ${p.created_at} DESC NULLS LAST, ${p.id} DESC NULLS LAST`)
+    .where(and(...conditions, postList.after(ctx, query.cursor)))
+    .orderBy(postList.orderBy)
     .limit(query.limit + 1);
-  const page = toPage(rows, query.limit, ctx.cursors, (r) => [r.is_pinned, r.cursor_ts, r.id]);
+  const page = postList.page(ctx, rows, query.limit);
   return { ...page, results: page.results.map((r) => toPostView(ctx, r)) };
 }
+
+// Most recently saved first: the order of engagement_bookmarks_list_idx.
+const bookmarkList = keyset<{ saved_ts: string; id: string }>(
+  'forum.bookmarks',
+  'desc',
+  [
+    { column: engagementBookmarks.created_at, type: 'timestamp' },
+    { column: engagementBookmarks.content_id, type: 'uuid' },
+  ],
+  (row) => [row.saved_ts, row.id],
+);
 
 /** The caller's bookmarked posts that still exist and that they may see, most recently saved first. */
 export async function listMyBookmarks(ctx: AppContext, actor: Actor, query: { limit: number; cursor?: string }) {
   const b = engagementBookmarks;
   const conditions: SQL[] = [eq(b.user_id, actor.id), eq(b.content_type, FORUM_POST), isNull(p.deleted_at), visibleTo(actor)];
-  const key = ctx.cursors.decode(query.cursor);
-  if (key) {
-    const [ts, id] = key;
-    if (typeof ts !== 'string' || typeof id !== 'string') throw badRequest('cursor', 'is not a cursor issued by this server');
-    conditions.push(sql`(${b.created_at}, ${b.content_id}) < (${ts}::timestamptz, ${id}::uuid)`);
-  }
   const rows = await ctx.db
-    .select({ ...postColumns(actor), saved_ts: sql<string>`${b.created_at}::text` })
+    .select({ ...postColumns(actor), saved_ts: cursorTimestamp(b.created_at) })
     .from(b)
     .innerJoin(p, eq(p.id, b.content_id))
     .innerJoin(users, eq(users.id, p.author_id))
     .leftJoin(profiles, eq(profiles.user_id, p.author_id))
     .leftJoin(engagementCounters, countersOf(FORUM_POST, p.id))
-    .where(and(...conditions))
-    .orderBy(sql`${b.created_at} DESC, ${b.content_id} DESC`)
+    .where(and(...conditions, bookmarkList.after(ctx, query.cursor)))
+    .orderBy(bookmarkList.orderBy)
     .limit(query.limit + 1);
-  const page = toPage(rows, query.limit, ctx.cursors, (r) => [r.saved_ts, r.id]);
+  const page = bookmarkList.page(ctx, rows, query.limit);
   return { ...page, results: page.results.map(({ saved_ts: _s, ...r }) => toPostView(ctx, r)) };
 }
 

@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
-import { comment, createPost, getPost, like } from './forum.testkit.js';
+import {
+  createForumPost,
+  createTestApp,
+  forumComment,
+  getForumPost,
+  like,
+  problemOf,
+  type TestApp,
+  type TestUser,
+} from '../../../test/helpers.js';
 
 let t: TestApp;
 let author: TestUser;
@@ -58,9 +66,9 @@ describe('POST /api/forum/posts', () => {
 
 describe('GET /api/forum/posts/{post_id}, PUT, DELETE', () => {
   it('when read, then the post comes with its author and the first page of comments', async () => {
-    const post = await createPost(author);
-    const c1 = await comment(other, post.id, 'first');
-    const res = await getPost(other, post.id);
+    const post = await createForumPost(author);
+    const c1 = await forumComment(other, post.id, 'first');
+    const res = await getForumPost(other, post.id);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id: post.id, comments_count: 1, author: { name: author.name } });
     expect(res.json().comments).toMatchObject({
@@ -70,12 +78,12 @@ describe('GET /api/forum/posts/{post_id}, PUT, DELETE', () => {
   });
 
   it('when the id is unknown or malformed, then 404 / 400', async () => {
-    expect((await getPost(other, randomUUID())).statusCode).toBe(404);
-    expect((await getPost(other, 'nope')).statusCode).toBe(400);
+    expect((await getForumPost(other, randomUUID())).statusCode).toBe(404);
+    expect((await getForumPost(other, 'nope')).statusCode).toBe(400);
   });
 
   it('when the author edits, then only the fields sent change; another member gets 403; an admin may (audited)', async () => {
-    const post = await createPost(author, { tags: ['a'] });
+    const post = await createForumPost(author, { tags: ['a'] });
     const res = await author.inject({ method: 'PUT', url: `/api/forum/posts/${post.id}`, payload: { title: 'New title' } });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ title: 'New title', tags: ['a'] });
@@ -88,17 +96,17 @@ describe('GET /api/forum/posts/{post_id}, PUT, DELETE', () => {
   });
 
   it('when deleted by the author, then 204, it reads 404 and leaves the list; others get 403', async () => {
-    const post = await createPost(author, { tags: ['gone-soon'] });
+    const post = await createForumPost(author, { tags: ['gone-soon'] });
     expect((await other.inject({ method: 'DELETE', url: `/api/forum/posts/${post.id}` })).statusCode).toBe(403);
     expect((await author.inject({ method: 'DELETE', url: `/api/forum/posts/${post.id}` })).statusCode).toBe(204);
-    expect((await getPost(author, post.id)).statusCode).toBe(404);
+    expect((await getForumPost(author, post.id)).statusCode).toBe(404);
     const list = await other.inject({ method: 'GET', url: '/api/forum/posts?tag=gone-soon' });
     expect(list.json().results).toEqual([]);
     expect((await author.inject({ method: 'DELETE', url: `/api/forum/posts/${post.id}` })).statusCode).toBe(404);
   });
 
   it('when an admin deletes a member’s post, then it is audited', async () => {
-    const post = await createPost(author);
+    const post = await createForumPost(author);
     expect((await admin.inject({ method: 'DELETE', url: `/api/forum/posts/${post.id}` })).statusCode).toBe(204);
     const audit = await t.database.db.execute(sql`SELECT action_type FROM audit_log WHERE target_id = ${post.id}`);
     expect(audit.rows).toEqual([{ action_type: 'content.delete' }]);
@@ -109,7 +117,7 @@ describe('GET /api/forum/posts (SEARCH.md)', () => {
   it('when posts are pinned, then pinned first, then newest first, across pages', async () => {
     const tag = `order-${randomUUID().slice(0, 8)}`;
     const made = [];
-    for (let i = 0; i < 5; i++) made.push(await createPost(i % 2 ? other : author, { tags: [tag.toUpperCase()] }));
+    for (let i = 0; i < 5; i++) made.push(await createForumPost(i % 2 ? other : author, { tags: [tag.toUpperCase()] }));
     for (const i of [1, 3]) {
       const pin = await admin.inject({ method: 'POST', url: `/api/forum/posts/${made[i].id}/pin` });
       expect(pin.statusCode, pin.body).toBe(200);
@@ -134,8 +142,8 @@ describe('GET /api/forum/posts (SEARCH.md)', () => {
 
   it('when filtering by author, tag (case-insensitive) and q, then filters AND together; empty filters nothing', async () => {
     const tag = `f-${randomUUID().slice(0, 8)}`;
-    const a = await createPost(author, { tags: [tag], title: 'Kubernetes on a budget' });
-    const b = await createPost(other, { tags: [tag], title: 'Cooking', content: 'pasta recipes' });
+    const a = await createForumPost(author, { tags: [tag], title: 'Kubernetes on a budget' });
+    const b = await createForumPost(other, { tags: [tag], title: 'Cooking', content: 'pasta recipes' });
     const ids = async (qs: string) =>
       (await other.inject({ method: 'GET', url: `/api/forum/posts?${qs}` })).json().results.map((p: { id: string }) => p.id);
     expect(await ids(`tag=${tag.toUpperCase()}`)).toEqual([b.id, a.id]);
@@ -158,35 +166,35 @@ describe('GET /api/forum/posts (SEARCH.md)', () => {
   });
 
   it('when pinning as a member, then 403', async () => {
-    const post = await createPost(author);
+    const post = await createForumPost(author);
     expect((await author.inject({ method: 'POST', url: `/api/forum/posts/${post.id}/pin` })).statusCode).toBe(403);
   });
 });
 
 describe('likes', () => {
   it('when a member likes twice, then liked then unliked with the count following', async () => {
-    const post = await createPost(author);
+    const post = await createForumPost(author);
     const url = `/api/forum/posts/${post.id}`;
     expect((await like(other, url)).json()).toEqual({ liked: true, likes_count: 1 });
-    expect((await getPost(other, post.id)).json()).toMatchObject({ likes_count: 1, liked_by_me: true });
+    expect((await getForumPost(other, post.id)).json()).toMatchObject({ likes_count: 1, liked_by_me: true });
     expect((await like(other, url)).json()).toEqual({ liked: false, likes_count: 0 });
     expect((await like(other, `/api/forum/posts/${randomUUID()}`)).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'POST', url: `${url}/like` })).statusCode).toBe(401);
   });
 
   it('when a comment is liked and unliked, then its count follows; an unknown comment is 404, no token 401', async () => {
-    const post = await createPost(author);
-    const c = await comment(author, post.id);
+    const post = await createForumPost(author);
+    const c = await forumComment(author, post.id);
     const url = `/api/forum/comments/${c.id}`;
     expect((await like(other, url)).json()).toEqual({ liked: true, likes_count: 1 });
-    expect((await getPost(other, post.id)).json().comments.results[0]).toMatchObject({ likes_count: 1, liked_by_me: true });
+    expect((await getForumPost(other, post.id)).json().comments.results[0]).toMatchObject({ likes_count: 1, liked_by_me: true });
     expect((await like(other, url)).json()).toEqual({ liked: false, likes_count: 0 });
     expect((await like(other, `/api/forum/comments/${randomUUID()}`)).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'POST', url: `${url}/like` })).statusCode).toBe(401);
   });
 
   it('when the first like is undone and redone, then the milestone 1 is recorded once', async () => {
-    const post = await createPost(author);
+    const post = await createForumPost(author);
     const url = `/api/forum/posts/${post.id}`;
     await like(other, url);
     await like(other, url);
@@ -198,17 +206,17 @@ describe('likes', () => {
   });
 
   it('when 20 members toggle at once, then the count equals the rows (20)', async () => {
-    const post = await createPost(author);
+    const post = await createForumPost(author);
     const members = await Promise.all(Array.from({ length: 20 }, () => t.user('student')));
     const results = await Promise.all(members.map((m) => like(m, `/api/forum/posts/${post.id}`)));
     expect(results.every((r) => r.statusCode === 200 && r.json().liked)).toBe(true);
-    expect((await getPost(author, post.id)).json().likes_count).toBe(20);
+    expect((await getForumPost(author, post.id)).json().likes_count).toBe(20);
     await expectCountMatchesRows('forum_post', post.id, 20);
   });
 
   it('when one member toggles 20 times at once, then every toggle flips and the count equals the rows (0)', async () => {
-    const post = await createPost(author);
-    const c = await comment(author, post.id);
+    const post = await createForumPost(author);
+    const c = await forumComment(author, post.id);
     for (const url of [`/api/forum/posts/${post.id}`, `/api/forum/comments/${c.id}`]) {
       const results = await Promise.all(Array.from({ length: 20 }, () => like(other, url)));
       expect(results.filter((r) => r.json().liked).length).toBe(10);
