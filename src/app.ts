@@ -21,6 +21,7 @@ import { adminProfilesRoutes } from './modules/profiles/profiles.admin.routes.js
 import { profilesRoutes } from './modules/profiles/profiles.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { ensureAdmin } from './modules/auth/auth.service.js';
+import { startRevocations } from './modules/auth/auth.revocations.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { mailJobs } from './modules/mail/mail.jobs.js';
 import authPlugin from './plugins/auth.js';
@@ -104,7 +105,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     pollingIntervalSeconds: deps.jobPollingSeconds,
   });
   app.decorate('ctx', ctx);
+  const revocations = await startRevocations(ctx);
   app.addHook('onClose', async () => {
+    await revocations.stop();
     await jobs?.stop();
     ctx.mailer.close();
     redis?.disconnect();
