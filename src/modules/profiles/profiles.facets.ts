@@ -58,14 +58,17 @@ const FACET_SOURCES: [keyof Facets, string][] = [
   ['departments', 'department'],
 ];
 
-/** One statement: the top `limit` values of each facet, each an index scan of profile_facets_top_idx. */
+/** One statement ($1: the limit): the top values of each facet, each an index scan of profile_facets_top_idx. */
+export const FACETS_SQL = FACET_SOURCES.map(
+  ([, column]) =>
+    `(SELECT '${column}' AS facet, value, count FROM profile_facets WHERE facet = '${column}' AND count > 0
+      ORDER BY count DESC, value COLLATE "C" LIMIT $1)`,
+).join(' UNION ALL ');
+
 export async function getFacets(ctx: AppContext, limit: number): Promise<Facets> {
-  const top = (facet: string) =>
-    `(SELECT '${facet}' AS facet, value, count FROM profile_facets WHERE facet = '${facet}' AND count > 0
-      ORDER BY count DESC, value COLLATE "C" LIMIT $1)`;
   const { rows } = await ctx.pool.query<FacetRow>({
     name: 'profile-facets',
-    text: FACET_SOURCES.map(([, column]) => top(column)).join(' UNION ALL '),
+    text: FACETS_SQL,
     values: [Math.min(limit, FACET_MAX_VALUES)],
   });
   const facets: Facets = { companies: [], skills: [], locations: [], batch_years: [], departments: [] };

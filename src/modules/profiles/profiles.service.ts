@@ -40,14 +40,15 @@ export function toProfileView(ctx: AppContext, row: ProfileRow, owner: Owner, vi
 const withOwner = (db: Tx) =>
   db.select({ profile: profiles, email: users.email, role: users.role, status: users.status }).from(profiles).innerJoin(users, eq(users.id, profiles.user_id));
 
+/** GET /api/profiles/{user_id}'s one statement (the bench's floor runs the same: bench/profiles.bench.ts). */
+export const profileWithOwnerStatement = (db: Tx) => withOwner(db).where(eq(profiles.user_id, sql.placeholder('userId')));
+
 /** A profile with its owner's account fields; `lock` (inside a write's transaction) locks the profile row. */
 async function loadWithOwner(ctx: AppContext, db: Tx, userId: string, lock = false) {
   if (lock) return (await withOwner(db).where(eq(profiles.user_id, userId)).for('update', { of: profiles }))[0];
   if (db !== ctx.db) return (await withOwner(db).where(eq(profiles.user_id, userId)))[0];
   // Plain reads outside a transaction (every GET /api/profiles/{id}) run as a prepared statement.
-  const statement = prepared(ctx, 'profile-with-owner', (base) =>
-    withOwner(base).where(eq(profiles.user_id, sql.placeholder('userId'))).prepare('profile-with-owner'),
-  );
+  const statement = prepared(ctx, 'profile-with-owner', (base) => profileWithOwnerStatement(base).prepare('profile-with-owner'));
   return (await statement.execute({ userId }))[0];
 }
 
