@@ -63,7 +63,12 @@ describe('statement budget of the hot reads', () => {
     });
   }
 
-  for (const url of ['/api/jobs?limit=20', '/api/jobs?skills=python&limit=5', '/api/profiles/search?skills=python', '/api/profiles/directory?limit=20']) {
+  for (const url of [
+    '/api/jobs?limit=20',
+    '/api/jobs?skills=python&limit=5',
+    '/api/profiles/search?skills=python',
+    '/api/profiles/directory?limit=20',
+  ]) {
     it(`when the list ${url} is read twice, then the second read sends one statement (its count is cached)`, async () => {
       const first = await statementsOf(viewer, { method: 'GET', url });
       expect(first.length, first.join('\n---\n')).toBeLessThanOrEqual(2);

@@ -59,7 +59,8 @@ export class BenchRun {
 
 export const log = (line: string) => process.stderr.write(`${line}\n`);
 
-export const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits }));
+export const fmt = (n: number | undefined, digits = 0) =>
+  n === undefined ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
 export function verdictOf(row: Omit<ComparisonRow, 'verdict'>) {
   if (!row.cohort) return 'n/a';
