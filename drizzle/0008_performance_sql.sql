@@ -56,6 +56,12 @@ CREATE TABLE profile_facet_spellings (
   PRIMARY KEY (facet, key, spelling)
 );
 --> statement-breakpoint
+-- Every counted write leaves a dead row version behind (count is indexed, so no HOT update): vacuum
+-- these small, hot tables after a fixed number of changes, not a fraction of their size.
+ALTER TABLE profile_facets SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 2000, autovacuum_analyze_threshold = 2000);
+--> statement-breakpoint
+ALTER TABLE profile_facet_spellings SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 2000, autovacuum_analyze_threshold = 2000);
+--> statement-breakpoint
 CREATE TYPE profile_facet_delta AS (facet text, spelling text, delta integer);
 --> statement-breakpoint
 -- What one profile contributes: its values, if the directory lists it (visible, owner not deleted).
