@@ -5,7 +5,7 @@ import type { Facets } from './profiles.schemas.js';
 /**
  * Facets (GET /api/profiles/filters/options). The counts live in `profile_facets`, kept exact by
  * statement-level triggers on profiles (migration `performance_sql`): each write adds or removes its
- * own values, so a read is a top-N index scan per facet whatever the number of members, and no
+ * own values, so a read scans each facet's distinct values (not the members), and no
  * write throws a computed result away. See docs/decisions/042-facets-kept-by-triggers.md.
  */
 /** Values at most per facet (the endpoint's `limit` is at most this). */
@@ -58,7 +58,7 @@ const FACET_SOURCES: [keyof Facets, string][] = [
   ['departments', 'department'],
 ];
 
-/** One statement ($1: the limit): the top values of each facet, each an index scan of profile_facets_top_idx. */
+/** One statement ($1: the limit): the top values of each facet, each a primary-key range scan of one facet's values. */
 export const FACETS_SQL = FACET_SOURCES.map(
   ([, column]) =>
     `(SELECT '${column}' AS facet, value, count FROM profile_facets WHERE facet = '${column}' AND count > 0
