@@ -6,6 +6,7 @@ import { verify } from '@node-rs/argon2';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { hashPassword } from '../src/modules/auth/auth.password.js';
+import { meStatement } from '../src/modules/auth/auth.me.js';
 import {
   ADMIN,
   compare,
@@ -14,6 +15,7 @@ import {
   log,
   median,
   round,
+  serviceStatement,
   startServer,
   type FloorContext,
   type FloorRoute,
@@ -36,16 +38,21 @@ const publicUser = (u: Record<string, any>) => ({
 });
 
 /**
- * GET /api/auth/me as auth.me.ts does it: authenticate (JWT + the session query, which returns the
- * public user row), then profileSummaryOf's prepared profile-summary select (profiles.service.ts).
+ * GET /api/auth/me as auth.me.ts does it: the token verified against the in-memory revocations
+ * (no statement), then meStatement's one statement (the user ⋈ their profile summary), taken from
+ * the service's builder so the two cannot drift.
  */
-const PROFILE_SUMMARY_SQL = `select "headline", "photo_key", "current_company", "current_role", "batch_year", "profile_completion_percentage", "verification_status", "is_verified" from "profiles" where "profiles"."user_id" = $1`;
+const ME = serviceStatement(meStatement);
+const USER_FIELDS = ['id', 'email', 'name', 'role', 'is_verified', 'status', 'last_login_at', 'created_at', 'updated_at'];
+const SUMMARY_FIELDS = ['user_id', 'headline', 'photo_key', 'current_company', 'current_role', 'batch_year', 'profile_completion_percentage', 'verification_status', 'is_verified'];
 
 async function me(request: Parameters<FloorRoute['handler']>[0], ctx: FloorContext) {
   const actor = await ctx.authenticate(request);
-  const profile = (await ctx.pool.query({ name: 'profile-summary', text: PROFILE_SUMMARY_SQL, values: [actor.id] })).rows[0];
-  const summary = profile ? { ...profile, photo_key: undefined, photo_url: null } : null;
-  return { body: { user: publicUser(actor), profile: summary } };
+  const { rows } = await ctx.pool.query({ name: 'auth-me', text: ME.text, values: ME.values({ userId: actor.id }), rowMode: 'array' });
+  if (!rows[0]) throw new FloorError(401, 'unauthenticated');
+  const pick = (fields: string[], offset: number) => Object.fromEntries(fields.map((f, i) => [f, rows[0][offset + i]]));
+  const { user_id, photo_key: _p, ...summary } = pick(SUMMARY_FIELDS, USER_FIELDS.length);
+  return { body: { user: pick(USER_FIELDS, 0), profile: user_id ? { ...summary, photo_url: null } : null } };
 }
 
 /** POST /api/auth/login as auth.sessions.ts `login` does it: lookup, argon2 verify, session + refresh token in one transaction, JWT. */
@@ -132,7 +139,7 @@ const scenario: Scenario = {
           const port = await freePort();
           const server = await startServer(
             'cohort (npm start)',
-            'src/server.ts',
+            'scripts/start.mjs',
             { LOG_LEVEL: 'warn', DATA_DIR: target.database.dataDir, PORT: String(port) },
             { port, dataDir: target.database.dataDir },
           );

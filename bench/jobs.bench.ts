@@ -5,6 +5,7 @@
  * createJob) as of this writing: when the service changes, change the floor here.
  */
 import {
+  serviceStatement,
   benchUser,
   compare,
   FloorError,
@@ -19,6 +20,7 @@ import {
   type Scenario,
 } from './lib.js';
 import { COMPANIES, LOCATIONS, SKILLS } from './profiles.bench.js';
+import { jobColumns, jobReadStatement } from '../src/modules/jobs/jobs.service.js';
 
 // ---------------------------------------------------------------------------------------------
 // The jobs: deterministic, skewed like a real board
@@ -191,23 +193,20 @@ function boardCount(ctx: FloorContext, query: URLSearchParams, where: string[], 
   return value;
 }
 
+/** getJob: jobReadStatement of jobs.service.ts (the read, and a view by anyone but the poster counted in the same statement). */
+const JOB_READ = serviceStatement(jobReadStatement);
+const JOB_READ_FIELDS = Object.keys({ ...jobColumns, views_count: 0 });
+
 async function getJob(request: FloorRequest, ctx: FloorContext) {
   const actor = await ctx.authenticate(request);
-  // A read by anyone but the poster counts as a view, in the statement that reads it.
-  // Named prepared statements, as Cohort runs them (src/lib/prepared.ts).
-  const viewed = await ctx.pool.query({
-    name: 'job-count-view',
-    text: `update "jobs" set "views_count" = "jobs"."views_count" + 1 where ("jobs"."id" = $1 and "jobs"."deleted_at" is null and "jobs"."posted_by" <> $2) returning ${JOB_COLUMNS}`,
-    values: [request.params.job_id, actor.id],
-  });
-  if (viewed.rows[0]) return { body: wire(viewed.rows[0]) };
-  const own = await ctx.pool.query({
+  const { rows } = await ctx.pool.query({
     name: 'job-read',
-    text: `select ${JOB_COLUMNS} from "jobs" where ("jobs"."id" = $1 and "jobs"."deleted_at" is null)`,
-    values: [request.params.job_id],
+    text: JOB_READ.text,
+    values: JOB_READ.values({ jobId: request.params.job_id, actorId: actor.id }),
+    rowMode: 'array',
   });
-  if (!own.rows[0]) throw new FloorError(404, 'not_found');
-  return { body: wire(own.rows[0]) };
+  if (!rows[0]) throw new FloorError(404, 'not_found');
+  return { body: wire(Object.fromEntries(JOB_READ_FIELDS.map((f, i) => [f, rows[0][i]]))) };
 }
 
 async function createJob(request: FloorRequest, ctx: FloorContext) {

@@ -11,7 +11,10 @@
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { FACET_MAX_VALUES, FACETS_SQL } from '../src/modules/profiles/profiles.facets.js';
+import { profileWithOwnerStatement } from '../src/modules/profiles/profiles.service.js';
 import {
+  serviceStatement,
   benchUser,
   cohortEnv,
   compare,
@@ -324,14 +327,15 @@ async function search(request: FloorRequest, ctx: FloorContext) {
   };
 }
 
+const PROFILE_WITH_OWNER = serviceStatement(profileWithOwnerStatement);
+
 async function profileById(request: FloorRequest, ctx: FloorContext) {
   const viewer = await ctx.authenticate(request);
-  // loadWithOwner(): the profile with its owner's e-mail, role and status.
-  // A named prepared statement, as Cohort runs it (src/lib/prepared.ts).
+  // loadWithOwner(): the profile with its owner's e-mail, role and status, from the service's builder.
   const { rows } = await ctx.pool.query({
     name: 'profile-with-owner',
-    text: `select "profiles".*, "users"."email", "users"."role", "users"."status" from "profiles" inner join "users" on "users"."id" = "profiles"."user_id" where "profiles"."user_id" = $1`,
-    values: [request.params.user_id],
+    text: PROFILE_WITH_OWNER.text,
+    values: PROFILE_WITH_OWNER.values({ userId: request.params.user_id }),
   });
   const row = rows[0];
   const privileged = viewer.id === row?.user_id || viewer.role === 'admin';
@@ -351,30 +355,11 @@ async function profileById(request: FloorRequest, ctx: FloorContext) {
   };
 }
 
-/** computeFacets() of profiles.facets.ts; like Cohort, the floor keeps the result FACET_TTL_SECONDS in memory. */
-const FACET_TTL_SECONDS = 60;
-const FACET_MAX_VALUES = 1000;
-const top = (facet: string, value: string, from: string, group: string) =>
-  `(SELECT '${facet}' AS facet, ${value} AS value, count(*)::int AS count FROM ${from} GROUP BY ${group}
-    ORDER BY count(*) DESC, ${value} COLLATE "C" LIMIT ${FACET_MAX_VALUES})`;
-const textFacet = (column: string) =>
-  top(column, `mode() WITHIN GROUP (ORDER BY ${column})`, `v WHERE ${column} IS NOT NULL`, `lower(${column})`);
-const FACETS_SQL = `
-  WITH v AS MATERIALIZED (
-    SELECT p.current_company, p.location, p.department, p.batch_year, p.skills
-    FROM profiles p
-    WHERE p.directory_visible AND NOT p.owner_deleted
-  )
-  ${textFacet('current_company')}
-  UNION ALL ${textFacet('location')}
-  UNION ALL ${textFacet('department')}
-  UNION ALL ${top('batch_year', 'batch_year::text', 'v WHERE batch_year IS NOT NULL', 'batch_year')}
-  UNION ALL ${top('skills', 'mode() WITHIN GROUP (ORDER BY s)', 'v, unnest(v.skills) AS s', 'lower(s)')}`;
-
-let facetCache: { value: Promise<Record<string, { value: string | number; count: number }[]>>; expires: number } | undefined;
-
-async function computeFacets(ctx: FloorContext) {
-  const { rows } = await ctx.pool.query(FACETS_SQL);
+/** getFacets() of profiles.facets.ts: its FACETS_SQL, one indexed statement over the trigger-kept counts. */
+async function facets(request: FloorRequest, ctx: FloorContext) {
+  await ctx.authenticate(request);
+  const limit = Number(present(request.query.get('limit')) ?? FACET_MAX_VALUES);
+  const { rows } = await ctx.pool.query({ name: 'profile-facets', text: FACETS_SQL, values: [Math.min(limit, FACET_MAX_VALUES)] });
   const names: Record<string, string> = {
     current_company: 'companies',
     location: 'locations',
@@ -382,28 +367,13 @@ async function computeFacets(ctx: FloorContext) {
     batch_year: 'batch_years',
     skills: 'skills',
   };
-  const out: Record<string, { value: string | number; count: number }[]> = {
-    companies: [],
-    skills: [],
-    locations: [],
-    batch_years: [],
-    departments: [],
-  };
+  const out: Record<string, { value: string | number; count: number }[]> = { companies: [], skills: [], locations: [], batch_years: [], departments: [] };
   for (const row of rows) {
     const key = names[row.facet];
     out[key].push({ value: key === 'batch_years' ? Number(row.value) : row.value, count: row.count });
   }
   out.batch_years.sort((a, b) => b.count - a.count || (a.value as number) - (b.value as number));
-  return out;
-}
-
-async function facets(request: FloorRequest, ctx: FloorContext) {
-  await ctx.authenticate(request);
-  const limit = Number(present(request.query.get('limit')) ?? FACET_MAX_VALUES);
-  if (!facetCache || facetCache.expires < Date.now())
-    facetCache = { value: computeFacets(ctx), expires: Date.now() + FACET_TTL_SECONDS * 1000 };
-  const all = await facetCache.value;
-  return { body: Object.fromEntries(Object.entries(all).map(([key, list]) => [key, list.slice(0, limit)])) };
+  return { body: out };
 }
 
 const floorRoutes: FloorRoute[] = [
@@ -480,12 +450,12 @@ const scenario: Scenario = {
     const facetRuns: number[] = [];
     for (let i = 0; i < 3; i++) {
       const started = performance.now();
-      await target.query(FACETS_SQL);
+      await target.query(FACETS_SQL, [FACET_MAX_VALUES]);
       facetRuns.push(performance.now() - started);
     }
     run.measure({
       scenario: 'profiles',
-      what: 'facets query uncached (computeFacets SQL once, median of 3)',
+      what: 'facets read uncached (FACETS_SQL over the trigger-kept counts, limit 1000, median of 3)',
       target: target.name,
       value: round(median(facetRuns), 0),
       unit: 'ms',

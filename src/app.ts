@@ -27,9 +27,9 @@ import { eventJobs } from './modules/events/events.reminders.js';
 import { eventsRoutes } from './modules/events/events.routes.js';
 import { adminProfilesRoutes } from './modules/profiles/profiles.admin.routes.js';
 import { profilesRoutes } from './modules/profiles/profiles.routes.js';
-import { profileSummaryOf } from './modules/profiles/profiles.service.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { ensureAdmin } from './modules/auth/auth.service.js';
+import { startRevocations } from './modules/auth/auth.revocations.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { mailJobs } from './modules/mail/mail.jobs.js';
 import authPlugin from './plugins/auth.js';
@@ -128,7 +128,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     pollingIntervalSeconds: deps.jobPollingSeconds,
   });
   app.decorate('ctx', ctx);
+  const revocations = await startRevocations(ctx);
   app.addHook('onClose', async () => {
+    await revocations.stop();
     await jobs?.stop();
     ctx.mailer.close();
     redis?.disconnect();
@@ -149,7 +151,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(metricsPlugin, { ctx });
 
   await app.register(healthRoutes, { prefix: '/api/health', ctx });
-  await app.register(authRoutes, { prefix: '/api/auth', ctx, profileSummary: profileSummaryOf });
+  await app.register(authRoutes, { prefix: '/api/auth', ctx });
   await app.register(filesRoutes, { prefix: '/api/files', ctx });
   await app.register(profilesRoutes, { prefix: '/api/profiles', ctx });
   await app.register(adminProfilesRoutes, { prefix: '/api/admin', ctx });

@@ -29,16 +29,12 @@ export interface AppContext {
   log: FastifyBaseLogger;
 }
 
-/** The signed-in caller, as the auth plugin loaded it for this request. */
+/**
+ * The signed-in caller, as their access token names them (authentication reads nothing else: see
+ * src/modules/auth/auth.revocations.ts). Read other account fields (name, e-mail) where needed.
+ */
 export interface Actor {
   id: string;
-  email: string;
-  name: string;
   role: Role;
-  is_verified: boolean;
-  status: 'active' | 'suspended' | 'deleted';
-  last_login_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
   sessionId: string;
 }

@@ -15,15 +15,12 @@ import {
   VerifyEmailBodySchema,
 } from './auth.schemas.js';
 import * as auth from './auth.service.js';
-import { getMe, MeSchema, type ProfileSummaryLoader } from './auth.me.js';
+import { getMe, MeSchema } from './auth.me.js';
 
 const tags = ['auth'];
 const accepted = (detail: string) => ({ status: 'accepted' as const, detail });
 
-export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; profileSummary: ProfileSummaryLoader }> = async (
-  app,
-  { ctx, profileSummary },
-) => {
+export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const limits = ctx.config.rateLimits;
   const perIp = (max: number, timeWindow: string) => ({ public: true, rateLimit: { max, timeWindow } });
 
@@ -85,6 +82,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; profileSum
 
   app.get('/me', {
     schema: { tags, summary: 'The current user with their role and profile summary', response: { 200: MeSchema, ...problems(401) } },
-    handler: async (request) => getMe(ctx, actorOf(request), profileSummary),
+    handler: async (request) => getMe(ctx, actorOf(request)),
   });
 };

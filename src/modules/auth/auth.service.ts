@@ -7,11 +7,13 @@ import { checkRegistrationAllowed } from '../admin/settings.service.js';
 import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
 import { checkPasswordPolicy, hashPassword } from './auth.password.js';
 import type { RegisterBody } from './auth.schemas.js';
+import { noteRevoked } from './auth.revocations.js';
 import { revokeAllSessions } from './auth.sessions.js';
 import { emailVerifications, passwordResets, users } from './auth.tables.js';
 import { hashOtp, hashToken, newOpaqueToken, newOtp } from './auth.tokens.js';
 
-export { authenticate, login, logout, refreshSession } from './auth.sessions.js';
+export { authenticate, login, logout, refreshSession, revokeAllSessions } from './auth.sessions.js';
+export { noteRevoked, onSessionRevoked, type SessionRevoked } from './auth.revocations.js';
 
 const OTP_MINUTES = 10;
 const OTP_MAX_ATTEMPTS = 5;
@@ -154,7 +156,7 @@ export async function resetPassword(ctx: AppContext, input: { token: string; new
   if (!reset) throw badRequest('token', 'is invalid, expired or already used');
   checkPasswordPolicy(input.new_password, reset.email, 'new_password');
   const password_hash = await hashPassword(input.new_password);
-  return ctx.db.transaction(async (tx) => {
+  const { user, revoked } = await ctx.db.transaction(async (tx) => {
     // Conditional update: of two parallel resets with one token, only one wins.
     const used = await tx
       .update(passwordResets)
@@ -168,10 +170,12 @@ export async function resetPassword(ctx: AppContext, input: { token: string; new
       .set({ password_hash, is_verified: true, updated_at: new Date() })
       .where(eq(users.id, reset.user_id))
       .returning();
-    await revokeAllSessions(tx, user.id, 'password_reset');
+    const revoked = await revokeAllSessions(tx, user.id, 'password_reset');
     await ctx.events.publish(tx, 'user.password_reset', { userId: user.id });
-    return user;
+    return { user, revoked };
   });
+  noteRevoked(ctx, revoked);
+  return user;
 }
 
 export async function getUser(ctx: AppContext, id: string) {

@@ -3,11 +3,13 @@ import type { Actor, AppContext } from '../../lib/context.js';
 import { AppError, forbidden, unauthenticated } from '../../lib/errors.js';
 import type { Tx } from '../../db/client.js';
 import { burnPasswordCheck, verifyPassword } from './auth.password.js';
+import { noteRevoked, revocationsOf, type SessionRevoked } from './auth.revocations.js';
 import { refreshTokens, sessions, users } from './auth.tables.js';
 import { ACCESS_TOKEN_SECONDS, hashToken, newOpaqueToken, SESSION_DAYS, signAccessToken, verifyAccessToken } from './auth.tokens.js';
 
 const FIFTEEN_MINUTES = 15 * 60;
 
+const sessionEnded = () => unauthenticated('The session has ended; sign in again');
 const invalidCredentials = () => new AppError(401, 'invalid_credentials', 'E-mail or password is wrong');
 
 async function issueTokenPair(ctx: AppContext, tx: Tx, user: typeof users.$inferSelect, sessionId: string) {
@@ -71,11 +73,12 @@ export async function refreshSession(ctx: AppContext, input: { refresh_token: st
         .update(sessions)
         .set({ revoked_at: new Date(), revoked_reason: 'refresh_token_reuse' })
         .where(eq(sessions.id, row.session.id));
-      return null;
+      return { reused: { userId: row.user.id, sessionId: row.session.id } };
     }
     return issueTokenPair(ctx, tx, row.user, row.session.id);
   });
-  if (!outcome) throw unauthenticated('The refresh token is not valid');
+  if (outcome && 'reused' in outcome) noteRevoked(ctx, [outcome.reused]);
+  if (!outcome || 'reused' in outcome) throw unauthenticated('The refresh token is not valid');
   return outcome;
 }
 
@@ -84,29 +87,44 @@ export async function logout(ctx: AppContext, actor: Actor) {
     .update(sessions)
     .set({ revoked_at: new Date(), revoked_reason: 'logout' })
     .where(and(eq(sessions.id, actor.sessionId), isNull(sessions.revoked_at)));
-}
-
-export async function revokeAllSessions(tx: Tx, userId: string, reason: string) {
-  await tx
-    .update(sessions)
-    .set({ revoked_at: new Date(), revoked_reason: reason })
-    .where(and(eq(sessions.user_id, userId), isNull(sessions.revoked_at)));
+  noteRevoked(ctx, [{ userId: actor.id, sessionId: actor.sessionId }]);
 }
 
 /**
- * Turns a bearer token into the caller: the JWT must be valid and its session alive, checked on
- * every request so logout, reuse detection and suspension take effect at once.
+ * Ends every live session of the user (password reset, suspension, deletion), inside the caller's
+ * transaction. Every instance hears of it at commit (a trigger NOTIFYs: auth.revocations.ts); pass
+ * the returned list to `noteRevoked(ctx, …)` after commit to refuse the tokens here at once.
+ */
+export async function revokeAllSessions(tx: Tx, userId: string, reason: string): Promise<SessionRevoked[]> {
+  const revoked = await tx
+    .update(sessions)
+    .set({ revoked_at: new Date(), revoked_reason: reason })
+    .where(and(eq(sessions.user_id, userId), isNull(sessions.revoked_at)))
+    .returning({ sessionId: sessions.id });
+  return [{ userId }, ...revoked.map(({ sessionId }) => ({ userId, sessionId }))];
+}
+
+/**
+ * Turns a bearer token into the caller. A verified token is trusted as it is unless its session was
+ * revoked or its user changed since (auth.revocations.ts: an in-memory set fed by the database's
+ * notices, so the hot path sends no statement); without a live listener, or for a changed user,
+ * the session and user are checked in the database, so logout, reuse detection, password reset and
+ * suspension take effect at once either way.
  */
 export async function authenticate(ctx: AppContext, token: string): Promise<Actor> {
   const claims = await verifyAccessToken(ctx.jwtKey, token);
-  const { rows } = await ctx.pool.query<Omit<Actor, 'sessionId'>>({
+  const revocations = revocationsOf(ctx);
+  if (revocations?.live && !revocations.userChanged(claims.userId)) {
+    if (revocations.sessionRevoked(claims.sessionId)) throw sessionEnded();
+    return { id: claims.userId, role: claims.role, sessionId: claims.sessionId };
+  }
+  const { rows } = await ctx.pool.query<{ role: Actor['role'] }>({
     name: 'auth-session',
-    // The whole public user row: handlers (GET /api/auth/me) need not read it again.
-    text: `SELECT u.id, u.email, u.name, u.role, u.is_verified, u.status, u.last_login_at, u.created_at, u.updated_at
-           FROM sessions s JOIN users u ON u.id = s.user_id
+    text: `SELECT u.role FROM sessions s JOIN users u ON u.id = s.user_id
            WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.status = 'active'`,
     values: [claims.sessionId, claims.userId],
   });
-  if (!rows[0]) throw unauthenticated('The session has ended; sign in again');
-  return { ...rows[0], sessionId: claims.sessionId };
+  if (!rows[0]) throw sessionEnded();
+  // The role as it is now (a changed user's token may carry the old one until it is refreshed).
+  return { id: claims.userId, role: rows[0].role, sessionId: claims.sessionId };
 }

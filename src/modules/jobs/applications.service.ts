@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, forbidden, isUniqueViolation, notFound } from '../../lib/errors.js';
@@ -138,11 +138,13 @@ export async function applyToJob(ctx: AppContext, actor: Actor, jobId: string, i
       if (!application) throw conflict('You already applied to this job', 'already_applied');
       await tx.insert(applicationStatusHistory).values({ application_id: application.id, to_status: 'applied', changed_by: actor.id });
       await ctx.events.publish(tx, 'application.received', { applicationId: application.id, jobId, applicantId: actor.id });
-      const [poster] = await tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, counted.posted_by));
+      const people = await tx.select({ id: users.id, email: users.email, name: users.name }).from(users).where(inArray(users.id, [counted.posted_by, actor.id]));
+      const poster = people.find((p) => p.id === counted.posted_by)!;
+      const applicant = people.find((p) => p.id === actor.id)!;
       const mailId = await enqueueMail(ctx, tx, poster.email, 'application-received', {
         name: poster.name,
         job_title: counted.title,
-        applicant: actor.name,
+        applicant: applicant.name,
       });
       return { applicationId: application.id, mailId };
     });

@@ -1,5 +1,6 @@
 import { and, eq, getTableColumns, isNull, ne, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { bumpGeneration, cachedIn, countKeyOf } from '../../lib/cache.js';
+import type { Db } from '../../db/client.js';
 import { prepared } from '../../lib/prepared.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, forbidden, notFound } from '../../lib/errors.js';
@@ -67,28 +68,31 @@ export async function createJob(ctx: AppContext, actor: Actor, input: CreateJobB
   return created;
 }
 
-/** Reads a job; a view by anyone but the poster counts, in the same statement that reads it. */
-export async function getJob(ctx: AppContext, actor: Actor, jobId: string) {
-  const countView = prepared(ctx, 'job-count-view', (db) =>
+/**
+ * Reads a job in one statement; a view by anyone but the poster counts in it (a data-modifying CTE:
+ * it runs whether or not the read refers to it, and the read takes the new count from it).
+ */
+export const jobReadStatement = (db: Db) => {
+  const jobId = sql.placeholder('jobId');
+  const viewed = db.$with('viewed').as(
     db
       .update(jobs)
       .set({ views_count: sql`${jobs.views_count} + 1` })
-      .where(and(eq(jobs.id, sql.placeholder('jobId')), isNull(jobs.deleted_at), ne(jobs.posted_by, sql.placeholder('actorId'))))
-      .returning(jobColumns)
-      .prepare('job-count-view'),
+      .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at), ne(jobs.posted_by, sql.placeholder('actorId'))))
+      .returning({ views_count: jobs.views_count }),
   );
-  const [viewed] = await countView.execute({ jobId, actorId: actor.id });
-  if (viewed) return viewed;
-  const readOwn = prepared(ctx, 'job-read', (db) =>
-    db
-      .select(jobColumns)
-      .from(jobs)
-      .where(and(eq(jobs.id, sql.placeholder('jobId')), isNull(jobs.deleted_at)))
-      .prepare('job-read'),
-  );
-  const [own] = await readOwn.execute({ jobId });
-  if (!own) throw notFound('Job');
-  return own;
+  return db
+    .with(viewed)
+    .select({ ...jobColumns, views_count: sql<number>`coalesce((SELECT views_count FROM ${viewed}), ${jobs.views_count})` })
+    .from(jobs)
+    .where(and(eq(jobs.id, jobId), isNull(jobs.deleted_at)));
+};
+
+export async function getJob(ctx: AppContext, actor: Actor, jobId: string) {
+  const read = prepared(ctx, 'job-read', (db) => jobReadStatement(db).prepare('job-read'));
+  const [job] = await read.execute({ jobId, actorId: actor.id });
+  if (!job) throw notFound('Job');
+  return job;
 }
 
 /** The job (not deleted) if the actor may change it: 404 when it does not exist, 403 when it is someone else's. */

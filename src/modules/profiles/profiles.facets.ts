@@ -1,20 +1,19 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../lib/context.js';
-import { cached } from './profiles.cache.js';
 import type { Facets } from './profiles.schemas.js';
 
 /**
- * Facets (GET /api/profiles/filters/options) group every listed profile, too much work for each
- * request on 100k profiles: the result is cached (profiles.cache.ts) for FACET_TTL_SECONDS and never
- * served after a profile write. See docs/decisions/010-profile-listing-cache.md.
+ * Facets (GET /api/profiles/filters/options). The counts live in `profile_facets`, kept exact by
+ * statement-level triggers on profiles (migration `performance_sql`): each write adds or removes its
+ * own values, so a read scans each facet's distinct values (not the members), and no
+ * write throws a computed result away. See docs/decisions/042-facets-kept-by-triggers.md.
  */
-export const FACET_TTL_SECONDS = 60;
-/** Values kept per facet; the endpoint's `limit` cuts this list. */
+/** Values at most per facet (the endpoint's `limit` is at most this). */
 export const FACET_MAX_VALUES = 1000;
 
 type FacetRow = { facet: keyof Facets; value: string; count: number };
 
-/** One statement: the visible profiles once, then each facet grouped case-insensitively (the spelling shown is the most common one). */
+/** From scratch over every visible profile (the reference the incremental counts are tested against). One statement: the visible profiles once, then each facet grouped case-insensitively (the spelling shown is the most common one). */
 export async function computeFacets(ctx: AppContext): Promise<Facets> {
   const top = (facet: string, value: string, from: string, group: string) =>
     `(SELECT '${facet}' AS facet, ${value} AS value, count(*)::int AS count FROM ${from} GROUP BY ${group}
@@ -51,14 +50,34 @@ export async function computeFacets(ctx: AppContext): Promise<Facets> {
   return facets;
 }
 
+const FACET_SOURCES: [keyof Facets, string][] = [
+  ['companies', 'current_company'],
+  ['skills', 'skills'],
+  ['locations', 'location'],
+  ['batch_years', 'batch_year'],
+  ['departments', 'department'],
+];
+
+/** One statement ($1: the limit): the top values of each facet, each a primary-key range scan of one facet's values. */
+export const FACETS_SQL = FACET_SOURCES.map(
+  ([, column]) =>
+    `(SELECT '${column}' AS facet, value, count FROM profile_facets WHERE facet = '${column}' AND count > 0
+      ORDER BY count DESC, value COLLATE "C" LIMIT $1)`,
+).join(' UNION ALL ');
+
 export async function getFacets(ctx: AppContext, limit: number): Promise<Facets> {
-  const facets = await cached(ctx, 'facets', FACET_TTL_SECONDS, () => computeFacets(ctx));
-  const cut = <T>(list: T[]) => list.slice(0, limit);
-  return {
-    companies: cut(facets.companies),
-    skills: cut(facets.skills),
-    locations: cut(facets.locations),
-    batch_years: cut(facets.batch_years),
-    departments: cut(facets.departments),
-  };
+  const { rows } = await ctx.pool.query<FacetRow>({
+    name: 'profile-facets',
+    text: FACETS_SQL,
+    values: [Math.min(limit, FACET_MAX_VALUES)],
+  });
+  const facets: Facets = { companies: [], skills: [], locations: [], batch_years: [], departments: [] };
+  const target = Object.fromEntries(FACET_SOURCES.map(([key, column]) => [column, key])) as Record<string, keyof Facets>;
+  for (const row of rows) {
+    const key = target[row.facet];
+    if (key === 'batch_years') facets.batch_years.push({ value: Number(row.value), count: row.count });
+    else facets[key].push({ value: row.value, count: row.count });
+  }
+  facets.batch_years.sort((a, b) => b.count - a.count || a.value - b.value);
+  return facets;
 }

@@ -42,14 +42,15 @@ export function toProfileView(ctx: AppContext, row: ProfileRow, owner: Owner, vi
 const withOwner = (db: Tx) =>
   db.select({ profile: profiles, email: users.email, role: users.role, status: users.status }).from(profiles).innerJoin(users, eq(users.id, profiles.user_id));
 
+/** GET /api/profiles/{user_id}'s one statement (the bench's floor runs the same: bench/profiles.bench.ts). */
+export const profileWithOwnerStatement = (db: Tx) => withOwner(db).where(eq(profiles.user_id, sql.placeholder('userId')));
+
 /** A profile with its owner's account fields; `lock` (inside a write's transaction) locks the profile row. */
 async function loadWithOwner(ctx: AppContext, db: Tx, userId: string, lock = false) {
   if (lock) return (await withOwner(db).where(eq(profiles.user_id, userId)).for('update', { of: profiles }))[0];
   if (db !== ctx.db) return (await withOwner(db).where(eq(profiles.user_id, userId)))[0];
   // Plain reads outside a transaction (every GET /api/profiles/{id}) run as a prepared statement.
-  const statement = prepared(ctx, 'profile-with-owner', (base) =>
-    withOwner(base).where(eq(profiles.user_id, sql.placeholder('userId'))).prepare('profile-with-owner'),
-  );
+  const statement = prepared(ctx, 'profile-with-owner', (base) => profileWithOwnerStatement(base).prepare('profile-with-owner'));
   return (await statement.execute({ userId }))[0];
 }
 
@@ -73,29 +74,6 @@ export async function viewOf(ctx: AppContext, db: Tx, userId: string, viewer: Vi
 
 export const getProfile = (ctx: AppContext, actor: Actor, userId: string) => viewOf(ctx, ctx.db, userId, actor);
 export const getMyProfile = (ctx: AppContext, actor: Actor) => viewOf(ctx, ctx.db, actor.id, actor);
-
-/** The summary GET /api/auth/me carries, or null without a profile. */
-export async function profileSummaryOf(ctx: AppContext, userId: string) {
-  // Only the summary's columns (the full row carries search text and long lists), as a named prepared statement.
-  const [row] = await prepared(ctx, 'profile-summary', (db) =>
-    db
-      .select({
-        headline: profiles.headline,
-        photo_key: profiles.photo_key,
-        current_company: profiles.current_company,
-        current_role: profiles.current_role,
-        batch_year: profiles.batch_year,
-        profile_completion_percentage: profiles.profile_completion_percentage,
-        verification_status: profiles.verification_status,
-        is_verified: profiles.is_verified,
-      })
-      .from(profiles)
-      .where(eq(profiles.user_id, sql.placeholder('userId')))
-      .prepare('profile-summary'),
-  ).execute({ userId });
-  if (!row) return null;
-  return { ...row, photo_url: signedFileUrl(ctx, row.photo_key) };
-}
 
 // ---- writes ------------------------------------------------------------------------------------
 
@@ -177,6 +155,10 @@ function normalizeInput(input: ProfileInput): Partial<Editable> {
   return out;
 }
 
+/** The account's name, the default name of a new profile (the actor carries only id and role). */
+const accountName = async (tx: Tx, userId: string) =>
+  (await tx.select({ name: users.name }).from(users).where(eq(users.id, userId)))[0]?.name ?? '';
+
 const withDerived = <T extends Parameters<typeof derivedColumns>[0]>(p: T) => ({ ...p, ...derivedColumns(p) });
 
 export async function createProfile(ctx: AppContext, actor: Actor, input: ProfileInput) {
@@ -184,7 +166,7 @@ export async function createProfile(ctx: AppContext, actor: Actor, input: Profil
   const view = await ctx.db.transaction(async (tx) => {
     const [inserted] = await tx
       .insert(profiles)
-      .values(withDerived({ skills: [], ...fields, name: fields.name ?? actor.name, user_id: actor.id }))
+      .values(withDerived({ skills: [], ...fields, name: fields.name ?? (await accountName(tx, actor.id)), user_id: actor.id }))
       .onConflictDoNothing()
       .returning({ user_id: profiles.user_id });
     if (!inserted) throw conflict('You already have a profile; update it with PUT /api/profiles/{user_id}');
@@ -248,7 +230,7 @@ async function removeStoredFiles(ctx: AppContext, keys: (string | null)[]) {
 async function ensureProfile(tx: Tx, actor: Actor) {
   await tx
     .insert(profiles)
-    .values(withDerived({ user_id: actor.id, name: actor.name, skills: [] }))
+    .values(withDerived({ user_id: actor.id, name: await accountName(tx, actor.id), skills: [] }))
     .onConflictDoNothing();
 }
 

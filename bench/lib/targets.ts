@@ -1,0 +1,151 @@
+/** bench: Targets: one Cohort and one floor on one database */
+import { type Request as LoadRequest } from 'autocannon';
+import pg from 'pg';
+import { JWT_SECRET, settings } from './settings.js';
+import { freePort, round } from './util.js';
+import { Server, startServer } from './processes.js';
+import { jsonOrText } from './http.js';
+import { LoadSpec, load } from './load.js';
+import { BenchRun, fmt, Goal, log, verdictOf } from './report.js';
+import { FloorRoute } from './floor-server.js';
+
+export type TargetName = 'postgres' | 'embedded';
+
+export interface Target {
+  name: TargetName;
+  cohort: Server;
+  floor: Server;
+  /** What a CLI run needs to reach the same database (DATABASE_URL or DATA_DIR). */
+  database: { databaseUrl?: string; dataDir: string };
+  /** Direct SQL on the target database (setup only: bench users, ids). */
+  query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  adminToken: string;
+  /** Stops Cohort and the floor, runs `between` (e.g. a CLI that needs DATA_DIR to itself), starts both again. */
+  restart(between?: () => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Scenario {
+  name: string;
+  title: string;
+  /** Routes of the floor server for this scenario (served by bench/floor.ts in its own process). */
+  floorRoutes: FloorRoute[];
+  /** Once per run, before any server starts (CPU-only measurements, data generation). */
+  before?(run: BenchRun): Promise<void>;
+  /** Once per target: prepare data, then compare Cohort and the floor endpoint by endpoint. */
+  run(target: Target, run: BenchRun): Promise<void>;
+}
+
+/** Starts the floor for `scenarios` on `databaseUrl`. */
+export async function startFloor(name: string, scenarios: string[], databaseUrl: string) {
+  const port = await freePort();
+  return startServer(
+    name,
+    'bench/floor.ts',
+    {
+      FLOOR_PORT: String(port),
+      FLOOR_DATABASE_URL: databaseUrl,
+      FLOOR_JWT_SECRET: JWT_SECRET,
+      FLOOR_POOL_SIZE: String(settings.poolSize),
+      FLOOR_SCENARIOS: scenarios.join(','),
+    },
+    { port, timeoutMs: 30_000 },
+  );
+}
+
+export interface EndpointSpec {
+  scenario: string;
+  endpoint: string;
+  load: LoadSpec;
+  /** What the floor is sent; the same requests by default. */
+  floorLoad?: LoadSpec;
+  goal?: Goal;
+  /**
+   * Before loading, every request of the mix (up to `probe`, default 30) is sent once to both
+   * servers; a non-2xx skips that side, and `same` may compare the two answers (e.g. `count`).
+   */
+  probe?: number;
+  same?: (cohort: any, floor: any, request: LoadRequest) => string | null;
+}
+
+async function probe(base: string, spec: LoadSpec, limit: number) {
+  const requests = spec.requests ?? [{ method: spec.method, path: spec.path, body: spec.body }];
+  const answers: { request: LoadRequest; status: number; body: any; text: string }[] = [];
+  for (const request of requests.slice(0, limit)) {
+    const response = await fetch(base + (request.path ?? spec.path), {
+      method: request.method ?? spec.method ?? 'GET',
+      headers: { ...spec.headers, ...request.headers },
+      body: request.body ?? spec.body,
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await response.text();
+    answers.push({ request, status: response.status, body: jsonOrText(text), text });
+  }
+  return answers;
+}
+
+const describe = (a: { request: LoadRequest; status: number; text: string }) =>
+  `${a.request.method ?? 'GET'} ${a.request.path} → ${a.status} ${a.text.slice(0, 160).replace(/\s+/g, ' ')}`;
+
+/** Measures one endpoint on Cohort, then on the floor, on the same target, and records the row. */
+export async function compare(run: BenchRun, target: Target, spec: EndpointSpec) {
+  const notes: string[] = [];
+  log(`- ${spec.scenario}: ${spec.endpoint} [${target.name}]`);
+  const floorSpec = spec.floorLoad ?? spec.load;
+  const limit = spec.probe ?? 30;
+  const cohortProbe = await probe(target.cohort.url, spec.load, limit);
+  const floorProbe = await probe(target.floor.url, floorSpec, limit);
+  const cohortBad = cohortProbe.find((a) => a.status >= 300);
+  const floorBad = floorProbe.find((a) => a.status >= 300);
+  if (cohortBad) notes.push(`Cohort not measured: ${describe(cohortBad)}`);
+  if (floorBad) notes.push(`floor not measured: ${describe(floorBad)}`);
+  if (!cohortBad && !floorBad && spec.same) {
+    const mismatches = cohortProbe
+      .map((a, i) => ({ i, why: floorProbe[i] ? spec.same!(a.body, floorProbe[i].body, a.request) : null }))
+      .filter((m) => m.why);
+    if (mismatches.length) {
+      notes.push(
+        `floor and Cohort disagree on ${mismatches.length}/${cohortProbe.length} requests (floor SQL to re-check): ` +
+          mismatches
+            .slice(0, 3)
+            .map((m) => `${cohortProbe[m.i].request.path}: ${m.why}`)
+            .join('; '),
+      );
+    }
+  }
+  const cohort = cohortBad ? undefined : await load(target.cohort.url, spec.load);
+  if (cohort)
+    log(
+      `    Cohort ${fmt(cohort.rps)} req/s, p50 ${cohort.p50} ms, p99 ${cohort.p99} ms${cohort.non2xx ? `, non-2xx ${cohort.non2xx}` : ''}`,
+    );
+  const floor = floorBad ? undefined : await load(target.floor.url, floorSpec);
+  if (floor)
+    log(`    floor  ${fmt(floor.rps)} req/s, p50 ${floor.p50} ms, p99 ${floor.p99} ms${floor.non2xx ? `, non-2xx ${floor.non2xx}` : ''}`);
+  for (const [side, r] of [
+    ['Cohort', cohort],
+    ['floor', floor],
+  ] as const) {
+    if (r && r.requests === 0) notes.push(`${side}: no response completed within ${settings.duration} s`);
+    if (r && (r.non2xx || r.errors))
+      notes.push(`${side}: ${r.non2xx} non-2xx, ${r.errors} errors/timeouts of ${r.requests} (${JSON.stringify(r.statusCodes)})`);
+  }
+  const ratio = cohort && floor && floor.rps > 0 ? round(cohort.rps / floor.rps, 3) : undefined;
+  const probed = cohortProbe.map((a) => ({
+    path: a.request.path,
+    status: a.status,
+    ...(typeof a.body?.count === 'number' ? { count: a.body.count } : {}),
+  }));
+  const row = {
+    scenario: spec.scenario,
+    endpoint: spec.endpoint,
+    target: target.name,
+    cohort,
+    floor,
+    ratio,
+    goal: spec.goal,
+    notes,
+    probe: probed,
+  };
+  run.rows.push({ ...row, verdict: verdictOf(row) });
+  for (const n of notes) log(`    ${n}`);
+}

@@ -1,0 +1,103 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/helpers.js';
+import { computeFacets, FACET_MAX_VALUES, getFacets } from './profiles.facets.js';
+
+/** The trigger-kept counts (migration performance_sql) always equal a count from scratch. */
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t?.close());
+
+const COMPANIES = ['Acme', 'ACME', 'acme', 'Globex', 'Initech', null];
+const SKILLS = ['Python', 'python', 'SQL', 'Go', 'Rust'];
+const q = (text: string, values: unknown[] = []) => t.database.pool.query(text, values);
+const sameAsFromScratch = async () => {
+  expect(await getFacets(t.app.ctx, FACET_MAX_VALUES)).toEqual(await computeFacets(t.app.ctx));
+};
+
+async function newMember(i: number) {
+  const { rows } = await q(`INSERT INTO users (email, name, role) VALUES ($1, 'F', 'alumni') RETURNING id`, [
+    `facet-${i}-${Date.now()}@example.com`,
+  ]);
+  return rows[0].id as string;
+}
+
+describe('facet counts kept by triggers', () => {
+  it('when profiles are created, edited, hidden, deleted and their accounts deleted in any order, then the counts equal a count from scratch', async () => {
+    let n = 0;
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('insert' as const),
+        company: fc.constantFrom(...COMPANIES),
+        skills: fc.subarray(SKILLS),
+        year: fc.option(fc.integer({ min: 2000, max: 2003 })),
+      }),
+      fc.record({ kind: fc.constant('company' as const), company: fc.constantFrom(...COMPANIES) }),
+      fc.record({ kind: fc.constant('skills' as const), skills: fc.subarray(SKILLS) }),
+      fc.record({ kind: fc.constant('visible' as const), visible: fc.boolean() }),
+      fc.record({ kind: fc.constant('account' as const), status: fc.constantFrom('active', 'deleted', 'suspended') }),
+      fc.record({ kind: fc.constant('delete' as const) }),
+      fc.record({ kind: fc.constant('noop' as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
+        for (const o of ops) {
+          const { rows } = await q(`SELECT user_id FROM profiles ORDER BY random() LIMIT 1`);
+          const some = rows[0]?.user_id as string | undefined;
+          if (o.kind === 'insert') {
+            const id = await newMember(++n);
+            await q(`INSERT INTO profiles (user_id, name, current_company, skills, batch_year) VALUES ($1, 'F', $2, $3, $4)`, [
+              id,
+              o.company,
+              o.skills,
+              o.year,
+            ]);
+          } else if (!some) continue;
+          else if (o.kind === 'company') await q(`UPDATE profiles SET current_company = $2 WHERE user_id = $1`, [some, o.company]);
+          else if (o.kind === 'skills') await q(`UPDATE profiles SET skills = $2 WHERE user_id = $1`, [some, o.skills]);
+          else if (o.kind === 'visible') await q(`UPDATE profiles SET directory_visible = $2 WHERE user_id = $1`, [some, o.visible]);
+          else if (o.kind === 'account') await q(`UPDATE users SET status = $2 WHERE id = $1`, [some, o.status]);
+          else if (o.kind === 'delete') await q(`DELETE FROM profiles WHERE user_id = $1`, [some]);
+          else await q(`UPDATE profiles SET headline = 'x' WHERE user_id = $1`, [some]);
+        }
+        await sameAsFromScratch();
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('when many profiles are written in one statement (an import), then the counts equal a count from scratch', async () => {
+    const ids = await Promise.all(Array.from({ length: 30 }, (_, i) => newMember(1000 + i)));
+    await q(
+      `INSERT INTO profiles (user_id, name, current_company, location, department, skills)
+       SELECT id, 'Bulk', (ARRAY['Acme','ACME','Umbrella'])[1 + (row_number() OVER () % 3)], 'Pune', 'CS', ARRAY['Python','Go']
+       FROM unnest($1::uuid[]) AS id`,
+      [ids],
+    );
+    await sameAsFromScratch();
+    await q(`UPDATE profiles SET location = 'Mumbai' WHERE user_id = ANY($1)`, [ids.slice(0, 10)]);
+    await q(`DELETE FROM profiles WHERE user_id = ANY($1)`, [ids.slice(20)]);
+    await sameAsFromScratch();
+  });
+
+  it('when members with the same company are created in parallel, then none is lost', async () => {
+    const before =
+      (await getFacets(t.app.ctx, FACET_MAX_VALUES)).companies.find((c) => c.value.toLowerCase() === 'parallel co')?.count ?? 0;
+    const users = await Promise.all(Array.from({ length: 12 }, () => t.user('alumni')));
+    const results = await Promise.all(
+      users.map((u, i) =>
+        u.inject({
+          method: 'POST',
+          url: '/api/profiles/create',
+          payload: { current_company: i % 2 ? 'Parallel Co' : 'PARALLEL CO', skills: ['Python'] },
+        }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual(users.map(() => 201));
+    const after = (await getFacets(t.app.ctx, FACET_MAX_VALUES)).companies.find((c) => c.value.toLowerCase() === 'parallel co');
+    expect(after?.count).toBe(before + 12);
+    await sameAsFromScratch();
+  });
+});
