@@ -23,6 +23,8 @@ import { authRoutes } from './modules/auth/auth.routes.js';
 import { ensureAdmin } from './modules/auth/auth.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { mailJobs } from './modules/mail/mail.jobs.js';
+import { mentorshipJobs } from './modules/mentorship/mentorship.jobs.js';
+import { mentorshipModule } from './modules/mentorship/mentorship.routes.js';
 import authPlugin from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
 import metricsPlugin from './plugins/metrics.js';
@@ -51,7 +53,7 @@ declare module 'fastify' {
 }
 
 const subscribers: Subscriber<AppContext, any>[] = [];
-const jobDefinitions = [...mailJobs, ...subscriberJobs(subscribers)];
+const jobDefinitions = [...mailJobs, ...mentorshipJobs, ...subscriberJobs(subscribers)];
 
 const loggerOptions = (config: Config) => ({
   level: config.logLevel,
@@ -131,6 +133,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(jobsRoutes, { prefix: '/api/jobs', ctx });
   await app.register(applicationsRoutes, { prefix: '/api/applications', ctx });
   await app.register(recruiterRoutes, { prefix: '/api/recruiter', ctx });
+  await app.register(mentorshipModule, { ctx });
 
   if (config.admin) await ensureAdmin(ctx, config.admin.email, config.admin.password);
   await app.ready();

@@ -1,0 +1,186 @@
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { Tx } from '../../db/client.js';
+import type { Actor, AppContext } from '../../lib/context.js';
+import { badRequest, conflict, notFound } from '../../lib/errors.js';
+import { toPage } from '../../lib/pagination.js';
+import { users } from '../auth/auth.tables.js';
+import { escapeLike } from '../jobs/jobs.service.js';
+import { normalizeSkills } from '../profiles/profiles.rules.js';
+import { profiles } from '../profiles/profiles.tables.js';
+import type { AvailabilityBody, MentorListQuery, RegisterMentorBody, UpdateMentorBody } from './mentorship.schemas.js';
+import { mentorProfiles, mentorshipRequests } from './mentorship.tables.js';
+
+export type Viewer = Pick<Actor, 'id' | 'role'>;
+
+/**
+ * The profile joins only when the viewer could read it on /api/profiles (docs/profiles.md: listed, or
+ * their own, or an admin): department, company, location and skills of a hidden profile never leave
+ * through mentorship — not on a card, not in a match reason, not in a score.
+ */
+export const visibleProfileJoin = (viewer: Viewer) =>
+  viewer.role === 'admin'
+    ? sql`${profiles.user_id} = ${mentorProfiles.user_id}`
+    : sql`${profiles.user_id} = ${mentorProfiles.user_id} AND ((${profiles.directory_visible} AND NOT ${profiles.owner_deleted}) OR ${profiles.user_id} = ${viewer.id})`;
+
+export const mentorCardColumns = {
+  mentor_id: mentorProfiles.user_id,
+  name: users.name,
+  role: users.role,
+  is_available: mentorProfiles.is_available,
+  expertise_areas: mentorProfiles.expertise_areas,
+  max_mentees: mentorProfiles.max_mentees,
+  current_mentees_count: mentorProfiles.current_mentees_count,
+  has_capacity: sql<boolean>`(${mentorProfiles.current_mentees_count} < ${mentorProfiles.max_mentees})`,
+  rating: mentorProfiles.rating,
+  ratings_count: mentorProfiles.rating_count,
+  total_sessions: mentorProfiles.total_sessions,
+  bio: mentorProfiles.bio,
+  availability: mentorProfiles.availability,
+  department: profiles.department,
+  current_company: profiles.current_company,
+  location: profiles.location,
+  skills: sql<string[]>`coalesce(${profiles.skills}, '{}'::text[])`,
+  created_at: mentorProfiles.created_at,
+  updated_at: mentorProfiles.updated_at,
+};
+
+/** Mentor cards for this viewer: one query with the account and the (visible) profile. */
+export const selectMentors = (db: Tx, viewer: Viewer) =>
+  db
+    .select(mentorCardColumns)
+    .from(mentorProfiles)
+    .innerJoin(users, eq(users.id, mentorProfiles.user_id))
+    .leftJoin(profiles, visibleProfileJoin(viewer));
+
+/** Suspended and deleted accounts are no one's mentor (their owner still reads their own card). */
+const activeOrSelf = (viewer: Viewer) => sql`(${users.status} = 'active' OR ${users.id} = ${viewer.id})`;
+
+async function mentorCard(db: Tx, viewer: Viewer, mentorId: string) {
+  const [row] = await selectMentors(db, viewer).where(and(eq(mentorProfiles.user_id, mentorId), activeOrSelf(viewer)));
+  if (!row) throw notFound('Mentor');
+  return row;
+}
+
+const cleaned = (value: string | null | undefined) => (typeof value === 'string' ? value.trim() || null : value);
+
+function expertiseOf(areas: string[]) {
+  const expertise = normalizeSkills(areas);
+  if (expertise.some((e) => e.length > 60)) throw badRequest('expertise_areas', 'items must NOT have more than 60 characters');
+  return { expertise_areas: expertise, expertise_lower: expertise.map((e) => e.toLowerCase()) };
+}
+
+/** Alumni and faculty (route roles); registering twice makes no second mentor (primary key). */
+export async function registerMentor(ctx: AppContext, actor: Actor, input: RegisterMentorBody) {
+  const [created] = await ctx.db
+    .insert(mentorProfiles)
+    .values({
+      user_id: actor.id,
+      ...expertiseOf(input.expertise_areas),
+      max_mentees: input.max_mentees ?? 3,
+      bio: cleaned(input.bio) ?? null,
+      availability: cleaned(input.availability) ?? null,
+      is_available: input.is_available ?? true,
+    })
+    .onConflictDoNothing()
+    .returning({ user_id: mentorProfiles.user_id });
+  if (!created) throw conflict('You are already registered as a mentor');
+  return mentorCard(ctx.db, actor, actor.id);
+}
+
+/**
+ * Partial update of the caller's mentor profile. Lowering max_mentees below the mentees one has is a
+ * 409, decided by the UPDATE's own condition (a concurrent accept cannot slip between check and write).
+ */
+export async function updateMentor(ctx: AppContext, actor: Actor, input: UpdateMentorBody) {
+  const set: Partial<typeof mentorProfiles.$inferInsert> = { updated_at: new Date() };
+  if (input.expertise_areas) Object.assign(set, expertiseOf(input.expertise_areas));
+  if (input.max_mentees !== undefined) set.max_mentees = input.max_mentees;
+  if (input.bio !== undefined) set.bio = cleaned(input.bio);
+  if (input.availability !== undefined) set.availability = cleaned(input.availability);
+  if (input.is_available !== undefined) set.is_available = input.is_available;
+  const fits = input.max_mentees === undefined ? undefined : sql`${mentorProfiles.current_mentees_count} <= ${input.max_mentees}`;
+  const [updated] = await ctx.db
+    .update(mentorProfiles)
+    .set(set)
+    .where(and(eq(mentorProfiles.user_id, actor.id), fits))
+    .returning({ user_id: mentorProfiles.user_id });
+  if (!updated) {
+    await mentorCard(ctx.db, actor, actor.id); // 404 when the caller is no mentor
+    throw conflict('max_mentees cannot be lower than the number of mentees you have now');
+  }
+  return mentorCard(ctx.db, actor, actor.id);
+}
+
+export const updateAvailability = (ctx: AppContext, actor: Actor, input: AvailabilityBody) => updateMentor(ctx, actor, input);
+
+/** The list's WHERE (rows and count share it). */
+function listConditions(query: MentorListQuery): SQL[] {
+  const conditions: SQL[] = [sql`${users.status} = 'active'`];
+  if (query.available_only) conditions.push(sql`${mentorProfiles.is_available}`);
+  const expertise = normalizeSkills((query.expertise ?? '').split(',')).map((e) => e.toLowerCase());
+  if (expertise.length) {
+    conditions.push(sql`${mentorProfiles.expertise_lower} && ARRAY[${sql.join(
+      expertise.map((e) => sql`${e}`),
+      sql`, `,
+    )}]::text[]`);
+  }
+  if (query.min_rating !== undefined) conditions.push(sql`coalesce(${mentorProfiles.rating}, 0) >= ${query.min_rating}`);
+  const q = query.q?.trim();
+  if (q) conditions.push(sql`${users.name} ILIKE ${`%${escapeLike(q)}%`}`);
+  const department = query.department?.trim();
+  // Only a profile the viewer can see counts (the join leaves hidden ones out).
+  if (department) conditions.push(sql`lower(${profiles.department}) = lower(${department})`);
+  return conditions;
+}
+
+const orderKey = sql`coalesce(${mentorProfiles.rating}, 0)`;
+
+/** Mentors by rating (unrated count as 0), then id; keyset pages; count from the same WHERE. */
+export async function listMentors(ctx: AppContext, actor: Actor, query: MentorListQuery) {
+  const conditions = listConditions(query);
+  const key = ctx.cursors.decode(query.cursor);
+  let after: SQL | undefined;
+  if (key) {
+    const [rating, id] = key;
+    if (typeof rating !== 'number' || typeof id !== 'string') throw badRequest('cursor', 'is not a cursor issued by this server');
+    after = sql`(${orderKey} < ${rating} OR (${orderKey} = ${rating} AND ${mentorProfiles.user_id} > ${id}::uuid))`;
+  }
+  const [rows, [{ count }]] = await Promise.all([
+    selectMentors(ctx.db, actor)
+      .where(and(...conditions, after))
+      .orderBy(sql`${orderKey} DESC, ${mentorProfiles.user_id} ASC`)
+      .limit(query.limit + 1),
+    ctx.db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(mentorProfiles)
+      .innerJoin(users, eq(users.id, mentorProfiles.user_id))
+      .leftJoin(profiles, visibleProfileJoin(actor))
+      .where(and(...conditions)),
+  ]);
+  return { ...toPage(rows, query.limit, ctx.cursors, (r) => [r.rating ?? 0, r.mentor_id]), count };
+}
+
+/** A mentor with stats: mentees now, sessions completed, rating, and how often they answer. */
+export async function getMentor(ctx: AppContext, actor: Actor, mentorId: string) {
+  const card = await mentorCard(ctx.db, actor, mentorId);
+  const [stats] = await ctx.db
+    .select({
+      received: sql<number>`count(*)::int`,
+      answered: sql<number>`count(*) FILTER (WHERE ${mentorshipRequests.status} IN ('accepted', 'rejected'))::int`,
+      expired: sql<number>`count(*) FILTER (WHERE ${mentorshipRequests.status} = 'expired')::int`,
+    })
+    .from(mentorshipRequests)
+    .where(eq(mentorshipRequests.mentor_id, mentorId));
+  const decided = stats.answered + stats.expired;
+  return {
+    ...card,
+    stats: {
+      current_mentees: card.current_mentees_count,
+      sessions_completed: card.total_sessions,
+      rating: card.rating,
+      ratings_count: card.ratings_count,
+      requests_received: stats.received,
+      answer_rate: decided ? Math.round((stats.answered / decided) * 10_000) / 10_000 : null,
+    },
+  };
+}
