@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { expect, vi } from 'vitest';
 import type { TestApp, TestUser } from '../../../test/helpers.js';
+import { profiles } from '../profiles/profiles.tables.js';
 
 export async function becomeMentor(user: TestUser, body: Record<string, unknown> = {}) {
   const res = await user.inject({
@@ -54,3 +55,24 @@ export function recordEvents(t: TestApp) {
     restore: () => spy.mockRestore(),
   };
 }
+
+export interface ProfileFacts {
+  department?: string;
+  company?: string;
+  location?: string;
+  skills?: string[];
+  visible?: boolean;
+}
+
+/** A minimal profile row for matching and card tests (the profiles API is another module's). */
+export const giveProfile = (t: TestApp, user: { id: string; name: string }, facts: ProfileFacts) =>
+  t.database.db.insert(profiles).values({
+    user_id: user.id,
+    name: user.name,
+    department: facts.department ?? null,
+    current_company: facts.company ?? null,
+    location: facts.location ?? null,
+    skills: facts.skills ?? [],
+    skills_lower: (facts.skills ?? []).map((s) => s.toLowerCase()),
+    directory_visible: facts.visible ?? true,
+  });
