@@ -8,7 +8,7 @@ export const WireTimestampSchema = Type.Unsafe<Date | string>({ ...TimestampSche
 
 /** Text the database can hold (no NUL) and that is not blank. */
 export const Text = (maxLength: number, description?: string) =>
-  Type.String({ minLength: 1, maxLength, pattern: '^[^\\u0000]*\\S[^\\u0000]*$', description });
+  Type.String({ minLength: 1, maxLength, pattern: '^[^\\u0000]*[^\\u0000\\s][^\\u0000]*$', description });
 const OptionalText = (maxLength: number, description?: string) => Type.Optional(Nullable(Type.String({ maxLength, pattern: '^[^\\u0000]*$', description })));
 const HttpUrl = Type.String({ maxLength: 2000, pattern: '^https?://[^\\s\\u0000]+$', description: 'http(s) URL' });
 
@@ -162,6 +162,11 @@ export const RequestListQuerySchema = Type.Object({
 export type RequestListQuery = Static<typeof RequestListQuerySchema>;
 
 export const RequestParamsSchema = Type.Object({ request_id: UuidSchema });
+/** A POST whose body is optional: no body reads as `{}` (then validated like any body). */
+export const bodyMayBeEmpty = async (request: { body: unknown }) => {
+  if (request.body === undefined || request.body === null) request.body = {};
+};
+
 export const MentorshipParamsSchema = Type.Object({ mentorship_id: UuidSchema });
 
 export const MentorshipSchema = Type.Object(

@@ -6,6 +6,7 @@ import { problems } from '../../lib/schemas.js';
 import { actorOf } from '../../plugins/auth.js';
 import { matchSuggestions } from './matching.service.js';
 import {
+  bodyMayBeEmpty,
   CreateRequestBodySchema,
   EndBodySchema,
   MatchBodySchema,
@@ -56,15 +57,16 @@ export const requestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
   });
 
   app.post('/:request_id/reject', {
+    preValidation: bodyMayBeEmpty,
     config: { roles: MENTOR_ROLES },
     schema: {
       tags,
       summary: 'Reject a request addressed to you, with a reason the member can read',
       params: RequestParamsSchema,
-      body: Type.Optional(RejectBodySchema),
+      body: RejectBodySchema,
       response: { 200: RequestSchema, ...problems(400, 401, 403, 404, 409) },
     },
-    handler: async (request) => rejectRequest(ctx, actorOf(request), request.params.request_id, request.body ?? {}),
+    handler: async (request) => rejectRequest(ctx, actorOf(request), request.params.request_id, request.body),
   });
 
   app.get('/requests/received', {
@@ -100,24 +102,26 @@ export const requestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
   });
 
   app.post('/:mentorship_id/end', {
+    preValidation: bodyMayBeEmpty,
     schema: {
       tags,
       summary: 'End an active mentorship (either side); frees the seat and cancels sessions still ahead',
       params: MentorshipParamsSchema,
-      body: Type.Optional(EndBodySchema),
+      body: EndBodySchema,
       response: { 200: MentorshipSchema, ...problems(400, 401, 404, 409) },
     },
-    handler: async (request) => endMentorship(ctx, actorOf(request), request.params.mentorship_id, request.body ?? {}),
+    handler: async (request) => endMentorship(ctx, actorOf(request), request.params.mentorship_id, request.body),
   });
 
   app.post('/match-suggestions', {
+    preValidation: bodyMayBeEmpty,
     config: { roles: MENTEE_ROLES },
     schema: {
       tags,
       summary: 'Mentors ranked for you, with a score in [0, 1] and the reasons',
-      body: Type.Optional(MatchBodySchema),
+      body: MatchBodySchema,
       response: { 200: MatchListSchema, ...problems(400, 401, 403) },
     },
-    handler: async (request) => matchSuggestions(ctx, actorOf(request), request.body ?? {}),
+    handler: async (request) => matchSuggestions(ctx, actorOf(request), request.body),
   });
 };

@@ -6,6 +6,7 @@ import { problems } from '../../lib/schemas.js';
 import { actorOf } from '../../plugins/auth.js';
 import { createGoal, deleteGoal, listGoals, updateGoal } from './goals.service.js';
 import {
+  bodyMayBeEmpty,
   CancelBodySchema,
   CreateGoalBodySchema,
   FeedbackBodySchema,
@@ -62,7 +63,8 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
   });
 
   app.post('/sessions/:session_id/cancel', {
-    schema: { ...session, tags, summary: 'Cancel a scheduled session (either participant)', body: Type.Optional(CancelBodySchema) },
+    preValidation: bodyMayBeEmpty,
+    schema: { ...session, tags, summary: 'Cancel a scheduled session (either participant)', body: CancelBodySchema },
     handler: async (request) => cancelSession(ctx, actorOf(request), request.params.session_id),
   });
 
