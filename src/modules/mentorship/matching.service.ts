@@ -82,9 +82,9 @@ WITH me AS (
 ), scored AS (
   SELECT cand.user_id, s.shared_terms,
          CASE WHEN s.norm2 > 0 AND my_norm.norm > 0 THEN s.dot / (sqrt(s.norm2) * my_norm.norm) ELSE 0 END AS similarity,
-         (me.department IS NOT NULL AND cand.department = me.department) AS same_department,
-         (me.company IS NOT NULL AND cand.company = me.company) AS same_company,
-         (me.location IS NOT NULL AND cand.location = me.location) AS same_location,
+         coalesce(cand.department = me.department, false) AS same_department,
+         coalesce(cand.company = me.company, false) AS same_company,
+         coalesce(cand.location = me.location, false) AS same_location,
          cand.rating, (cand.max_mentees - cand.current_mentees_count)::float8 / cand.max_mentees AS free
   FROM cand CROSS JOIN me CROSS JOIN my_norm LEFT JOIN sims s ON s.user_id = cand.user_id
 )
