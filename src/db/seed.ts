@@ -4,6 +4,7 @@ import { hashPassword } from '../modules/auth/auth.password.js';
 import { users } from '../modules/auth/auth.tables.js';
 import { seedProfiles } from '../modules/profiles/profiles.seed.js';
 import { seedJobs } from '../modules/jobs/jobs.seed.js';
+import { seedMentorship } from '../modules/mentorship/mentorship.seed.js';
 
 export const DEMO_PASSWORD = 'Cohort-demo-2026';
 const ROLES = ['alumni', 'alumni', 'alumni', 'alumni', 'student', 'student', 'recruiter', 'faculty'] as const;
@@ -45,5 +46,6 @@ export async function seedDemoData(ctx: AppContext, options: { users: number }) 
   }
   const profiles = await seedProfiles(ctx, faker, seeded);
   const jobs = await seedJobs(ctx, faker, seeded);
-  return { users: seeded.length, profiles, jobs, password: DEMO_PASSWORD };
+  const mentorship = await seedMentorship(ctx, faker, seeded);
+  return { users: seeded.length, profiles, jobs, mentorship, password: DEMO_PASSWORD };
 }

@@ -53,7 +53,12 @@ export async function createGoal(ctx: AppContext, actor: Actor, mentorshipId: st
   await participantMentorship(ctx.db, actor, mentorshipId);
   const [goal] = await ctx.db
     .insert(mentorshipGoals)
-    .values({ mentorship_id: mentorshipId, title: input.title.trim(), description: input.description?.trim() || null, created_by: actor.id })
+    .values({
+      mentorship_id: mentorshipId,
+      title: input.title.trim(),
+      description: input.description?.trim() || null,
+      created_by: actor.id,
+    })
     .returning(goalColumns);
   return goal;
 }

@@ -44,7 +44,10 @@ interface ScoredRow extends Record<string, unknown> {
 /** The ranking, entirely in SQL: only the top `limit` rows come back to JS. */
 export const rankingSql = (memberId: string, isAdmin: boolean, limit: number) => {
   // Constants go into the text (not parameters) so PostgreSQL plans them as float8 literals.
-  const w = Object.fromEntries(Object.entries(WEIGHTS).map(([k, v]) => [k, sql.raw(String(v))])) as Record<keyof typeof WEIGHTS, ReturnType<typeof sql.raw>>;
+  const w = Object.fromEntries(Object.entries(WEIGHTS).map(([k, v]) => [k, sql.raw(String(v))])) as Record<
+    keyof typeof WEIGHTS,
+    ReturnType<typeof sql.raw>
+  >;
   return sql`
 WITH me AS (
   SELECT coalesce(p.skills_lower, '{}'::text[]) AS skills, lower(p.department) AS department,
@@ -104,7 +107,11 @@ function reasonsOf(row: ScoredRow, card: Card) {
   const spellings = new Map([...card.skills, ...card.expertise_areas].map((s) => [s.toLowerCase(), s]));
   const shared = (row.shared_terms ?? []).map((t) => spellings.get(t) ?? t);
   const reasons: { type: string; message: string }[] = [];
-  if (shared.length) reasons.push({ type: 'shared_skills', message: `Shares ${shared.length === 1 ? 'a skill' : `${shared.length} skills`} with you: ${shared.join(', ')}` });
+  if (shared.length)
+    reasons.push({
+      type: 'shared_skills',
+      message: `Shares ${shared.length === 1 ? 'a skill' : `${shared.length} skills`} with you: ${shared.join(', ')}`,
+    });
   if (row.same_department && card.department) reasons.push({ type: 'same_department', message: `Same department: ${card.department}` });
   if (row.same_company && card.current_company) reasons.push({ type: 'same_company', message: `Also at ${card.current_company}` });
   if (row.same_location && card.location) reasons.push({ type: 'same_location', message: `Also in ${card.location}` });

@@ -119,10 +119,12 @@ function listConditions(query: MentorListQuery): SQL[] {
   if (query.available_only) conditions.push(sql`${mentorProfiles.is_available}`);
   const expertise = normalizeSkills((query.expertise ?? '').split(',')).map((e) => e.toLowerCase());
   if (expertise.length) {
-    conditions.push(sql`${mentorProfiles.expertise_lower} && ARRAY[${sql.join(
-      expertise.map((e) => sql`${e}`),
-      sql`, `,
-    )}]::text[]`);
+    conditions.push(
+      sql`${mentorProfiles.expertise_lower} && ARRAY[${sql.join(
+        expertise.map((e) => sql`${e}`),
+        sql`, `,
+      )}]::text[]`,
+    );
   }
   if (query.min_rating !== undefined) conditions.push(sql`coalesce(${mentorProfiles.rating}, 0) >= ${query.min_rating}`);
   const q = query.q?.trim();

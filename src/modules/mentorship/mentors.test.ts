@@ -4,16 +4,13 @@ import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../
 import { ask, becomeMentor, giveProfile, pair, schedule, startSessionInPast, type ProfileFacts } from './mentorship.test-helpers.js';
 
 let t: TestApp;
-let alumni: TestUser;
 let faculty: TestUser;
 let student: TestUser;
 let recruiter: TestUser;
 let admin: TestUser;
 beforeAll(async () => {
   t = await createTestApp();
-  [alumni, faculty, student, recruiter, admin] = await Promise.all(
-    (['alumni', 'faculty', 'student', 'recruiter', 'admin'] as const).map((r) => t.user(r)),
-  );
+  [faculty, student, recruiter, admin] = await Promise.all((['faculty', 'student', 'recruiter', 'admin'] as const).map((r) => t.user(r)));
 });
 afterAll(() => t?.close());
 
@@ -40,7 +37,9 @@ describe('POST /api/mentors/register', () => {
   });
 
   it('when faculty register, then 201 (faculty mentor too); students, recruiters and admins get 403; anonymous 401', async () => {
-    expect((await faculty.inject({ method: 'POST', url: '/api/mentors/register', payload: { expertise_areas: ['Physics'] } })).statusCode).toBe(201);
+    expect(
+      (await faculty.inject({ method: 'POST', url: '/api/mentors/register', payload: { expertise_areas: ['Physics'] } })).statusCode,
+    ).toBe(201);
     for (const user of [student, recruiter, admin]) {
       const res = await user.inject({ method: 'POST', url: '/api/mentors/register', payload: { bogus: 1 } });
       expect(res.statusCode).toBe(403);
@@ -79,14 +78,22 @@ describe('PUT /api/mentors/availability and /api/mentors/profile', () => {
   it('when a mentor closes themselves, then they leave the default list and requests get 409', async () => {
     const user = await t.user('alumni');
     await becomeMentor(user);
-    const res = await user.inject({ method: 'PUT', url: '/api/mentors/availability', payload: { is_available: false, availability: 'Back in May' } });
+    const res = await user.inject({
+      method: 'PUT',
+      url: '/api/mentors/availability',
+      payload: { is_available: false, availability: 'Back in May' },
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ is_available: false, availability: 'Back in May' });
     const list = await student.inject({ method: 'GET', url: `/api/mentors?q=${encodeURIComponent(user.name)}` });
     expect(list.json().results).toHaveLength(0);
     const all = await student.inject({ method: 'GET', url: `/api/mentors?available_only=false&q=${encodeURIComponent(user.name)}` });
     expect(all.json().results.map((m: any) => m.mentor_id)).toEqual([user.id]);
-    const asked = await student.inject({ method: 'POST', url: '/api/mentorship/request', payload: { mentor_id: user.id, request_message: 'Hi' } });
+    const asked = await student.inject({
+      method: 'POST',
+      url: '/api/mentorship/request',
+      payload: { mentor_id: user.id, request_message: 'Hi' },
+    });
     expect(asked.statusCode).toBe(409);
   });
 

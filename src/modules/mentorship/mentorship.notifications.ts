@@ -29,7 +29,8 @@ const when = (iso: string) =>
   });
 
 /** The other participant of a session event, seen from the recipient. */
-const otherOf = (p: { mentorId: string; studentId: string }, recipientId: string) => (recipientId === p.mentorId ? p.studentId : p.mentorId);
+const otherOf = (p: { mentorId: string; studentId: string }, recipientId: string) =>
+  recipientId === p.mentorId ? p.studentId : p.mentorId;
 /** Both participants except whoever acted. */
 const bothBut = (p: { mentorId: string; studentId: string; byUserId: string | null }) =>
   [p.mentorId, p.studentId].filter((id) => id !== p.byUserId);

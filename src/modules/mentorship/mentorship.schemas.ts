@@ -9,7 +9,8 @@ export const WireTimestampSchema = Type.Unsafe<Date | string>({ ...TimestampSche
 /** Text the database can hold (no NUL) and that is not blank. */
 export const Text = (maxLength: number, description?: string) =>
   Type.String({ minLength: 1, maxLength, pattern: '^[^\\u0000]*[^\\u0000\\s][^\\u0000]*$', description });
-const OptionalText = (maxLength: number, description?: string) => Type.Optional(Nullable(Type.String({ maxLength, pattern: '^[^\\u0000]*$', description })));
+const OptionalText = (maxLength: number, description?: string) =>
+  Type.Optional(Nullable(Type.String({ maxLength, pattern: '^[^\\u0000]*$', description })));
 const HttpUrl = Type.String({ maxLength: 2000, pattern: '^https?://[^\\s\\u0000]+$', description: 'http(s) URL' });
 
 const Person = Type.Object({ id: UuidSchema, name: Type.String() });
@@ -94,7 +95,9 @@ export const MentorDetailSchema = Type.Object(
       rating: Nullable(Type.Number()),
       ratings_count: Type.Integer(),
       requests_received: Type.Integer(),
-      answer_rate: Nullable(Type.Number({ description: 'Answered (accepted or rejected) / decided (answered or expired); null before any' })),
+      answer_rate: Nullable(
+        Type.Number({ description: 'Answered (accepted or rejected) / decided (answered or expired); null before any' }),
+      ),
     }),
   },
   { title: 'MentorDetail' },
@@ -217,7 +220,10 @@ export const UpdateSessionBodySchema = Type.Object(
 );
 export type UpdateSessionBody = Static<typeof UpdateSessionBodySchema>;
 
-export const NotesBodySchema = Type.Object({ notes: Nullable(Type.String({ maxLength: 10_000, pattern: '^[^\\u0000]*$' })) }, { additionalProperties: false });
+export const NotesBodySchema = Type.Object(
+  { notes: Nullable(Type.String({ maxLength: 10_000, pattern: '^[^\\u0000]*$' })) },
+  { additionalProperties: false },
+);
 export const CancelBodySchema = Type.Object({ reason: OptionalText(2000) }, { additionalProperties: false });
 
 export const FeedbackBodySchema = Type.Object(

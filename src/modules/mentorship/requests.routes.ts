@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../../lib/context.js';
 import { PageQuerySchema, pageSchema } from '../../lib/pagination.js';
 import { problems } from '../../lib/schemas.js';

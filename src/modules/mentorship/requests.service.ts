@@ -248,7 +248,12 @@ export async function endMentorship(ctx: AppContext, actor: Actor, mentorshipId:
       .update(mentorshipSessions)
       .set({ status: 'cancelled', cancelled_at: new Date(), cancelled_by: actor.id, updated_at: new Date() })
       .where(and(eq(mentorshipSessions.mentorship_id, mentorshipId), eq(mentorshipSessions.status, 'scheduled')));
-    await ctx.events.publish(tx, 'mentorship.ended', { mentorshipId, mentorId: row.mentor_id, studentId: row.student_id, byUserId: actor.id });
+    await ctx.events.publish(tx, 'mentorship.ended', {
+      mentorshipId,
+      mentorId: row.mentor_id,
+      studentId: row.student_id,
+      byUserId: actor.id,
+    });
   });
   return participantMentorship(ctx.db, actor, mentorshipId);
 }

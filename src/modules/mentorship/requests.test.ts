@@ -25,7 +25,13 @@ describe('POST /api/mentorship/request', () => {
     const res = await request(member, { mentor_id: mentor.id, request_message: 'Please mentor me', goals: 'Data science' });
     expect(res.statusCode, res.body).toBe(201);
     const body = res.json();
-    expect(body).toMatchObject({ student_id: member.id, mentor_id: mentor.id, status: 'pending', goals: 'Data science', mentorship_id: null });
+    expect(body).toMatchObject({
+      student_id: member.id,
+      mentor_id: mentor.id,
+      status: 'pending',
+      goals: 'Data science',
+      mentorship_id: null,
+    });
     expect(body.student).toEqual({ id: member.id, name: member.name });
     expect(Date.parse(body.expires_at) - Date.parse(body.requested_at)).toBe(14 * 86_400_000);
     expect(events.of('mentorship.requested')).toEqual([{ requestId: body.id, mentorId: mentor.id, studentId: member.id }]);
@@ -106,7 +112,11 @@ describe('accept and reject', () => {
   it('when the mentor rejects with a reason, then the member reads it in their sent list and may ask again', async () => {
     const member = await t.user('student');
     const asked = await ask(member, mentor.id);
-    const res = await mentor.inject({ method: 'POST', url: `/api/mentorship/${asked.id}/reject`, payload: { rejection_reason: 'No time this term' } });
+    const res = await mentor.inject({
+      method: 'POST',
+      url: `/api/mentorship/${asked.id}/reject`,
+      payload: { rejection_reason: 'No time this term' },
+    });
     expect(res.statusCode, res.body).toBe(200);
     const sent = await member.inject({ method: 'GET', url: '/api/mentorship/requests/sent?status=rejected' });
     expect(sent.json().results).toMatchObject([{ id: asked.id, status: 'rejected', rejection_reason: 'No time this term' }]);
@@ -127,7 +137,9 @@ describe('accept and reject', () => {
     }
     const card = await busy.inject({ method: 'GET', url: `/api/mentors/${busy.id}` });
     expect(card.json()).toMatchObject({ current_mentees_count: 3, has_capacity: false });
-    const { rows } = await t.database.db.execute(sql`SELECT count(*)::int AS n FROM mentorships WHERE mentor_id = ${busy.id} AND status = 'active'`);
+    const { rows } = await t.database.db.execute(
+      sql`SELECT count(*)::int AS n FROM mentorships WHERE mentor_id = ${busy.id} AND status = 'active'`,
+    );
     expect(rows[0].n).toBe(3);
     const pending = await busy.inject({ method: 'GET', url: '/api/mentorship/requests/received?status=pending' });
     expect(pending.json().results).toHaveLength(7);
@@ -178,7 +190,9 @@ describe('expiry', () => {
     const member = await t.user('student');
     const asked = await ask(member, mentor.id);
     const fresh = await ask(await t.user('student'), mentor.id);
-    await t.database.db.execute(sql`UPDATE mentorship_requests SET requested_at = now() - interval '14 days 1 minute' WHERE id = ${asked.id}`);
+    await t.database.db.execute(
+      sql`UPDATE mentorship_requests SET requested_at = now() - interval '14 days 1 minute' WHERE id = ${asked.id}`,
+    );
     // Before the sweep runs, the lapsed request cannot be accepted and does not block a new one... but we sweep first.
     expect((await mentor.inject({ method: 'POST', url: `/api/mentorship/${asked.id}/accept` })).statusCode).toBe(409);
     const events = recordEvents(t);

@@ -102,7 +102,8 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       body: CreateGoalBodySchema,
       response: { 201: GoalSchema, ...problems(400, 401, 404) },
     },
-    handler: async (request, reply) => reply.code(201).send(await createGoal(ctx, actorOf(request), request.params.mentorship_id, request.body)),
+    handler: async (request, reply) =>
+      reply.code(201).send(await createGoal(ctx, actorOf(request), request.params.mentorship_id, request.body)),
   });
 
   app.put('/goals/:goal_id', {

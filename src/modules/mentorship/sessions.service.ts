@@ -55,7 +55,11 @@ function futureDate(value: string) {
   return date;
 }
 
-const eventOf = (row: { id: string; mentorship_id: string; mentor_id: string; student_id: string }, date: Date, byUserId: string | null) => ({
+const eventOf = (
+  row: { id: string; mentorship_id: string; mentor_id: string; student_id: string },
+  date: Date,
+  byUserId: string | null,
+) => ({
   sessionId: row.id,
   mentorshipId: row.mentorship_id,
   mentorId: row.mentor_id,
@@ -70,7 +74,7 @@ const eventOf = (row: { id: string; mentorship_id: string; mentor_id: string; st
  * it sent with a conditional UPDATE (at-least-once delivery, one reminder). Sessions less than a day
  * ahead get none: the "scheduled" notification has just told both.
  */
-async function queueReminder(ctx: AppContext, tx: Tx, sessionId: string, date: Date) {
+export async function queueReminder(ctx: AppContext, tx: Tx, sessionId: string, date: Date) {
   const startAfter = new Date(date.getTime() - DAY_MS);
   if (startAfter.getTime() <= Date.now()) return;
   const scheduledDate = date.toISOString();
@@ -124,7 +128,11 @@ export async function scheduleSession(ctx: AppContext, actor: Actor, mentorshipI
       })
       .returning({ id: mentorshipSessions.id });
     await queueReminder(ctx, tx, created.id, date);
-    await ctx.events.publish(tx, 'mentorship.session_scheduled', eventOf({ ...pair, id: created.id, mentorship_id: mentorshipId }, date, actor.id));
+    await ctx.events.publish(
+      tx,
+      'mentorship.session_scheduled',
+      eventOf({ ...pair, id: created.id, mentorship_id: mentorshipId }, date, actor.id),
+    );
     return created.id;
   });
   return participantSession(ctx.db, actor, id);
@@ -230,7 +238,9 @@ export async function submitFeedback(ctx: AppContext, actor: Actor, sessionId: s
     const [rated] = await tx
       .update(mentorshipSessions)
       .set({ rating: input.rating, feedback: input.feedback?.trim() || null, feedback_at: new Date(), updated_at: new Date() })
-      .where(and(eq(mentorshipSessions.id, sessionId), eq(mentorshipSessions.status, 'completed'), sql`${mentorshipSessions.rating} IS NULL`))
+      .where(
+        and(eq(mentorshipSessions.id, sessionId), eq(mentorshipSessions.status, 'completed'), sql`${mentorshipSessions.rating} IS NULL`),
+      )
       .returning({ id: mentorshipSessions.id });
     if (!rated) throw conflict('You have already given feedback on this session');
     await tx

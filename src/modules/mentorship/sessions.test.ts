@@ -32,7 +32,14 @@ describe('POST /api/mentorship/{mentorship_id}/schedule', () => {
     const events = recordEvents(t);
     const when = inDays(3);
     const session = await schedule(mentee, mentorshipId, { scheduled_date: when, duration: 60, agenda: 'CV review' });
-    expect(session).toMatchObject({ status: 'scheduled', duration: 60, mentor_id: mentor.id, student_id: mentee.id, agenda: 'CV review', notes: null });
+    expect(session).toMatchObject({
+      status: 'scheduled',
+      duration: 60,
+      mentor_id: mentor.id,
+      student_id: mentee.id,
+      agenda: 'CV review',
+      notes: null,
+    });
     expect(events.of('mentorship.session_scheduled')).toEqual([
       { sessionId: session.id, mentorshipId, mentorId: mentor.id, studentId: mentee.id, scheduledDate: when, byUserId: mentee.id },
     ]);
@@ -60,7 +67,9 @@ describe('POST /api/mentorship/{mentorship_id}/schedule', () => {
 
   it('when someone outside the pair schedules, then 404; anonymous 401; after the mentorship ended, 409', async () => {
     const body = { scheduled_date: inDays(2), duration: 30 };
-    expect((await stranger.inject({ method: 'POST', url: `/api/mentorship/${mentorshipId}/schedule`, payload: body })).statusCode).toBe(404);
+    expect((await stranger.inject({ method: 'POST', url: `/api/mentorship/${mentorshipId}/schedule`, payload: body })).statusCode).toBe(
+      404,
+    );
     expect((await t.app.inject({ method: 'POST', url: `/api/mentorship/${mentorshipId}/schedule`, payload: body })).statusCode).toBe(401);
     const other = await t.user('student');
     const ended = await pair(mentor, other);
@@ -81,7 +90,11 @@ describe('the 24 h reminder', () => {
     const second = inDays(6);
     const moved = await mentor.inject({ method: 'PUT', url: sessionUrl(session.id), payload: { scheduled_date: second } });
     expect(moved.statusCode, moved.body).toBe(200);
-    expect(events.of('mentorship.session_changed').at(-1)).toMatchObject({ previousDate: first, scheduledDate: second, byUserId: mentor.id });
+    expect(events.of('mentorship.session_changed').at(-1)).toMatchObject({
+      previousDate: first,
+      scheduledDate: second,
+      byUserId: mentor.id,
+    });
     expect((await queuedReminders(session.id)).map((r) => r.data.scheduledDate)).toEqual([first, second]);
     await sendSessionReminder(t.app.ctx, { sessionId: session.id, scheduledDate: first });
     await sendSessionReminder(t.app.ctx, { sessionId: session.id, scheduledDate: second });
@@ -183,7 +196,9 @@ describe('feedback and rating', () => {
     await b.inject({ method: 'POST', url: sessionUrl(s3, 'feedback'), payload: { rating: 4, feedback: 'Good' } });
     const card = (await a.inject({ method: 'GET', url: `/api/mentors/${rated.id}` })).json();
     expect(card).toMatchObject({ rating: 4.33, ratings_count: 3, total_sessions: 3 });
-    const twice = await Promise.all([1, 2, 3].map(() => a.inject({ method: 'POST', url: sessionUrl(s1, 'feedback'), payload: { rating: 1 } })));
+    const twice = await Promise.all(
+      [1, 2, 3].map(() => a.inject({ method: 'POST', url: sessionUrl(s1, 'feedback'), payload: { rating: 1 } })),
+    );
     expect(twice.map((r) => r.statusCode)).toEqual([409, 409, 409]);
     expect((await a.inject({ method: 'GET', url: `/api/mentors/${rated.id}` })).json().rating).toBe(4.33);
   });
@@ -218,7 +233,11 @@ describe("the mentor's private notes", () => {
 
 describe('goals', () => {
   it('when either side adds and updates goals, then both read them; strangers 404; bad input 400', async () => {
-    const created = await mentee.inject({ method: 'POST', url: `/api/mentorship/${mentorshipId}/goals`, payload: { title: 'Ship a portfolio' } });
+    const created = await mentee.inject({
+      method: 'POST',
+      url: `/api/mentorship/${mentorshipId}/goals`,
+      payload: { title: 'Ship a portfolio' },
+    });
     expect(created.statusCode, created.body).toBe(201);
     const goal = created.json();
     expect(goal).toMatchObject({ title: 'Ship a portfolio', status: 'open', created_by: mentee.id, achieved_at: null });
@@ -227,12 +246,16 @@ describe('goals', () => {
     const list = await mentor.inject({ method: 'GET', url: `/api/mentorship/${mentorshipId}/goals` });
     expect(list.json().results.map((g: any) => g.id)).toContain(goal.id);
     expect((await stranger.inject({ method: 'GET', url: `/api/mentorship/${mentorshipId}/goals` })).statusCode).toBe(404);
-    expect((await stranger.inject({ method: 'PUT', url: `/api/mentorship/goals/${goal.id}`, payload: { status: 'open' } })).statusCode).toBe(404);
+    expect(
+      (await stranger.inject({ method: 'PUT', url: `/api/mentorship/goals/${goal.id}`, payload: { status: 'open' } })).statusCode,
+    ).toBe(404);
     const bad = await mentee.inject({ method: 'PUT', url: `/api/mentorship/goals/${goal.id}`, payload: { status: 'done' } });
     expect(problemOf(bad).errors?.[0].field).toBe('status');
     const blank = await mentee.inject({ method: 'POST', url: `/api/mentorship/${mentorshipId}/goals`, payload: { title: ' ' } });
     expect(problemOf(blank).errors?.[0].field).toBe('title');
     expect((await mentee.inject({ method: 'DELETE', url: `/api/mentorship/goals/${goal.id}` })).statusCode).toBe(204);
-    expect((await mentee.inject({ method: 'PUT', url: `/api/mentorship/goals/${goal.id}`, payload: { status: 'open' } })).statusCode).toBe(404);
+    expect((await mentee.inject({ method: 'PUT', url: `/api/mentorship/goals/${goal.id}`, payload: { status: 'open' } })).statusCode).toBe(
+      404,
+    );
   });
 });
