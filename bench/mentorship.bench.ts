@@ -65,7 +65,7 @@ async function serveFloor(port: number) {
     return rows[0] as { id: string; role: string };
   };
   const list = async (actor: { id: string }, url: URL) => {
-    const where = [`u.status = 'active'`];
+    const where = [`(SELECT x.status FROM users x WHERE x.id = m.user_id) = 'active'`];
     const values: unknown[] = [actor.id];
     if (url.searchParams.get('available_only') !== 'false') where.push('m.is_available');
     const expertise = (url.searchParams.get('expertise') ?? '')
@@ -76,13 +76,13 @@ async function serveFloor(port: number) {
     const minRating = url.searchParams.get('min_rating');
     if (minRating) where.push(`coalesce(m.rating, 0) >= $${values.push(Number(minRating))}`);
     const q = url.searchParams.get('q');
-    if (q) where.push(`u.name ILIKE $${values.push(`%${q}%`)}`);
+    if (q) where.push(`(SELECT x.name FROM users x WHERE x.id = m.user_id) ILIKE $${values.push(`%${q}%`)}`);
     const department = url.searchParams.get('department');
     if (department) where.push(`lower(p.department) = lower($${values.push(department)})`);
     const [rows, count] = await Promise.all([
       pool.query(`${MENTOR_CARD} WHERE ${where.join(' AND ')} ORDER BY coalesce(m.rating, 0) DESC, m.user_id ASC LIMIT 21`, values),
       pool.query(
-        `SELECT count(*)::int AS count FROM mentor_profiles m JOIN users u ON u.id = m.user_id
+        `SELECT count(*)::int AS count FROM mentor_profiles m
          LEFT JOIN profiles p ON p.user_id = m.user_id AND ((p.directory_visible AND NOT p.owner_deleted) OR p.user_id = $1)
          WHERE ${where.join(' AND ')}`,
         values,

@@ -66,12 +66,15 @@ WITH me AS (
          m.expertise_lower || coalesce(p.skills_lower, '{}'::text[]) AS terms,
          lower(p.department) AS department, lower(p.current_company) AS company, lower(p.location) AS location
   FROM mentor_profiles m
-  JOIN users u ON u.id = m.user_id AND u.status = 'active'
   LEFT JOIN profiles p ON p.user_id = m.user_id AND (${sql.raw(isAdmin ? 'TRUE' : 'FALSE')} OR (p.directory_visible AND NOT p.owner_deleted))
+  -- The account's status by primary-key probe: joining users would scan all of them.
   WHERE m.is_available AND m.current_mentees_count < m.max_mentees AND m.user_id <> ${memberId}::uuid
-    AND NOT EXISTS (SELECT 1 FROM mentorship_requests r WHERE r.student_id = ${memberId}::uuid AND r.mentor_id = m.user_id
-                    AND r.status IN ('pending', 'rejected'))
-    AND NOT EXISTS (SELECT 1 FROM mentorships s WHERE s.student_id = ${memberId}::uuid AND s.mentor_id = m.user_id AND s.status = 'active')
+    AND (SELECT u.status FROM users u WHERE u.id = m.user_id) = 'active'
+    -- The member's own few requests and mentorships, read once (an init plan), not once per mentor.
+    AND m.user_id <> ALL (ARRAY(
+      SELECT r.mentor_id FROM mentorship_requests r WHERE r.student_id = ${memberId}::uuid AND r.status IN ('pending', 'rejected')
+      UNION ALL
+      SELECT s.mentor_id FROM mentorships s WHERE s.student_id = ${memberId}::uuid AND s.status = 'active'))
 ), weighted AS (
   SELECT ct.user_id, ct.term, coalesce(ln((c.n + 1) / (f.document_count + 1)), ln(c.n + 1)) + 1 AS w, mv.w AS my_w
   FROM (SELECT DISTINCT cand.user_id, t.term FROM cand, unnest(cand.terms) AS t(term)) ct

@@ -114,8 +114,14 @@ export async function updateMentor(ctx: AppContext, actor: Actor, input: UpdateM
 export const updateAvailability = (ctx: AppContext, actor: Actor, input: AvailabilityBody) => updateMentor(ctx, actor, input);
 
 /** The list's WHERE (rows and count share it). */
+/**
+ * Account facts are read with scalar subqueries (one primary-key probe per mentor), never by joining
+ * users: with 100,000 accounts and a few thousand mentors, PostgreSQL would otherwise scan every account.
+ */
+const accountOf = (column: 'status' | 'name') => sql.raw(`(SELECT u.${column} FROM users u WHERE u.id = mentor_profiles.user_id)`);
+
 function listConditions(query: MentorListQuery): SQL[] {
-  const conditions: SQL[] = [sql`${users.status} = 'active'`];
+  const conditions: SQL[] = [sql`${accountOf('status')} = 'active'`];
   if (query.available_only) conditions.push(sql`${mentorProfiles.is_available}`);
   const expertise = normalizeSkills((query.expertise ?? '').split(',')).map((e) => e.toLowerCase());
   if (expertise.length) {
@@ -128,7 +134,7 @@ function listConditions(query: MentorListQuery): SQL[] {
   }
   if (query.min_rating !== undefined) conditions.push(sql`coalesce(${mentorProfiles.rating}, 0) >= ${query.min_rating}`);
   const q = query.q?.trim();
-  if (q) conditions.push(sql`${users.name} ILIKE ${`%${escapeLike(q)}%`}`);
+  if (q) conditions.push(sql`${accountOf('name')} ILIKE ${`%${escapeLike(q)}%`}`);
   const department = query.department?.trim();
   // Only a profile the viewer can see counts (the join leaves hidden ones out).
   if (department) conditions.push(sql`lower(${profiles.department}) = lower(${department})`);
@@ -155,7 +161,6 @@ export async function listMentors(ctx: AppContext, actor: Actor, query: MentorLi
     ctx.db
       .select({ count: sql<number>`count(*)::int` })
       .from(mentorProfiles)
-      .innerJoin(users, eq(users.id, mentorProfiles.user_id))
       .leftJoin(profiles, visibleProfileJoin(actor))
       .where(and(...conditions)),
   ]);
