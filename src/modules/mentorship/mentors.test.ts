@@ -167,6 +167,9 @@ describe('GET /api/mentors', () => {
     expect(seen).toEqual(users.map((u) => u.id).sort());
     expect((await student.inject({ method: 'GET', url: '/api/mentors?cursor=forged.cursor' })).statusCode).toBe(400);
     expect((await student.inject({ method: 'GET', url: '/api/mentors?limit=0' })).statusCode).toBe(400);
+    for (const qs of ['q=a%00b', 'min_rating=6', 'min_rating=abc', 'available_only=maybe']) {
+      expect((await student.inject({ method: 'GET', url: `/api/mentors?${qs}` })).statusCode, qs).toBe(400);
+    }
     expect((await t.app.inject({ method: 'GET', url: '/api/mentors' })).statusCode).toBe(401);
   });
 });

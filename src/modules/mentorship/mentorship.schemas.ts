@@ -6,6 +6,8 @@ import { goalStatuses, requestStatuses, sessionStatuses } from './mentorship.tab
 /** A timestamp on the wire; services hand over the driver's Date and the serializer writes ISO 8601. */
 export const WireTimestampSchema = Type.Unsafe<Date | string>({ ...TimestampSchema });
 
+const NO_NUL = '^[^\\u0000]*$';
+
 /** Text the database can hold (no NUL) and that is not blank. */
 export const Text = (maxLength: number, description?: string) =>
   Type.String({ minLength: 1, maxLength, pattern: '^[^\\u0000]*[^\\u0000\\s][^\\u0000]*$', description });
@@ -104,10 +106,10 @@ export const MentorDetailSchema = Type.Object(
 );
 
 export const MentorListQuerySchema = Type.Object({
-  expertise: Type.Optional(Type.String({ maxLength: 1000, description: 'Comma-separated; a mentor matches any of them' })),
+  expertise: Type.Optional(Type.String({ maxLength: 1000, pattern: NO_NUL, description: 'Comma-separated; a mentor matches any of them' })),
   min_rating: Type.Optional(Type.Number({ minimum: 0, maximum: 5 })),
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'Part of the name' })),
-  department: Type.Optional(Type.String({ maxLength: 120 })),
+  q: Type.Optional(Type.String({ maxLength: 200, pattern: NO_NUL, description: 'Part of the name' })),
+  department: Type.Optional(Type.String({ maxLength: 120, pattern: NO_NUL })),
   available_only: Type.Boolean({ default: true }),
   ...PageQuerySchema.properties,
 });
