@@ -54,6 +54,7 @@ async function serveFloor(port: number) {
   const pool = new pg.Pool({ connectionString: DB_URL, max: POOL });
   const key = new TextEncoder().encode(JWT_SECRET);
   const dialect = new PgDialect();
+  const counts = new Map<string, { count: number; expires: number }>();
   const actorOf = async (req: IncomingMessage) => {
     const claims = await verifyAccessToken(key, (req.headers.authorization ?? '').slice(7));
     const { rows } = await pool.query({
@@ -79,14 +80,23 @@ async function serveFloor(port: number) {
     if (q) where.push(`(SELECT x.name FROM users x WHERE x.id = m.user_id) ILIKE $${values.push(`%${q}%`)}`);
     const department = url.searchParams.get('department');
     if (department) where.push(`lower(p.department) = lower($${values.push(department)})`);
-    const [rows, count] = await Promise.all([
-      pool.query(`${MENTOR_CARD} WHERE ${where.join(' AND ')} ORDER BY coalesce(m.rating, 0) DESC, m.user_id ASC LIMIT 21`, values),
-      pool.query(
-        `SELECT count(*)::int AS count FROM mentor_profiles m
+    // Counts are cached for 10 s per filter set, as Cohort does (mentors.service.ts, COUNT_TTL_SECONDS).
+    const countKey = JSON.stringify([where, values.slice(1), department ? actor.id : '']);
+    const cached = counts.get(countKey);
+    const countQuery =
+      cached && cached.expires > Date.now()
+        ? Promise.resolve({ rows: [{ count: cached.count }] })
+        : pool
+            .query(
+              `SELECT count(*)::int AS count FROM mentor_profiles m
          LEFT JOIN profiles p ON p.user_id = m.user_id AND ((p.directory_visible AND NOT p.owner_deleted) OR p.user_id = $1)
          WHERE ${where.join(' AND ')}`,
-        values,
-      ),
+              values,
+            )
+            .then((r) => (counts.set(countKey, { count: r.rows[0].count, expires: Date.now() + 10_000 }), r));
+    const [rows, count] = await Promise.all([
+      pool.query(`${MENTOR_CARD} WHERE ${where.join(' AND ')} ORDER BY coalesce(m.rating, 0) DESC, m.user_id ASC LIMIT 21`, values),
+      countQuery,
     ]);
     return { results: rows.rows.slice(0, 20), next_cursor: rows.rows.length > 20 ? 'x' : null, count: count.rows[0].count };
   };

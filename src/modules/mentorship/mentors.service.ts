@@ -2,6 +2,7 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, notFound } from '../../lib/errors.js';
+import { bumpGeneration, cachedIn, countKeyOf } from '../../lib/cache.js';
 import { toPage } from '../../lib/pagination.js';
 import { users } from '../auth/auth.tables.js';
 import { escapeLike } from '../jobs/jobs.service.js';
@@ -84,6 +85,7 @@ export async function registerMentor(ctx: AppContext, actor: Actor, input: Regis
     .onConflictDoNothing()
     .returning({ user_id: mentorProfiles.user_id });
   if (!created) throw conflict('You are already registered as a mentor');
+  await mentorsChanged(ctx);
   return mentorCard(ctx.db, actor, actor.id);
 }
 
@@ -108,6 +110,7 @@ export async function updateMentor(ctx: AppContext, actor: Actor, input: UpdateM
     await mentorCard(ctx.db, actor, actor.id); // 404 when the caller is no mentor
     throw conflict('max_mentees cannot be lower than the number of mentees you have now');
   }
+  await mentorsChanged(ctx);
   return mentorCard(ctx.db, actor, actor.id);
 }
 
@@ -143,6 +146,25 @@ function listConditions(query: MentorListQuery): SQL[] {
 
 const orderKey = sql`coalesce(${mentorProfiles.rating}, 0)`;
 
+/**
+ * List counts are cached per filter set (src/lib/cache.ts, like the profile and job lists): every
+ * mentor write and every rating bumps the "mentors" generation; the TTL bounds what no mentorship
+ * write announces (a suspended account, a profile's department or visibility changing).
+ */
+const COUNT_TTL_SECONDS = 10;
+const countKey = (viewer: Viewer, query: MentorListQuery) => ({
+  expertise: query.expertise ?? '',
+  q: query.q ?? '',
+  department: query.department ?? '',
+  min_rating: query.min_rating === undefined ? '' : String(query.min_rating),
+  available_only: String(query.available_only),
+  // The department filter sees the viewer's own hidden profile (and everything for admins).
+  viewer: query.department?.trim() ? (viewer.role === 'admin' ? 'admin' : viewer.id) : '',
+});
+
+/** After a committed write that can change which mentors a list filter matches. */
+export const mentorsChanged = (ctx: AppContext) => bumpGeneration(ctx, 'mentors');
+
 /** Mentors by rating (unrated count as 0), then id; keyset pages; count from the same WHERE. */
 export async function listMentors(ctx: AppContext, actor: Actor, query: MentorListQuery) {
   const conditions = listConditions(query);
@@ -153,16 +175,19 @@ export async function listMentors(ctx: AppContext, actor: Actor, query: MentorLi
     if (typeof rating !== 'number' || typeof id !== 'string') throw badRequest('cursor', 'is not a cursor issued by this server');
     after = sql`(${orderKey} < ${rating} OR (${orderKey} = ${rating} AND ${mentorProfiles.user_id} > ${id}::uuid))`;
   }
-  const [rows, [{ count }]] = await Promise.all([
+  const [rows, count] = await Promise.all([
     selectMentors(ctx.db, actor)
       .where(and(...conditions, after))
       .orderBy(sql`${orderKey} DESC, ${mentorProfiles.user_id} ASC`)
       .limit(query.limit + 1),
-    ctx.db
-      .select({ count: sql<number>`count(*)::int` })
-      .from(mentorProfiles)
-      .leftJoin(profiles, visibleProfileJoin(actor))
-      .where(and(...conditions)),
+    cachedIn<number>(ctx, 'mentors', countKeyOf(countKey(actor, query)), COUNT_TTL_SECONDS, async () => {
+      const [{ count }] = await ctx.db
+        .select({ count: sql<number>`count(*)::int` })
+        .from(mentorProfiles)
+        .leftJoin(profiles, visibleProfileJoin(actor))
+        .where(and(...conditions));
+      return count;
+    }),
   ]);
   return { ...toPage(rows, query.limit, ctx.cursors, (r) => [r.rating ?? 0, r.mentor_id]), count };
 }

@@ -151,6 +151,9 @@ describe('GET /api/mentors', () => {
     const hidden = any.results.find((m) => m.mentor_id === c.id);
     expect(hidden.department).toBeNull();
     expect((await get(`q=${encodeURIComponent(a.name.slice(0, 10))}&expertise=${tag}`)).results.map((m) => m.mentor_id)).toContain(a.id);
+    // The count is cached per filter set, and a mentor write makes it fresh at once.
+    await becomeMentor(await t.user('alumni'), { expertise_areas: [tag] });
+    expect((await get(`expertise=${tag.toLowerCase()},${tag}-B`)).count).toBe(4);
   });
 
   it('when paging, then every mentor once and a foreign cursor is 400', async () => {

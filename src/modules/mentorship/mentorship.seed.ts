@@ -4,6 +4,7 @@ import type { SeededUser } from '../../db/seed.js';
 import type { AppContext } from '../../lib/context.js';
 import { profiles } from '../profiles/profiles.tables.js';
 import { refreshMatchingCorpus } from './matching.service.js';
+import { mentorsChanged } from './mentors.service.js';
 import { mentorProfiles, mentorshipGoals, mentorshipRequests, mentorships, mentorshipSessions } from './mentorship.tables.js';
 import { queueReminder } from './sessions.service.js';
 
@@ -161,6 +162,7 @@ export async function seedMentorship(ctx: AppContext, faker: Faker, users: Seede
         rating_count = (SELECT count(s.rating) FROM mentorship_sessions s JOIN mentorships m ON m.id = s.mentorship_id WHERE m.mentor_id = mp.user_id)
       WHERE mp.user_id = ANY(${`{${mentorRows.map((m) => m.user_id).join(',')}}`}::uuid[])`);
   });
+  await mentorsChanged(ctx);
   await refreshMatchingCorpus(ctx);
   return { mentors: mentorRows.length, requests: requestRows.length, sessions: sessionRows.length };
 }

@@ -6,6 +6,7 @@ import { toPage } from '../../lib/pagination.js';
 import { keysetBefore } from '../jobs/jobs.service.js';
 import type { FeedbackBody, ScheduleBody, SessionListQuery, UpdateSessionBody } from './mentorship.schemas.js';
 import { mentorProfiles, mentorships, mentorshipSessions } from './mentorship.tables.js';
+import { mentorsChanged } from './mentors.service.js';
 import { participantMentorship } from './requests.service.js';
 
 export const REMINDER_QUEUE = 'mentorship.session-reminder';
@@ -253,6 +254,8 @@ export async function submitFeedback(ctx: AppContext, actor: Actor, sessionId: s
       .where(eq(mentorProfiles.user_id, row.mentor_id));
     await ctx.events.publish(tx, 'mentorship.feedback_received', { ...eventOf(row, row.scheduled_date, actor.id), rating: input.rating });
   });
+  // The rating moved: counts filtered by min_rating change.
+  await mentorsChanged(ctx);
   return participantSession(ctx.db, actor, sessionId);
 }
 
