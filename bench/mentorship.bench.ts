@@ -9,7 +9,7 @@
  * it creates and drops the database `cohort_bench_mentorship`.
  * Knobs: MENTORSHIP_BENCH_DURATION (s, default 10), MENTORSHIP_BENCH_CONNECTIONS (default 16).
  *
- * The floor's SQL mirrors mentors.service.ts (selectMentors + listConditions + the count) and takes
+ * The floor's SQL mirrors mentors.service.ts (LIST_COLUMNS, listFrom, listConditions, the cached count) and takes
  * the ranking statement itself from matching.service.ts (rankingSql), plus the cards query.
  */
 import autocannon, { type Request as LoadRequest } from 'autocannon';
@@ -48,7 +48,7 @@ const MENTOR_CARD = `SELECT m.user_id AS mentor_id, u.name, u.role, m.is_availab
   m.total_sessions, m.bio, m.availability, p.department, p.current_company, p.location, coalesce(p.skills, '{}'::text[]) AS skills,
   m.created_at, m.updated_at
   FROM mentor_profiles m JOIN users u ON u.id = m.user_id
-  LEFT JOIN profiles p ON p.user_id = m.user_id AND ((p.directory_visible AND NOT p.owner_deleted) OR p.user_id = $1)`;
+  LEFT JOIN profiles p ON p.user_id = m.user_id AND ((p.directory_visible AND NOT p.owner_deleted) OR p.user_id = $1::uuid OR FALSE)`;
 
 async function serveFloor(port: number) {
   const pool = new pg.Pool({ connectionString: DB_URL, max: POOL });
@@ -89,7 +89,7 @@ async function serveFloor(port: number) {
         : pool
             .query(
               `SELECT count(*)::int AS count FROM mentor_profiles m
-         LEFT JOIN profiles p ON p.user_id = m.user_id AND ((p.directory_visible AND NOT p.owner_deleted) OR p.user_id = $1)
+         LEFT JOIN profiles p ON p.user_id = m.user_id AND ((p.directory_visible AND NOT p.owner_deleted) OR p.user_id = $1::uuid OR FALSE)
          WHERE ${where.join(' AND ')}`,
               values,
             )

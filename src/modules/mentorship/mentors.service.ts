@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, notFound } from '../../lib/errors.js';
@@ -52,6 +52,8 @@ export const selectMentors = (db: Tx, viewer: Viewer) =>
     .from(mentorProfiles)
     .innerJoin(users, eq(users.id, mentorProfiles.user_id))
     .leftJoin(profiles, visibleProfileJoin(viewer));
+
+type Card = Awaited<ReturnType<ReturnType<typeof selectMentors>['execute']>>[number];
 
 /** Suspended and deleted accounts are no one's mentor (their owner still reads their own card). */
 const activeOrSelf = (viewer: Viewer) => sql`(${users.status} = 'active' OR ${users.id} = ${viewer.id})`;
@@ -118,33 +120,35 @@ export const updateAvailability = (ctx: AppContext, actor: Actor, input: Availab
 
 /** The list's WHERE (rows and count share it). */
 /**
- * Account facts are read with scalar subqueries (one primary-key probe per mentor), never by joining
- * users: with 100,000 accounts and a few thousand mentors, PostgreSQL would otherwise scan every account.
+ * The list is the hot read, so it is plain parameterized SQL on the pool (building this select with
+ * drizzle on every request costs more CPU than the query itself on a small table). The columns are
+ * the same as mentorCardColumns. Account facts are read with scalar subqueries (one primary-key probe
+ * per mentor), never by joining users in the WHERE: with 100,000 accounts and a few thousand mentors,
+ * PostgreSQL would otherwise scan every account.
  */
-const accountOf = (column: 'status' | 'name') => sql.raw(`(SELECT u.${column} FROM users u WHERE u.id = mentor_profiles.user_id)`);
+const LIST_COLUMNS = `m.user_id AS mentor_id, u.name, u.role, m.is_available, m.expertise_areas, m.max_mentees,
+  m.current_mentees_count, (m.current_mentees_count < m.max_mentees) AS has_capacity, m.rating, m.rating_count AS ratings_count,
+  m.total_sessions, m.bio, m.availability, p.department, p.current_company, p.location, coalesce(p.skills, '{}'::text[]) AS skills,
+  m.created_at, m.updated_at`;
+const listFrom = (viewer: Viewer) =>
+  `FROM mentor_profiles m LEFT JOIN profiles p ON p.user_id = m.user_id
+   AND ((p.directory_visible AND NOT p.owner_deleted) OR p.user_id = $1::uuid OR ${viewer.role === 'admin' ? 'TRUE' : 'FALSE'})`;
 
-function listConditions(query: MentorListQuery): SQL[] {
-  const conditions: SQL[] = [sql`${accountOf('status')} = 'active'`];
-  if (query.available_only) conditions.push(sql`${mentorProfiles.is_available}`);
+/** The list's WHERE as SQL text and its values ($1 is the viewer); rows and count share it. */
+function listConditions(viewer: Viewer, query: MentorListQuery) {
+  const values: unknown[] = [viewer.id];
+  const where = [`(SELECT x.status FROM users x WHERE x.id = m.user_id) = 'active'`];
+  if (query.available_only) where.push('m.is_available');
   const expertise = normalizeSkills((query.expertise ?? '').split(',')).map((e) => e.toLowerCase());
-  if (expertise.length) {
-    conditions.push(
-      sql`${mentorProfiles.expertise_lower} && ARRAY[${sql.join(
-        expertise.map((e) => sql`${e}`),
-        sql`, `,
-      )}]::text[]`,
-    );
-  }
-  if (query.min_rating !== undefined) conditions.push(sql`coalesce(${mentorProfiles.rating}, 0) >= ${query.min_rating}`);
+  if (expertise.length) where.push(`m.expertise_lower && $${values.push(expertise)}::text[]`);
+  if (query.min_rating !== undefined) where.push(`coalesce(m.rating, 0) >= $${values.push(query.min_rating)}`);
   const q = query.q?.trim();
-  if (q) conditions.push(sql`${accountOf('name')} ILIKE ${`%${escapeLike(q)}%`}`);
+  if (q) where.push(`(SELECT x.name FROM users x WHERE x.id = m.user_id) ILIKE $${values.push(`%${escapeLike(q)}%`)}`);
   const department = query.department?.trim();
   // Only a profile the viewer can see counts (the join leaves hidden ones out).
-  if (department) conditions.push(sql`lower(${profiles.department}) = lower(${department})`);
-  return conditions;
+  if (department) where.push(`lower(p.department) = lower($${values.push(department)})`);
+  return { where, values };
 }
-
-const orderKey = sql`coalesce(${mentorProfiles.rating}, 0)`;
 
 /**
  * List counts are cached per filter set (src/lib/cache.ts, like the profile and job lists): every
@@ -167,29 +171,31 @@ export const mentorsChanged = (ctx: AppContext) => bumpGeneration(ctx, 'mentors'
 
 /** Mentors by rating (unrated count as 0), then id; keyset pages; count from the same WHERE. */
 export async function listMentors(ctx: AppContext, actor: Actor, query: MentorListQuery) {
-  const conditions = listConditions(query);
+  const { where, values } = listConditions(actor, query);
   const key = ctx.cursors.decode(query.cursor);
-  let after: SQL | undefined;
+  const page = [...where];
+  const pageValues = [...values];
   if (key) {
     const [rating, id] = key;
     if (typeof rating !== 'number' || typeof id !== 'string') throw badRequest('cursor', 'is not a cursor issued by this server');
-    after = sql`(${orderKey} < ${rating} OR (${orderKey} = ${rating} AND ${mentorProfiles.user_id} > ${id}::uuid))`;
+    const r = pageValues.push(rating);
+    page.push(`(coalesce(m.rating, 0) < $${r} OR (coalesce(m.rating, 0) = $${r} AND m.user_id > $${pageValues.push(id)}::uuid))`);
   }
   const [rows, count] = await Promise.all([
-    selectMentors(ctx.db, actor)
-      .where(and(...conditions, after))
-      .orderBy(sql`${orderKey} DESC, ${mentorProfiles.user_id} ASC`)
-      .limit(query.limit + 1),
+    ctx.pool.query<Card>(
+      `SELECT ${LIST_COLUMNS} ${listFrom(actor)} JOIN users u ON u.id = m.user_id
+       WHERE ${page.join(' AND ')} ORDER BY coalesce(m.rating, 0) DESC, m.user_id ASC LIMIT ${query.limit + 1}`,
+      pageValues,
+    ),
     cachedIn<number>(ctx, 'mentors', countKeyOf(countKey(actor, query)), COUNT_TTL_SECONDS, async () => {
-      const [{ count }] = await ctx.db
-        .select({ count: sql<number>`count(*)::int` })
-        .from(mentorProfiles)
-        .leftJoin(profiles, visibleProfileJoin(actor))
-        .where(and(...conditions));
-      return count;
+      const result = await ctx.pool.query<{ count: number }>(
+        `SELECT count(*)::int AS count ${listFrom(actor)} WHERE ${where.join(' AND ')}`,
+        values,
+      );
+      return result.rows[0].count;
     }),
   ]);
-  return { ...toPage(rows, query.limit, ctx.cursors, (r) => [r.rating ?? 0, r.mentor_id]), count };
+  return { ...toPage(rows.rows, query.limit, ctx.cursors, (r) => [r.rating ?? 0, r.mentor_id]), count };
 }
 
 /** A mentor with stats: mentees now, sessions completed, rating, and how often they answer. */

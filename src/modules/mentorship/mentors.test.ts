@@ -150,6 +150,14 @@ describe('GET /api/mentors', () => {
     expect(physics.results.map((m) => m.mentor_id)).toEqual([a.id]);
     const hidden = any.results.find((m) => m.mentor_id === c.id);
     expect(hidden.department).toBeNull();
+    // An admin sees every profile, hidden ones included.
+    const asAdmin = await admin.inject({ method: 'GET', url: `/api/mentors?expertise=${tag}&department=physics` });
+    expect(
+      asAdmin
+        .json()
+        .results.map((m: any) => m.mentor_id)
+        .sort(),
+    ).toEqual([a.id, c.id].sort());
     expect((await get(`q=${encodeURIComponent(a.name.slice(0, 10))}&expertise=${tag}`)).results.map((m) => m.mentor_id)).toContain(a.id);
     // The count is cached per filter set, and a mentor write makes it fresh at once.
     await becomeMentor(await t.user('alumni'), { expertise_areas: [tag] });
