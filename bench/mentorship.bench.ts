@@ -7,7 +7,8 @@
  *   node --import tsx bench/mentorship.bench.ts
  * Needs a PostgreSQL server (MENTORSHIP_BENCH_PG, default the machine's postgres://postgres@127.0.0.1:5432);
  * it creates and drops the database `cohort_bench_mentorship`.
- * Knobs: MENTORSHIP_BENCH_DURATION (s, default 10), MENTORSHIP_BENCH_CONNECTIONS (default 16).
+ * Knobs: MENTORSHIP_BENCH_DURATION (s, default 10), MENTORSHIP_BENCH_CONNECTIONS (default 16),
+ * MENTORSHIP_BENCH_KEEP=1 keeps the database afterwards (for EXPLAIN).
  *
  * The floor's SQL mirrors mentors.service.ts (LIST_COLUMNS, listFrom, listConditions, the cached count) and takes
  * the ranking statement itself from matching.service.ts (rankingSql), plus the cards query.
@@ -343,6 +344,9 @@ async function main() {
       `| ${name} | ${c.rps.toFixed(0)} | ${c.p50} | ${c.p99} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p99} | ${(c.rps / f.rps).toFixed(2)}×${flag} |`,
     );
   }
+  for (const child of children) child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 2000));
+  if (process.env.MENTORSHIP_BENCH_KEEP !== '1') await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
   await admin.end();
   process.exit(0);
 }
