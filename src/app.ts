@@ -32,6 +32,8 @@ import { ensureAdmin } from './modules/auth/auth.service.js';
 import { startRevocations } from './modules/auth/auth.revocations.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { mailJobs } from './modules/mail/mail.jobs.js';
+import { mentorshipJobs } from './modules/mentorship/mentorship.jobs.js';
+import { mentorshipModule } from './modules/mentorship/mentorship.routes.js';
 import authPlugin from './plugins/auth.js';
 import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import metricsPlugin from './plugins/metrics.js';
@@ -63,7 +65,7 @@ declare module 'fastify' {
 }
 
 const subscribers: Subscriber<AppContext, any>[] = [];
-const jobDefinitions = [...mailJobs, ...subscriberJobs(subscribers), ...eventJobs];
+const jobDefinitions = [...mailJobs, ...subscriberJobs(subscribers), ...eventJobs, ...mentorshipJobs];
 
 const loggerOptions = (config: Config) => ({
   level: config.logLevel,
@@ -163,6 +165,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(eventsRoutes, { prefix: '/api/events', ctx });
   await app.register(eventsAnalyticsRoutes, { prefix: '/api/analytics', ctx });
   await app.register(adminConsoleRoutes, { ctx });
+  await app.register(mentorshipModule, { ctx });
 
   if (config.admin) await ensureAdmin(ctx, config.admin.email, config.admin.password);
   await app.ready();

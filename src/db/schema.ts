@@ -8,3 +8,4 @@ export * from '../modules/engagement/engagement.tables.js';
 export * from '../modules/forum/forum.tables.js';
 export * from '../modules/events/events.tables.js';
 export * from '../modules/admin/admin.tables.js';
+export * from '../modules/mentorship/mentorship.tables.js';

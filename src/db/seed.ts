@@ -6,6 +6,7 @@ import { seedProfiles } from '../modules/profiles/profiles.seed.js';
 import { seedJobs } from '../modules/jobs/jobs.seed.js';
 import { seedForum } from '../modules/forum/forum.seed.js';
 import { seedEvents } from '../modules/events/events.seed.js';
+import { seedMentorship } from '../modules/mentorship/mentorship.seed.js';
 
 export const DEMO_PASSWORD = 'Cohort-demo-2026';
 const ROLES = ['alumni', 'alumni', 'alumni', 'alumni', 'student', 'student', 'recruiter', 'faculty'] as const;
@@ -49,5 +50,6 @@ export async function seedDemoData(ctx: AppContext, options: { users: number }) 
   const jobs = await seedJobs(ctx, faker, seeded);
   const forum = await seedForum(ctx, faker, seeded);
   const events = await seedEvents(ctx, faker, seeded);
-  return { users: seeded.length, profiles, jobs, forum, events, password: DEMO_PASSWORD };
+  const mentorship = await seedMentorship(ctx, faker, seeded);
+  return { users: seeded.length, profiles, jobs, forum, events, mentorship, password: DEMO_PASSWORD };
 }
