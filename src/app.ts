@@ -11,6 +11,7 @@ import { createEventBus, subscriberJobs, type Subscriber } from './lib/events.js
 import { startJobs, type Jobs } from './lib/jobs.js';
 import { createMemoryLimiter, createRedisLimiter } from './lib/limiter.js';
 import { createMailer, type Mailer } from './lib/mail.js';
+import { createRealtime } from './lib/realtime.js';
 import { createCursorCodec } from './lib/pagination.js';
 import { createStorage, type Storage } from './lib/storage.js';
 import { filesRoutes } from './modules/files/files.routes.js';
@@ -23,10 +24,15 @@ import { authRoutes } from './modules/auth/auth.routes.js';
 import { ensureAdmin } from './modules/auth/auth.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { mailJobs } from './modules/mail/mail.jobs.js';
+import { notificationJobs } from './modules/notifications/notifications.jobs.js';
+import { notificationRules } from './modules/notifications/notifications.registry.js';
+import { adminNotificationsRoutes, notificationsRoutes } from './modules/notifications/notifications.routes.js';
+import { jobMatchSubscriber, rulesSubscriber } from './modules/notifications/notifications.subscribers.js';
 import authPlugin from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
 import metricsPlugin from './plugins/metrics.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
+import realtimePlugin, { type RealtimeOptions } from './plugins/realtime.js';
 import securityHeadersPlugin from './plugins/security-headers.js';
 import swaggerPlugin from './plugins/swagger.js';
 
@@ -42,6 +48,8 @@ export interface AppDeps {
   jobPollingSeconds?: number;
   /** Defaults to local disk under DATA_DIR, or S3 when configured. */
   storage?: Storage;
+  /** Heartbeat and session-check periods of the real-time streams (tests shorten them). */
+  realtime?: Omit<RealtimeOptions, 'ctx'>;
 }
 
 declare module 'fastify' {
@@ -50,8 +58,8 @@ declare module 'fastify' {
   }
 }
 
-const subscribers: Subscriber<AppContext, any>[] = [];
-const jobDefinitions = [...mailJobs, ...subscriberJobs(subscribers)];
+const subscribers: Subscriber<AppContext, any>[] = [rulesSubscriber(notificationRules), jobMatchSubscriber];
+const jobDefinitions = [...mailJobs, ...notificationJobs, ...subscriberJobs(subscribers)];
 
 const loggerOptions = (config: Config) => ({
   level: config.logLevel,
@@ -92,6 +100,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     cursors: createCursorCodec(Buffer.from(deps.jwtKey).toString('hex')),
     limiter: redis ? createRedisLimiter(redis, prefix) : createMemoryLimiter(),
     storage: deps.storage ?? createStorage(config),
+    realtime: createRealtime({ redis, prefix, log: app.log }),
     jwtKey: deps.jwtKey,
     redis,
     redisPrefix: prefix,
@@ -106,6 +115,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.decorate('ctx', ctx);
   app.addHook('onClose', async () => {
     await jobs?.stop();
+    await ctx.realtime.stop();
     ctx.mailer.close();
     redis?.disconnect();
   });
@@ -131,6 +141,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(jobsRoutes, { prefix: '/api/jobs', ctx });
   await app.register(applicationsRoutes, { prefix: '/api/applications', ctx });
   await app.register(recruiterRoutes, { prefix: '/api/recruiter', ctx });
+  await app.register(notificationsRoutes, { prefix: '/api/notifications', ctx });
+  await app.register(adminNotificationsRoutes, { prefix: '/api/admin/notifications', ctx });
+  await app.register(realtimePlugin, { ctx, ...deps.realtime });
 
   if (config.admin) await ensureAdmin(ctx, config.admin.email, config.admin.password);
   await app.ready();

@@ -4,3 +4,4 @@ export * from '../modules/mail/mail.tables.js';
 export * from '../modules/profiles/profiles.tables.js';
 export * from '../modules/jobs/jobs.tables.js';
 export * from '../modules/audit/audit.tables.js';
+export * from '../modules/notifications/notifications.tables.js';
