@@ -55,7 +55,7 @@ export async function deliver(ctx: AppContext, tx: Tx, type: string, items: Outg
   const { rows: people } = await tx.execute<Recipient & Record<string, unknown>>(sql`
     SELECT u.id, u.email, u.name, p.email_notifications, p.push_notifications, p.email_delivery, p.notification_types
     FROM users u LEFT JOIN notification_preferences p ON p.user_id = u.id
-    WHERE u.id = ANY(${ids}::uuid[]) AND u.status = 'active'`);
+    WHERE u.id = ANY(${sql.param(ids)}::uuid[]) AND u.status = 'active'`);
   const byId = new Map(people.map((p) => [p.id, p]));
   const wanted = items.filter((i) => byId.has(i.userId));
 

@@ -1,4 +1,4 @@
-import { and, count, eq, gt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, notFound } from '../../lib/errors.js';
 import { toPage } from '../../lib/pagination.js';
@@ -9,21 +9,21 @@ import type { ListQuery, PreferencesBody } from './notifications.schemas.js';
 
 const mine = (actor: Actor) => eq(notifications.user_id, actor.id);
 
-/** GET /api/notifications: newest first, keyset pages over (created_at, id) — the index order. */
+/**
+ * GET /api/notifications: newest first by insertion order (seq: rows written in one statement share
+ * created_at), keyset pages over (user_id, seq) — the index order.
+ */
 export async function listNotifications(ctx: AppContext, actor: Actor, query: ListQuery) {
   const key = ctx.cursors.decode(query.cursor);
-  if (key && (key[0] !== 'n' || typeof key[1] !== 'string' || typeof key[2] !== 'string' || Number.isNaN(Date.parse(key[1])))) {
-    throw badRequest('cursor', 'is not a cursor issued for this list');
-  }
-  const before = key ? sql`(${notifications.created_at}, ${notifications.id}) < (${key[1]}::timestamptz, ${key[2]}::uuid)` : undefined;
+  if (key && (key[0] !== 'n' || !Number.isSafeInteger(key[1]))) throw badRequest('cursor', 'is not a cursor issued for this list');
   const rows = await ctx.db
-    .select({ n: notifications, cursor_ts: sql<string>`${notifications.created_at}::text` })
+    .select()
     .from(notifications)
-    .where(and(mine(actor), query.unread_only ? eq(notifications.is_read, false) : undefined, before))
-    .orderBy(sql`${notifications.created_at} DESC, ${notifications.id} DESC`)
+    .where(and(mine(actor), query.unread_only ? eq(notifications.is_read, false) : undefined, key ? lt(notifications.seq, key[1] as number) : undefined))
+    .orderBy(desc(notifications.seq))
     .limit(query.limit + 1);
-  const page = toPage(rows, query.limit, ctx.cursors, (r) => ['n', r.cursor_ts, r.n.id]);
-  return { results: page.results.map((r) => toView(r.n)), next_cursor: page.next_cursor };
+  const page = toPage(rows, query.limit, ctx.cursors, (r) => ['n', r.seq]);
+  return { results: page.results.map(toView), next_cursor: page.next_cursor };
 }
 
 export async function unreadCount(ctx: AppContext, actor: Actor) {

@@ -47,12 +47,12 @@ export const jobMatchSubscriber: Subscriber<AppContext, 'job.posted'> = {
       .select({ id: profiles.user_id })
       .from(profiles)
       .innerJoin(users, eq(users.id, profiles.user_id))
-      .where(and(sql`${profiles.skills_lower} && ${job.skills}::text[]`, ne(profiles.user_id, payload.postedBy), eq(users.status, 'active')));
+      .where(and(sql`${profiles.skills_lower} && ${sql.param(job.skills)}::text[]`, ne(profiles.user_id, payload.postedBy), eq(users.status, 'active')));
     if (!matched.length) return;
     // The day's key per person: inserted = first match today; conflict = count one more.
     const { rows: firsts } = await tx.execute<{ user_id: string; items: number; day: string }>(sql`
       INSERT INTO ${notificationDigests} (user_id, day, kind, items)
-      SELECT u, (now() AT TIME ZONE 'UTC')::date, 'job.matching', 1 FROM unnest(${matched.map((m) => m.id)}::uuid[]) AS u
+      SELECT u, (now() AT TIME ZONE 'UTC')::date, 'job.matching', 1 FROM unnest(${sql.param(matched.map((m) => m.id))}::uuid[]) AS u
       ON CONFLICT (user_id, day, kind) DO UPDATE SET items = ${notificationDigests}.items + 1
       RETURNING user_id, items, day::text AS day`);
     const keyOf = (f: { user_id: string; day: string }) => `job.matching:${f.user_id}:${f.day}`;
@@ -86,7 +86,7 @@ export const jobMatchSubscriber: Subscriber<AppContext, 'job.posted'> = {
           read_at: null,
           metadata: sql`jsonb_set(${notifications.metadata}, '{job_ids}', coalesce(${notifications.metadata} -> 'job_ids', '[]'::jsonb) || ${JSON.stringify([job.id])}::jsonb)`,
         })
-        .where(sql`${notifications.dedupe_key} = ANY(${later.map(keyOf)}::text[])`);
+        .where(sql`${notifications.dedupe_key} = ANY(${sql.param(later.map(keyOf))}::text[])`);
     }
   },
 };

@@ -11,8 +11,8 @@ export const notifications = pgTable(
   'notifications',
   {
     id: uuid().primaryKey().defaultRandom(),
-    // Insertion order: the SSE event id, so Last-Event-ID replays what a client missed.
-    seq: bigint({ mode: 'number' }).generatedAlwaysAsIdentity(),
+    // Insertion order: the list's order and cursor, and the SSE event id (Last-Event-ID replays from it).
+    seq: bigint({ mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
     user_id: uuid()
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
@@ -29,7 +29,6 @@ export const notifications = pgTable(
     created_at: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index('notifications_user_created_idx').on(t.user_id, t.created_at.desc(), t.id.desc()),
     index('notifications_user_unread_idx').on(t.user_id).where(sql`NOT is_read`),
     index('notifications_user_seq_idx').on(t.user_id, t.seq),
     uniqueIndex('notifications_dedupe_key_idx').on(t.dedupe_key),
