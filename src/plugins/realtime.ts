@@ -54,11 +54,18 @@ const realtimePlugin: FastifyPluginAsyncTypebox<RealtimeOptions> = async (app, o
     let held: RealtimeEvent[] | null = afterSeq === null ? null : [];
     const detach = ctx.realtime.attach({ ...conn, send: (e) => (held ? held.push(e) : write(e)) });
     if (afterSeq !== null) {
-      const missed = await notificationsSince(ctx, conn.userId, afterSeq);
-      for (const e of missed) write(e);
-      const last = Number(missed.at(-1)?.id ?? afterSeq);
-      for (const e of held!) if (!e.id || Number(e.id) > last) write(e);
-      held = null;
+      try {
+        const missed = await notificationsSince(ctx, conn.userId, afterSeq);
+        for (const e of missed) write(e);
+        const last = Number(missed.at(-1)?.id ?? afterSeq);
+        for (const e of held!) if (!e.id || Number(e.id) > last) write(e);
+        held = null;
+      } catch (err) {
+        // The client reconnects (SSE retry) and asks again; better than a live stream with a gap.
+        ctx.log.warn({ err }, 'real-time replay failed');
+        detach();
+        conn.close('replay failed');
+      }
     }
     return detach;
   }

@@ -80,7 +80,8 @@ export async function deliver(ctx: AppContext, tx: Tx, type: string, items: Outg
     : [];
   // A deduplicated item that already exists is a repeat: it gets no second mail either.
   const fresh = new Set(inserted.map((n) => n.dedupe_key));
-  const repeated = (i: Outgoing) => i.dedupeKey !== undefined && inApp.includes(i) && !fresh.has(i.dedupeKey);
+  const storedInApp = new Set(inApp);
+  const repeated = (i: Outgoing) => i.dedupeKey !== undefined && storedInApp.has(i) && !fresh.has(i.dedupeKey);
 
   const mailIds: string[] = [];
   const digest: (typeof notificationDigestItems.$inferInsert)[] = [];
