@@ -7,7 +7,8 @@
  * the transaction that wrote it: same clock, same machine), losses and duplicates (every
  * connection must get every broadcast exactly once) and server memory per open connection (RSS
  * growth / connections). Beside it, a floor: this file with `--floor`, a plain node:http SSE + ws
- * server that inserts the same rows in one statement and pushes them to its own sockets.
+ * server that inserts the same rows in one statement and pushes them to its own sockets, one
+ * broadcast at a time (as Cohort's job worker does).
  * With BENCH_REDIS_URL, also two Cohort instances sharing Redis (connections split across them,
  * broadcasts sent to the first).
  *
@@ -88,6 +89,19 @@ async function serveFloor() {
     set.add(send);
     return () => set.delete(send);
   };
+  const broadcast = async (title: string) => {
+    const { rows } = await pool.query(
+      `INSERT INTO notifications (user_id, type, title, message, link, priority, metadata)
+       SELECT id, 'announcement', $1, 'Bench broadcast', '/x', 'normal', '{}'::jsonb FROM users WHERE status = 'active' AND is_verified AND role <> 'admin'
+       RETURNING id, seq, user_id, type, title, message, link, priority, metadata, is_read, read_at, created_at`,
+      [title],
+    );
+    for (const n of rows) {
+      const frame = JSON.stringify({ type: 'notification.created', id: String(n.seq), data: n });
+      for (const send of byUser.get(n.user_id) ?? []) send(frame);
+    }
+  };
+  let queue: Promise<void> = Promise.resolve();
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url!, 'http://floor');
     if (url.pathname === '/stream') {
@@ -99,17 +113,9 @@ async function serveFloor() {
     }
     if (url.pathname === '/broadcast' && req.method === 'POST') {
       const title = url.searchParams.get('title')!;
-      const { rows } = await pool.query(
-        `INSERT INTO notifications (user_id, type, title, message, link, priority, metadata)
-         SELECT id, 'announcement', $1, 'Bench broadcast', '/x', 'normal', '{}'::jsonb FROM users WHERE status = 'active' AND is_verified AND role <> 'admin'
-         RETURNING id, seq, user_id, type, title, message, link, priority, metadata, is_read, read_at, created_at`,
-        [title],
-      );
-      for (const n of rows) {
-        const frame = JSON.stringify({ type: 'notification.created', id: String(n.seq), data: n });
-        for (const send of byUser.get(n.user_id) ?? []) send(frame);
-      }
-      res.writeHead(202).end(JSON.stringify({ recipients: rows.length }));
+      // One at a time, like Cohort's broadcast job on one worker: a burst queues, as it does there.
+      queue = queue.then(() => broadcast(title)).catch(() => {});
+      res.writeHead(202).end();
       return;
     }
     res.writeHead(404).end();

@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
+import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, testRedisUrl, type TestApp, type TestUser } from '../../test/helpers.js';
+import { users } from '../modules/auth/auth.tables.js';
 import { deliver, inTransaction } from '../modules/notifications/notifications.deliver.js';
 import { setPreferences } from '../modules/notifications/notifications.testkit.js';
 import { openSse, openWs } from './realtime.testkit.js';
@@ -83,6 +85,15 @@ describe('Server-Sent Events', () => {
     await kept.waitFor((e) => e.data.title === 'after logout');
     expect(kept.ended).toBe(false);
     await kept.close();
+  });
+
+  it('when an admin suspends the member, then their open streams end within seconds', async () => {
+    const user = await t.user('alumni');
+    const stream = openSse(`${base}/api/notifications/stream`, auth(user));
+    expect((await stream.response).statusCode).toBe(200);
+    await t.app.ctx.db.update(users).set({ status: 'suspended' }).where(eq(users.id, user.id));
+    await stream.waitForEnd(5000);
+    expect(stream.events.at(-1)).toMatchObject({ type: 'stream.closed', data: { reason: 'session ended' } });
   });
 
   it('when the member turned real-time pushes off, then the notification is stored but not pushed', async () => {
