@@ -2,12 +2,31 @@ import { and, count, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, notFound } from '../../lib/errors.js';
 import { toPage } from '../../lib/pagination.js';
+import { prepared } from '../../lib/prepared.js';
 import { createdEvent, toView } from './notifications.deliver.js';
 import { notificationTypes } from './notifications.registry.js';
 import { notificationPreferences, notifications, type TypePreferences } from './notifications.tables.js';
 import type { ListQuery, PreferencesBody } from './notifications.schemas.js';
 
 const mine = (actor: Actor) => eq(notifications.user_id, actor.id);
+
+// The three hot reads/writes run as named prepared statements (src/lib/prepared.ts).
+const pageStatement = (ctx: AppContext, unreadOnly: boolean) =>
+  prepared(ctx, `notifications-page-${unreadOnly}`, (db) =>
+    db
+      .select()
+      .from(notifications)
+      .where(
+        and(
+          eq(notifications.user_id, sql.placeholder('userId')),
+          unreadOnly ? eq(notifications.is_read, false) : undefined,
+          lt(notifications.seq, sql.placeholder('before')),
+        ),
+      )
+      .orderBy(desc(notifications.seq))
+      .limit(sql.placeholder('limit'))
+      .prepare(`notifications-page-${unreadOnly}`),
+  );
 
 /**
  * GET /api/notifications: newest first by insertion order (seq: rows written in one statement share
@@ -16,31 +35,38 @@ const mine = (actor: Actor) => eq(notifications.user_id, actor.id);
 export async function listNotifications(ctx: AppContext, actor: Actor, query: ListQuery) {
   const key = ctx.cursors.decode(query.cursor);
   if (key && (key[0] !== 'n' || !Number.isSafeInteger(key[1]))) throw badRequest('cursor', 'is not a cursor issued for this list');
-  const rows = await ctx.db
-    .select()
-    .from(notifications)
-    .where(and(mine(actor), query.unread_only ? eq(notifications.is_read, false) : undefined, key ? lt(notifications.seq, key[1] as number) : undefined))
-    .orderBy(desc(notifications.seq))
-    .limit(query.limit + 1);
+  const rows = await pageStatement(ctx, query.unread_only).execute({
+    userId: actor.id,
+    before: key ? (key[1] as number) : Number.MAX_SAFE_INTEGER,
+    limit: query.limit + 1,
+  });
   const page = toPage(rows, query.limit, ctx.cursors, (r) => ['n', r.seq]);
   return { results: page.results.map(toView), next_cursor: page.next_cursor };
 }
 
 export async function unreadCount(ctx: AppContext, actor: Actor) {
-  const [{ n }] = await ctx.db
-    .select({ n: count() })
-    .from(notifications)
-    .where(and(mine(actor), eq(notifications.is_read, false)));
+  const statement = prepared(ctx, 'notifications-unread-count', (db) =>
+    db
+      .select({ n: count() })
+      .from(notifications)
+      .where(and(eq(notifications.user_id, sql.placeholder('userId')), eq(notifications.is_read, false)))
+      .prepare('notifications-unread-count'),
+  );
+  const [{ n }] = await statement.execute({ userId: actor.id });
   return { unread_count: n };
 }
 
 /** PUT /{id}/read: idempotent; the first read keeps its read_at. Someone else's id reads 404. */
 export async function markRead(ctx: AppContext, actor: Actor, id: string) {
-  const [row] = await ctx.db
-    .update(notifications)
-    .set({ is_read: true, read_at: sql`coalesce(${notifications.read_at}, now())` })
-    .where(and(eq(notifications.id, id), mine(actor)))
-    .returning();
+  const statement = prepared(ctx, 'notifications-mark-read', (db) =>
+    db
+      .update(notifications)
+      .set({ is_read: true, read_at: sql`coalesce(${notifications.read_at}, now())` })
+      .where(and(eq(notifications.id, sql.placeholder('id')), eq(notifications.user_id, sql.placeholder('userId'))))
+      .returning()
+      .prepare('notifications-mark-read'),
+  );
+  const [row] = await statement.execute({ id, userId: actor.id });
   if (!row) throw notFound('Notification');
   return toView(row);
 }
