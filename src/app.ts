@@ -13,6 +13,7 @@ import { createEventBus, subscriberJobs, type Subscriber } from './lib/events.js
 import { startJobs, type Jobs } from './lib/jobs.js';
 import { createMemoryLimiter, createRedisLimiter } from './lib/limiter.js';
 import { createMailer, type Mailer } from './lib/mail.js';
+import { createRealtime } from './lib/realtime.js';
 import { createCursorCodec } from './lib/pagination.js';
 import { createStorage, type Storage } from './lib/storage.js';
 import { adminConsoleRoutes } from './modules/admin/admin.routes.js';
@@ -34,10 +35,15 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { mailJobs } from './modules/mail/mail.jobs.js';
 import { mentorshipJobs } from './modules/mentorship/mentorship.jobs.js';
 import { mentorshipModule } from './modules/mentorship/mentorship.routes.js';
+import { notificationJobs } from './modules/notifications/notifications.jobs.js';
+import { notificationRules } from './modules/notifications/notifications.registry.js';
+import { adminNotificationsRoutes, notificationsRoutes } from './modules/notifications/notifications.routes.js';
+import { jobMatchSubscriber, rulesSubscriber } from './modules/notifications/notifications.subscribers.js';
 import authPlugin from './plugins/auth.js';
 import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import metricsPlugin from './plugins/metrics.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
+import realtimePlugin, { type RealtimeOptions } from './plugins/realtime.js';
 import securityHeadersPlugin from './plugins/security-headers.js';
 import strictInputPlugin from './plugins/strict-input.js';
 import swaggerPlugin from './plugins/swagger.js';
@@ -56,6 +62,8 @@ export interface AppDeps {
   storage?: Storage;
   /** Where the log goes (standard output by default); tests read it. */
   logStream?: { write(line: string): void };
+  /** Heartbeat and session-check periods of the real-time streams (tests shorten them). */
+  realtime?: Omit<RealtimeOptions, 'ctx'>;
 }
 
 declare module 'fastify' {
@@ -64,8 +72,8 @@ declare module 'fastify' {
   }
 }
 
-const subscribers: Subscriber<AppContext, any>[] = [];
-const jobDefinitions = [...mailJobs, ...subscriberJobs(subscribers), ...eventJobs, ...mentorshipJobs];
+const subscribers: Subscriber<AppContext, any>[] = [rulesSubscriber(notificationRules), jobMatchSubscriber];
+const jobDefinitions = [...mailJobs, ...notificationJobs, ...subscriberJobs(subscribers), ...eventJobs, ...mentorshipJobs];
 
 const loggerOptions = (config: Config) => ({
   level: config.logLevel,
@@ -118,6 +126,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     cursors: createCursorCodec(Buffer.from(deps.jwtKey).toString('hex')),
     limiter: redis ? createRedisLimiter(redis, prefix) : createMemoryLimiter(),
     storage: deps.storage ?? createStorage(config),
+    realtime: createRealtime({ redis, prefix, log: app.log }),
     jwtKey: deps.jwtKey,
     redis,
     redisPrefix: prefix,
@@ -134,6 +143,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('onClose', async () => {
     await revocations.stop();
     await jobs?.stop();
+    await ctx.realtime.stop();
     ctx.mailer.close();
     redis?.disconnect();
   });
@@ -166,6 +176,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(eventsAnalyticsRoutes, { prefix: '/api/analytics', ctx });
   await app.register(adminConsoleRoutes, { ctx });
   await app.register(mentorshipModule, { ctx });
+  await app.register(notificationsRoutes, { prefix: '/api/notifications', ctx });
+  await app.register(adminNotificationsRoutes, { prefix: '/api/admin/notifications', ctx });
+  await app.register(realtimePlugin, { ctx, ...deps.realtime });
 
   if (config.admin) await ensureAdmin(ctx, config.admin.email, config.admin.password);
   await app.ready();

@@ -9,3 +9,4 @@ export * from '../modules/forum/forum.tables.js';
 export * from '../modules/events/events.tables.js';
 export * from '../modules/admin/admin.tables.js';
 export * from '../modules/mentorship/mentorship.tables.js';
+export * from '../modules/notifications/notifications.tables.js';

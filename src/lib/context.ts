@@ -9,6 +9,7 @@ import type { Mailer } from './mail.js';
 import type { CursorCodec } from './pagination.js';
 import type { Limiter } from './limiter.js';
 import type { Role } from './schemas.js';
+import type { Realtime } from './realtime.js';
 import type { Storage } from './storage.js';
 
 /** What every service function receives: the database plus the few shared facilities. */
@@ -22,6 +23,8 @@ export interface AppContext {
   cursors: CursorCodec;
   limiter: Limiter;
   storage: Storage;
+  /** Pushes events to users' open SSE / WebSocket connections, on every instance. */
+  realtime: Realtime;
   jwtKey: Uint8Array;
   redis?: Redis;
   /** Namespace for this app's Redis keys (rate limits, caches). */

@@ -1,17 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import type { Tx } from '../db/client.js';
+import { sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client.js';
 import type { JobDefinition, Jobs } from './jobs.js';
 
 /**
  * Every domain event, by name, with its payload. Modules publish these inside the transaction of
  * their write; subscribers (notifications, analytics, ...) react after commit, at least once.
+ * Payloads name the people a subscriber addresses, so nobody has to re-read who to notify.
+ * Modules add their own events by declaration merging in `<module>.events.ts`.
  */
 export interface EventMap {
   'user.registered': { userId: string };
   'user.password_reset': { userId: string };
   'job.posted': { jobId: string; postedBy: string };
-  'application.received': { applicationId: string; jobId: string; applicantId: string };
-  'application.status_changed': { applicationId: string; from: string; to: string; byUserId: string };
+  'application.received': { applicationId: string; jobId: string; applicantId: string; posterId: string };
+  'application.status_changed': {
+    applicationId: string;
+    jobId: string;
+    applicantId: string;
+    posterId: string;
+    from: string;
+    to: string;
+    byUserId: string;
+    /** The message the poster wrote with the change, if any. */
+    message: string | null;
+    /** applied → viewed set by the poster's first read (not an explicit decision). */
+    automatic: boolean;
+  };
 }
 export type EventName = keyof EventMap;
 
@@ -21,15 +36,31 @@ export interface EventEnvelope<K extends EventName = EventName> {
   payload: EventMap[K];
 }
 
+/** What a subscriber gets besides the event: the transaction that records the delivery. */
+export interface Delivery {
+  /** Writes here commit together with the "delivered" mark: a redelivery sees them done. */
+  tx: Tx;
+  /** Runs once the delivery committed (real-time pushes, immediate mail attempts). */
+  afterCommit(fn: () => void): void;
+}
+
 export interface Subscriber<Ctx, K extends EventName = EventName> {
-  /** Unique, stable name: it is the subscriber's job queue. */
+  /** Unique, stable name: it is the subscriber's job queue and its delivery key. */
   name: string;
-  event: K;
-  /** Called at least once per event: must be idempotent, keyed by envelope.id. */
-  handle(ctx: Ctx, envelope: EventEnvelope<K>): Promise<void>;
+  /** One event type, several, or '*' for every event (webhooks, audit trails). */
+  event: K | K[] | '*';
+  /**
+   * Called at least once per event, after the publishing transaction committed. Each delivery is
+   * keyed by (subscriber, envelope.id) inside `delivery.tx`: once that transaction commits, a
+   * redelivery of the same envelope is skipped, so writes made through `delivery.tx` happen once.
+   */
+  handle(ctx: Ctx, envelope: EventEnvelope<K>, delivery: Delivery): Promise<void>;
 }
 
 const queueOf = (subscriberName: string) => `event.${subscriberName}`;
+
+export const subscribesTo = (s: Pick<Subscriber<unknown, any>, 'event'>, type: EventName) =>
+  s.event === '*' || s.event === type || (Array.isArray(s.event) && s.event.includes(type));
 
 export interface EventBus {
   publish<K extends EventName>(tx: Tx, type: K, payload: EventMap[K]): Promise<void>;
@@ -39,11 +70,40 @@ export function createEventBus<Ctx>(subscribers: Subscriber<Ctx, any>[], jobs: (
   return {
     async publish(tx, type, payload) {
       const envelope = { id: randomUUID(), type, payload };
-      for (const s of subscribers.filter((sub) => sub.event === type)) await jobs().send(tx, queueOf(s.name), envelope);
+      // Queued in the publisher's transaction: a rolled-back write leaves no job behind.
+      for (const s of subscribers.filter((sub) => subscribesTo(sub, type))) await jobs().send(tx, queueOf(s.name), envelope);
     },
   };
 }
 
+/**
+ * Runs one delivery exactly once in effect: the (subscriber, event id) row and the handler's writes
+ * commit together, so a job that pg-boss retries after a crash (or a duplicate send) finds the row
+ * and does nothing. Table `event_deliveries` (src/modules/notifications/notifications.tables.ts).
+ */
+export async function deliverOnce<Ctx extends { db: Db }>(
+  ctx: Ctx,
+  subscriber: Subscriber<Ctx, any>,
+  envelope: EventEnvelope,
+): Promise<boolean> {
+  const after: (() => void)[] = [];
+  const delivered = await ctx.db.transaction(async (tx) => {
+    const { rowCount } = await tx.execute(
+      sql`INSERT INTO event_deliveries (subscriber, event_id) VALUES (${subscriber.name}, ${envelope.id}) ON CONFLICT DO NOTHING`,
+    );
+    if (!rowCount) return false;
+    await subscriber.handle(ctx, envelope, { tx, afterCommit: (fn) => after.push(fn) });
+    return true;
+  });
+  for (const fn of after) fn();
+  return delivered;
+}
+
 /** One background job per subscriber, so a slow or failing subscriber never holds back the others. */
-export const subscriberJobs = <Ctx>(subscribers: Subscriber<Ctx, any>[]): JobDefinition<Ctx, EventEnvelope>[] =>
-  subscribers.map((s) => ({ name: queueOf(s.name), handle: (ctx, envelope) => s.handle(ctx, envelope) }));
+export const subscriberJobs = <Ctx extends { db: Db }>(subscribers: Subscriber<Ctx, any>[]): JobDefinition<Ctx, EventEnvelope>[] =>
+  subscribers.map((s) => ({
+    name: queueOf(s.name),
+    handle: async (ctx, envelope) => {
+      await deliverOnce(ctx, s, envelope);
+    },
+  }));

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, forbidden, isUniqueViolation, notFound } from '../../lib/errors.js';
@@ -7,7 +7,6 @@ import type { Upload } from '../../lib/uploads.js';
 import { users } from '../auth/auth.tables.js';
 import { contentTypeOfKey, signedFileUrl, storeUpload } from '../files/files.service.js';
 import { profiles } from '../profiles/profiles.tables.js';
-import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
 import type { ApplicationListQuery } from './applications.schemas.js';
 import { effectiveJobStatus, newestFirst, openJobCondition } from './jobs.service.js';
 import { applicationStatusHistory, jobApplications, jobs } from './jobs.tables.js';
@@ -120,7 +119,7 @@ export async function applyToJob(ctx: AppContext, actor: Actor, jobId: string, i
   if (!cvKey) throw badRequest('cv', 'is required: upload a file (multipart field "file") or add a CV to your profile');
   const coverLetter = input.cover_letter?.trim() || null;
 
-  let committed: { applicationId: string; mailId: string };
+  let committed: { applicationId: string };
   try {
     committed = await ctx.db.transaction(async (tx) => {
       // The counter moves with the insert, and the row lock orders concurrent applications to one job.
@@ -137,23 +136,15 @@ export async function applyToJob(ctx: AppContext, actor: Actor, jobId: string, i
         .returning({ id: jobApplications.id });
       if (!application) throw conflict('You already applied to this job', 'already_applied');
       await tx.insert(applicationStatusHistory).values({ application_id: application.id, to_status: 'applied', changed_by: actor.id });
-      await ctx.events.publish(tx, 'application.received', { applicationId: application.id, jobId, applicantId: actor.id });
-      const people = await tx.select({ id: users.id, email: users.email, name: users.name }).from(users).where(inArray(users.id, [counted.posted_by, actor.id]));
-      const poster = people.find((p) => p.id === counted.posted_by)!;
-      const applicant = people.find((p) => p.id === actor.id)!;
-      const mailId = await enqueueMail(ctx, tx, poster.email, 'application-received', {
-        name: poster.name,
-        job_title: counted.title,
-        applicant: applicant.name,
-      });
-      return { applicationId: application.id, mailId };
+      // The notification service tells the poster (jobs.notifications.ts).
+      await ctx.events.publish(tx, 'application.received', { applicationId: application.id, jobId, applicantId: actor.id, posterId: counted.posted_by });
+      return { applicationId: application.id };
     });
   } catch (err) {
     await ctx.storage.delete(cvKey).catch(() => {});
     if (isUniqueViolation(err)) throw conflict('You already applied to this job', 'already_applied');
     throw err;
   }
-  deliverSoon(ctx, [committed.mailId]);
   return toApplicationView(ctx, (await findApplication(ctx.db, committed.applicationId))!);
 }
 

@@ -3,7 +3,6 @@ import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, forbidden } from '../../lib/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
 import { applicationHistory, findApplication, isEmployerOf, toApplicationView, visibleApplication } from './applications.service.js';
 import type { StatusBody } from './applications.schemas.js';
 import { applicationStatusHistory, jobApplications, type ApplicationStatus } from './jobs.tables.js';
@@ -27,10 +26,10 @@ type Row = NonNullable<Awaited<ReturnType<typeof findApplication>>>;
 
 /**
  * Records one status change: conditional on the status it starts from (a concurrent change makes
- * this one a 409), with its history row, event and — when someone else than the applicant acted —
- * the e-mail to the applicant, all in one transaction. Returns the mail to send after commit.
+ * this one a 409), with its history row and event, in one transaction. The event names everyone the
+ * notification service needs (jobs.notifications.ts decides who hears of it).
  */
-async function recordChange(ctx: AppContext, tx: Tx, actor: Actor, row: Row, to: ApplicationStatus, message: string | null) {
+async function recordChange(ctx: AppContext, tx: Tx, actor: Actor, row: Row, to: ApplicationStatus, message: string | null, automatic = false) {
   const byEmployer = actor.id !== row.applicant_id;
   const [changed] = await tx
     .update(jobApplications)
@@ -46,13 +45,16 @@ async function recordChange(ctx: AppContext, tx: Tx, actor: Actor, row: Row, to:
   await tx
     .insert(applicationStatusHistory)
     .values({ application_id: row.id, from_status: row.status, to_status: to, changed_by: actor.id, message });
-  await ctx.events.publish(tx, 'application.status_changed', { applicationId: row.id, from: row.status, to, byUserId: actor.id });
-  if (!byEmployer) return null;
-  return enqueueMail(ctx, tx, row.applicant.email, 'application-status', {
-    name: row.applicant.name,
-    job_title: row.job.title,
-    status: to,
-    message,
+  await ctx.events.publish(tx, 'application.status_changed', {
+    applicationId: row.id,
+    jobId: row.job.id,
+    applicantId: row.applicant_id,
+    posterId: row.job.posted_by,
+    from: row.status,
+    to,
+    byUserId: actor.id,
+    message: byEmployer ? message : null,
+    automatic,
   });
 }
 
@@ -65,7 +67,7 @@ async function detailOf(ctx: AppContext, applicationId: string) {
 export async function getApplication(ctx: AppContext, actor: Actor, applicationId: string) {
   const row = await visibleApplication(ctx, actor, applicationId);
   if (row.job.posted_by === actor.id && row.viewed_at === null && !row.job.is_deleted) {
-    const mailId = await ctx.db.transaction(async (tx) => {
+    await ctx.db.transaction(async (tx) => {
       if (row.status === 'applied') {
         const [first] = await tx
           .update(jobApplications)
@@ -73,16 +75,14 @@ export async function getApplication(ctx: AppContext, actor: Actor, applicationI
           .where(and(eq(jobApplications.id, row.id), isNull(jobApplications.viewed_at), eq(jobApplications.status, 'applied')))
           .returning({ id: jobApplications.id });
         // A parallel first look won the race; it records the change.
-        if (!first) return null;
-        return recordChange(ctx, tx, actor, row, 'viewed', null);
+        if (!first) return;
+        return recordChange(ctx, tx, actor, row, 'viewed', null, true);
       }
       await tx
         .update(jobApplications)
         .set({ viewed_at: sql`now()` })
         .where(and(eq(jobApplications.id, row.id), isNull(jobApplications.viewed_at)));
-      return null;
     });
-    if (mailId) deliverSoon(ctx, [mailId]);
   }
   return detailOf(ctx, applicationId);
 }
@@ -104,8 +104,8 @@ export async function changeApplicationStatus(ctx: AppContext, actor: Actor, app
     throw badRequest('message', 'is an alias of response_message: send one of them');
   }
   const message = (input.response_message ?? input.message)?.trim() || null;
-  const mailId = await ctx.db.transaction(async (tx) => {
-    const id = await recordChange(ctx, tx, actor, row, input.status, message);
+  await ctx.db.transaction(async (tx) => {
+    await recordChange(ctx, tx, actor, row, input.status, message);
     // An admin moving someone's application is an admin write (the poster's own moves are not).
     if (actor.role === 'admin') {
       await recordAudit(tx, {
@@ -118,8 +118,6 @@ export async function changeApplicationStatus(ctx: AppContext, actor: Actor, app
         ip,
       });
     }
-    return id;
   });
-  if (mailId) deliverSoon(ctx, [mailId]);
   return detailOf(ctx, applicationId);
 }

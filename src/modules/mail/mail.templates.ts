@@ -31,35 +31,29 @@ export const templates = {
       `Or use this token: <code>${escapeHtml(d.token)}</code>`,
     ]),
   }),
-  'profile-verified': (d: { name: string }): Rendered => ({
-    subject: 'Your Cohort profile is verified',
-    text: `Hello ${d.name},\n\nAn administrator verified your profile.\n`,
-    html: layout('Profile verified', [`Hello ${escapeHtml(d.name)},`, 'An administrator verified your profile.']),
-  }),
-  'profile-rejected': (d: { name: string; reason: string }): Rendered => ({
-    subject: 'Your Cohort profile verification was declined',
-    text: `Hello ${d.name},\n\nYour verification request was declined: ${d.reason}\nYou may edit your profile and ask again.\n`,
-    html: layout('Verification declined', [
+  // Every other message is a notification (src/modules/notifications): its title, message and link.
+  notification: (d: { name: string; title: string; message: string; link: string | null }): Rendered => ({
+    subject: d.title,
+    text: `Hello ${d.name},\n\n${d.message}\n${d.link ? `\nOpen: ${d.link}\n` : ''}`,
+    html: layout(d.title, [
       `Hello ${escapeHtml(d.name)},`,
-      `Your verification request was declined: ${escapeHtml(d.reason)}`,
-      'You may edit your profile and ask again.',
+      escapeHtml(d.message).replace(/\n/g, '<br>'),
+      ...(d.link ? [`<a href="${escapeHtml(d.link)}">Open in Cohort</a>`] : []),
     ]),
   }),
-  'application-status': (d: { name: string; job_title: string; status: string; message?: string | null }): Rendered => ({
-    subject: `Your application for ${d.job_title}: ${d.status}`,
-    text: `Hello ${d.name},\n\nYour application for "${d.job_title}" is now: ${d.status}.\n${d.message ? `\n${d.message}\n` : ''}`,
-    html: layout('Application update', [
+  'notification-digest': (d: { name: string; items: { title: string; message: string; link: string | null }[] }): Rendered => ({
+    subject: `Your Cohort digest: ${d.items.length} new notification${d.items.length === 1 ? '' : 's'}`,
+    text:
+      `Hello ${d.name},\n\nHere is what happened since your last digest:\n\n` +
+      d.items.map((i) => `* ${i.title}\n  ${i.message}${i.link ? `\n  ${i.link}` : ''}`).join('\n\n') +
+      '\n',
+    html: layout('Your daily digest', [
       `Hello ${escapeHtml(d.name)},`,
-      `Your application for <strong>${escapeHtml(d.job_title)}</strong> is now: <strong>${escapeHtml(d.status)}</strong>.`,
-      ...(d.message ? [escapeHtml(d.message)] : []),
-    ]),
-  }),
-  'application-received': (d: { name: string; job_title: string; applicant: string }): Rendered => ({
-    subject: `New application for ${d.job_title}`,
-    text: `Hello ${d.name},\n\n${d.applicant} applied to "${d.job_title}".\n`,
-    html: layout('New application', [
-      `Hello ${escapeHtml(d.name)},`,
-      `${escapeHtml(d.applicant)} applied to <strong>${escapeHtml(d.job_title)}</strong>.`,
+      ...d.items.map(
+        (i) =>
+          `<strong>${escapeHtml(i.title)}</strong><br>${escapeHtml(i.message)}` +
+          (i.link ? `<br><a href="${escapeHtml(i.link)}">Open</a>` : ''),
+      ),
     ]),
   }),
 };

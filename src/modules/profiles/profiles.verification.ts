@@ -4,7 +4,7 @@ import { badRequest, conflict, isUniqueViolation, notFound } from '../../lib/err
 import { cursorTimestamp, keyset } from '../../lib/pagination.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { users } from '../auth/auth.tables.js';
-import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
+import './profiles.events.js';
 import { bumpProfilesGeneration } from './profiles.cache.js';
 import { loadWithOwner, setVerificationColumns, viewOf } from './profiles.service.js';
 import { profileVerificationRequests as requests, profiles } from './profiles.tables.js';
@@ -77,7 +77,7 @@ export async function listPendingVerifications(ctx: AppContext, query: { limit: 
   return { ...queue.page(ctx, rows, query.limit), count: total };
 }
 
-/** An admin approves or declines the pending request; the member is e-mailed through the outbox. */
+/** An admin approves or declines the pending request; the member is notified through the decision event. */
 export async function decideVerification(
   ctx: AppContext,
   admin: Actor,
@@ -87,7 +87,7 @@ export async function decideVerification(
 ) {
   const reason = decision.approve ? null : decision.reason.trim();
   if (!decision.approve && !reason) throw badRequest('reason', 'must not be blank');
-  const { view, mailId } = await ctx.db.transaction(async (tx) => {
+  const { view } = await ctx.db.transaction(async (tx) => {
     const current = await loadWithOwner(ctx, tx, userId, true);
     if (!current) throw notFound('Profile');
     if (current.profile.verification_status !== 'pending') throw conflict('This profile has no pending verification request');
@@ -104,9 +104,9 @@ export async function decideVerification(
         : { verification_status: 'rejected', is_verified: false, verified_by: null, verified_at: null },
     );
     const name = current.profile.name;
-    const mailId = decision.approve
-      ? await enqueueMail(ctx, tx, current.email, 'profile-verified', { name })
-      : await enqueueMail(ctx, tx, current.email, 'profile-rejected', { name, reason: reason! });
+    // The notification service tells the member (profiles.notifications.ts).
+    const decided = decision.approve ? 'approved' : 'rejected';
+    await ctx.events.publish(tx, 'profile.verification_decided', { userId, decision: decided, reason, byAdminId: admin.id });
     await recordAudit(tx, {
       adminId: admin.id,
       actionType: decision.approve ? 'profile.verify' : 'profile.reject',
@@ -116,9 +116,8 @@ export async function decideVerification(
       metadata: reason ? { reason } : {},
       ip,
     });
-    return { view: await viewOf(ctx, tx, userId, admin), mailId };
+    return { view: await viewOf(ctx, tx, userId, admin) };
   });
-  deliverSoon(ctx, [mailId]);
   await bumpProfilesGeneration(ctx); // verified_only counts
   return view;
 }

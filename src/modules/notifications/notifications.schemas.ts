@@ -1,0 +1,86 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { PageQuerySchema } from '../../lib/pagination.js';
+import { Nullable, roles, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+
+/** The service hands over the driver's Date; the serializer writes ISO 8601. */
+const WireTimestamp = Type.Unsafe<Date | string>({ ...TimestampSchema });
+
+export const PrioritySchema = Type.Union([Type.Literal('low'), Type.Literal('normal'), Type.Literal('high')]);
+
+export const NotificationSchema = Type.Object({
+  id: UuidSchema,
+  type: Type.String(),
+  title: Type.String(),
+  message: Type.String(),
+  link: Nullable(Type.String()),
+  priority: PrioritySchema,
+  metadata: Type.Record(Type.String(), Type.Unknown()),
+  is_read: Type.Boolean(),
+  read_at: Nullable(WireTimestamp),
+  created_at: WireTimestamp,
+});
+
+export const ListQuerySchema = Type.Composite([
+  PageQuerySchema,
+  Type.Object({ unread_only: Type.Boolean({ default: false, description: 'Only unread notifications' }) }),
+]);
+export type ListQuery = Static<typeof ListQuerySchema>;
+
+export const NotificationParamsSchema = Type.Object({ notification_id: UuidSchema });
+
+export const UnreadCountSchema = Type.Object({ unread_count: Type.Integer() });
+export const ReadAllSchema = Type.Object({ updated: Type.Integer(), unread_count: Type.Integer() });
+
+const TypeFlagsSchema = Type.Object(
+  { in_app: Type.Optional(Type.Boolean()), email: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+const EmailDeliverySchema = Type.Union([Type.Literal('immediate'), Type.Literal('daily_digest')]);
+
+export const PreferencesSchema = Type.Object({
+  email_notifications: Type.Boolean(),
+  push_notifications: Type.Boolean(),
+  email_delivery: EmailDeliverySchema,
+  notification_types: Type.Record(Type.String(), Type.Object({ in_app: Type.Boolean(), email: Type.Boolean() })),
+});
+
+export const PreferencesBodySchema = Type.Object(
+  {
+    email_notifications: Type.Optional(Type.Boolean({ description: 'Master switch for notification e-mails (account mails always go)' })),
+    push_notifications: Type.Optional(Type.Boolean({ description: 'Real-time pushes over SSE / WebSocket' })),
+    email_delivery: Type.Optional(EmailDeliverySchema),
+    notification_types: Type.Optional(
+      Type.Record(Type.String({ maxLength: 100 }), TypeFlagsSchema, { description: 'Per type, in-app and e-mail separately' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PreferencesBody = Static<typeof PreferencesBodySchema>;
+
+export const BroadcastBodySchema = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    message: Type.String({ minLength: 1, maxLength: 5000 }),
+    link: Type.Optional(Nullable(Type.String({ maxLength: 500, pattern: '^/' }))),
+    priority: Type.Optional(PrioritySchema),
+    audience: Type.Optional(
+      Type.Object(
+        {
+          roles: Type.Optional(Type.Array(Type.Union(roles.map((r) => Type.Literal(r))), { maxItems: 5 })),
+          batch_years: Type.Optional(Type.Array(Type.Integer({ minimum: 1900, maximum: 2200 }), { maxItems: 200 })),
+          departments: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type BroadcastBody = Static<typeof BroadcastBodySchema>;
+
+export const BroadcastAcceptedSchema = Type.Object({ id: UuidSchema, recipients: Type.Integer() });
+
+export const StreamQuerySchema = Type.Object({
+  access_token: Type.Optional(Type.String({ maxLength: 4000, description: 'For clients that cannot send headers' })),
+  last_event_id: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'Replay what came after this event id' })),
+});

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp, type TestUser } from '../../../test/helpers.js';
+import { apply, postJob } from '../jobs/jobs.test-helpers.js';
+import { member } from '../profiles/profiles.testkit.js';
+import { listOf, setPreferences, settle, waitForNotifications } from './notifications.testkit.js';
+
+let t: TestApp;
+let admin: TestUser;
+let poster: TestUser;
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = await t.user('admin');
+  poster = await t.user('recruiter');
+});
+afterAll(() => t?.close());
+
+const mailsTo = (user: TestUser, match: (subject: string) => boolean = () => true) =>
+  t.inbox.messages.filter((m) => m.to === user.email.toLowerCase() && match(m.subject));
+
+describe('triggers', () => {
+  it('when someone applies, then the poster gets exactly one notification linking the application, and one mail', async () => {
+    const job = await postJob(poster);
+    const student = await t.user('student');
+    const application = await apply(student, job.id);
+    const [n] = await waitForNotifications(poster, 'application.received');
+    expect(n).toMatchObject({ title: `New application for ${job.title}`, link: `/applications/${application.id}`, is_read: false });
+    expect(n.message).toContain(student.name);
+    await t.inbox.waitFor(poster.email, (m) => m.subject === n.title);
+    await settle(1000);
+    expect((await listOf(poster)).results.filter((x) => x.type === 'application.received' && x.link === n.link)).toHaveLength(1);
+    expect(mailsTo(poster, (s) => s === n.title)).toHaveLength(1);
+    expect((await listOf(student)).results).toHaveLength(0);
+  });
+
+  it('when the poster changes the status, then the applicant alone is told, with the poster’s message; the automatic "viewed" tells nobody', async () => {
+    const job = await postJob(poster);
+    const applicant = await t.user('student');
+    const application = await apply(applicant, job.id);
+    // The poster's first read moves it to viewed (automatic: decision record 051).
+    expect((await poster.inject({ method: 'GET', url: `/api/applications/${application.id}` })).json().status).toBe('viewed');
+    const res = await poster.inject({ method: 'PUT', url: `/api/applications/${application.id}/status`, payload: { status: 'shortlisted', message: 'See you soon' } });
+    expect(res.statusCode, res.body).toBe(200);
+    const found = await waitForNotifications(applicant, 'application.status_changed');
+    await settle(1000);
+    const all = (await listOf(applicant)).results.filter((n) => n.type === 'application.status_changed');
+    expect(all).toHaveLength(1);
+    expect(found[0]).toMatchObject({ title: `Your application for ${job.title}: shortlisted`, link: `/applications/${application.id}` });
+    expect(found[0].message).toContain('See you soon');
+    expect((await listOf(poster)).results.filter((n) => n.type === 'application.status_changed')).toHaveLength(0);
+  });
+
+  it('when an admin approves or rejects a verification, then the member gets one notification each time, naming the reason', async () => {
+    const user = await member(t);
+    expect((await user.inject({ method: 'POST', url: '/api/profiles/me/request-verification' })).statusCode).toBe(202);
+    expect((await admin.inject({ method: 'POST', url: `/api/admin/profiles/reject/${user.id}`, payload: { reason: 'Batch year missing' } })).statusCode).toBe(200);
+    const [rejected] = await waitForNotifications(user, 'profile.verification_decided');
+    expect(rejected).toMatchObject({ title: 'Your profile verification was declined', link: `/profiles/${user.id}`, priority: 'high' });
+    expect(rejected.message).toContain('Batch year missing');
+    expect((await user.inject({ method: 'POST', url: '/api/profiles/me/request-verification' })).statusCode).toBe(202);
+    expect((await admin.inject({ method: 'POST', url: `/api/admin/profiles/verify/${user.id}` })).statusCode).toBe(200);
+    const both = await waitForNotifications(user, 'profile.verification_decided', 2);
+    expect(both.map((n) => n.title)).toEqual(['Your profile is verified', 'Your profile verification was declined']);
+    expect((await listOf(admin)).results).toHaveLength(0);
+  });
+
+  it('when jobs matching a member’s skills are posted, then one notification a day gathers them, and one mail', async () => {
+    const fan = await member(t, { skills: ['Rust', 'Go'] });
+    const other = await member(t, { skills: ['Cooking'] });
+    const first = await postJob(poster, { skills_required: ['rust'] });
+    const [n] = await waitForNotifications(fan, 'job.matching');
+    expect(n).toMatchObject({ link: `/jobs/${first.id}`, title: `New job matching your skills: ${first.title}` });
+    const second = await postJob(poster, { skills_required: ['Go', 'Kubernetes'] });
+    const deadline = Date.now() + 10_000;
+    let current = n;
+    while (Date.now() < deadline) {
+      current = (await listOf(fan)).results.find((x) => x.type === 'job.matching')!;
+      if ((current.metadata.job_ids as string[]).length === 2) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(current.metadata.job_ids).toEqual([first.id, second.id]);
+    expect(current.title).toBe('2 new jobs match your skills');
+    expect((await listOf(fan)).results.filter((x) => x.type === 'job.matching')).toHaveLength(1);
+    expect(mailsTo(fan, (s) => s.startsWith('New job matching'))).toHaveLength(1);
+    expect((await listOf(other)).results).toHaveLength(0);
+    expect((await listOf(poster)).results.filter((x) => x.type === 'job.matching')).toHaveLength(0);
+  });
+});
+
+describe('preferences decide in-app and e-mail separately', () => {
+  it('when in-app is off for a type, then no notification is stored but the mail goes; when e-mail is off, the reverse', async () => {
+    const noInApp = await t.user('recruiter');
+    const noEmail = await t.user('recruiter');
+    await setPreferences(noInApp, { notification_types: { 'application.received': { in_app: false } } });
+    await setPreferences(noEmail, { notification_types: { 'application.received': { email: false } } });
+    const [jobA, jobB] = [await postJob(noInApp), await postJob(noEmail)];
+    const student = await t.user('student');
+    await apply(student, jobA.id);
+    await apply(student, jobB.id);
+    await t.inbox.waitFor(noInApp.email, (m) => m.subject.includes(jobA.title));
+    await waitForNotifications(noEmail, 'application.received');
+    await settle(1500);
+    expect((await listOf(noInApp)).results).toHaveLength(0);
+    expect(mailsTo(noEmail)).toHaveLength(0);
+  });
+
+  it('when e-mail notifications are off altogether, then no notification mail goes, but account mail still does', async () => {
+    const quiet = await t.user('recruiter');
+    await setPreferences(quiet, { email_notifications: false });
+    const job = await postJob(quiet);
+    await apply(await t.user('student'), job.id);
+    await waitForNotifications(quiet, 'application.received');
+    expect((await t.app.inject({ method: 'POST', url: '/api/auth/forgot-password', payload: { email: quiet.email } })).statusCode).toBe(202);
+    await t.inbox.waitFor(quiet.email, (m) => /reset/i.test(m.subject));
+    await settle(1000);
+    expect(mailsTo(quiet, (s) => !/reset/i.test(s))).toHaveLength(0);
+  });
+});

@@ -1,0 +1,177 @@
+import websocket from '@fastify/websocket';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type pg from 'pg';
+import type { AppContext } from '../lib/context.js';
+import type { Connection, RealtimeEvent } from '../lib/realtime.js';
+import { problems } from '../lib/schemas.js';
+import { notificationsSince } from '../modules/notifications/notifications.service.js';
+import { StreamQuerySchema } from '../modules/notifications/notifications.schemas.js';
+import { actorOf } from './auth.js';
+
+export interface RealtimeOptions {
+  ctx: AppContext;
+  /** SSE comment / WebSocket ping every so often, so proxies keep the connection and dead peers show. */
+  heartbeatMs?: number;
+  /** How often open streams' sessions are checked (logout, reset, suspension close them). */
+  sessionCheckMs?: number;
+}
+
+/**
+ * Which of these sessions may no longer stream (revoked, expired, user suspended or deleted):
+ * ONE statement for all of an instance's open connections per tick, however many there are.
+ * Kept behind this function so a revocation event can replace the polling later.
+ */
+export async function endedSessions(pool: pg.Pool, sessionIds: string[]): Promise<Set<string>> {
+  if (!sessionIds.length) return new Set();
+  const { rows } = await pool.query<{ id: string }>({
+    name: 'realtime-live-sessions',
+    text: `SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id
+           WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.status = 'active'`,
+    values: [sessionIds],
+  });
+  const live = new Set(rows.map((r) => r.id));
+  return new Set(sessionIds.filter((id) => !live.has(id)));
+}
+
+const sseFrame = (e: RealtimeEvent) => `${e.id ? `id: ${e.id}\n` : ''}data: ${JSON.stringify({ type: e.type, data: e.data })}\n\n`;
+
+/**
+ * Real time (API.md): SSE at GET /api/notifications/stream and WebSocket at GET /api/ws, both
+ * authenticated by header or `?access_token=` (the auth plugin reads either). Events come from
+ * ctx.realtime (in-process, or Redis pub/sub across instances).
+ */
+const realtimePlugin: FastifyPluginAsyncTypebox<RealtimeOptions> = async (app, opts) => {
+  const { ctx } = opts;
+  const heartbeatMs = opts.heartbeatMs ?? 25_000;
+  const sessionCheckMs = opts.sessionCheckMs ?? 2_000;
+  await app.register(websocket, { options: { maxPayload: 4096 } });
+
+  /**
+   * Attaches a connection, replays what it missed (SSE id > afterSeq), then goes live. Live events
+   * that arrive during the replay are held and sent after it, minus those the replay already sent.
+   */
+  async function open(conn: Omit<Connection, 'send'>, write: (e: RealtimeEvent) => void, afterSeq: number | null) {
+    let held: RealtimeEvent[] | null = afterSeq === null ? null : [];
+    const detach = ctx.realtime.attach({ ...conn, send: (e) => (held ? held.push(e) : write(e)) });
+    if (afterSeq !== null) {
+      try {
+        const missed = await notificationsSince(ctx, conn.userId, afterSeq);
+        for (const e of missed) write(e);
+        const last = Number(missed.at(-1)?.id ?? afterSeq);
+        for (const e of held!) if (!e.id || Number(e.id) > last) write(e);
+        held = null;
+      } catch (err) {
+        // The client reconnects (SSE retry) and asks again; better than a live stream with a gap.
+        ctx.log.warn({ err }, 'real-time replay failed');
+        detach();
+        conn.close('replay failed');
+      }
+    }
+    return detach;
+  }
+
+  app.get('/api/notifications/stream', {
+    config: { compress: false },
+    schema: {
+      tags: ['notifications'],
+      summary: 'Server-Sent Events: the caller’s new notifications as they happen (Last-Event-ID replays)',
+      querystring: StreamQuerySchema,
+      response: problems(400, 401),
+    },
+    handler: async (request, reply) => {
+      const actor = actorOf(request);
+      const header = request.headers['last-event-id'];
+      const lastId = typeof header === 'string' && /^\d{1,18}$/.test(header) ? header : request.query.last_event_id;
+      reply.hijack();
+      const res = reply.raw;
+      // Hijacked: no onSend hooks (so no compression); carry over headers set so far (CORS, hardening).
+      res.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write('retry: 3000\n\n');
+      const write = (e: RealtimeEvent) => void res.write(sseFrame(e));
+      let closed = false;
+      const close = (reason: string) => {
+        if (closed) return;
+        closed = true;
+        res.end(sseFrame({ type: 'stream.closed', data: { reason } }));
+      };
+      const heartbeat = setInterval(() => res.write(': ping\n\n'), heartbeatMs);
+      const detach = await open({ userId: actor.id, sessionId: actor.sessionId, close }, write, lastId ? Number(lastId) : null);
+      request.raw.once('close', () => {
+        closed = true;
+        clearInterval(heartbeat);
+        detach();
+      });
+    },
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/api/ws',
+    websocket: true,
+    schema: {
+      tags: ['notifications'],
+      summary: 'WebSocket: the same events as the stream; send {"type":"ping"} for a pong',
+      querystring: StreamQuerySchema,
+    },
+    handler: async (socket, request) => {
+      const actor = actorOf(request);
+      const write = (e: RealtimeEvent) => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: e.type, id: e.id, data: e.data }));
+      };
+      const close = (reason: string) => {
+        write({ type: 'stream.closed', data: { reason } });
+        socket.close(4001, reason.slice(0, 100));
+      };
+      let alive = true;
+      socket.on('pong', () => (alive = true));
+      const heartbeat = setInterval(() => {
+        if (!alive) return socket.terminate();
+        alive = false;
+        socket.ping();
+      }, heartbeatMs);
+      socket.on('message', (raw) => {
+        try {
+          if ((JSON.parse(String(raw)) as { type?: string }).type === 'ping') write({ type: 'pong', data: {} });
+        } catch {
+          /* not JSON: ignored */
+        }
+      });
+      const lastId = request.query.last_event_id;
+      const detachP = open({ userId: actor.id, sessionId: actor.sessionId, close }, write, lastId ? Number(lastId) : null);
+      socket.once('close', () => {
+        clearInterval(heartbeat);
+        void detachP.then((detach) => detach());
+      });
+    },
+  });
+
+  // Sessions that ended close their streams within a tick (logout, password reset, token reuse, suspension).
+  let checking = false;
+  const sessionCheck = setInterval(async () => {
+    const conns = ctx.realtime.connections();
+    if (checking || !conns.length) return;
+    checking = true;
+    try {
+      const ended = await endedSessions(ctx.pool, [...new Set(conns.map((c) => c.sessionId))]);
+      for (const c of conns) if (ended.has(c.sessionId)) c.close('session ended');
+    } catch (err) {
+      ctx.log.warn({ err }, 'real-time session check failed');
+    } finally {
+      checking = false;
+    }
+  }, sessionCheckMs);
+  sessionCheck.unref();
+  app.addHook('onClose', async () => clearInterval(sessionCheck));
+  // Open streams would hold app.close() forever: end them as shutdown begins.
+  app.addHook('preClose', async () => {
+    for (const c of ctx.realtime.connections()) c.close('server closing');
+  });
+};
+
+export default realtimePlugin;
