@@ -10,6 +10,8 @@ import type { EventListQuery, MyEventsQuery } from './events.schemas.js';
 import { eventRsvps, events } from './events.tables.js';
 
 type When = 'upcoming' | 'past';
+/** Ajv fills the default; the type still says the parameter may be left out. */
+const whenOf = (query: { when?: When }) => query.when ?? 'upcoming';
 
 /**
  * upcoming = not yet ended; since no event lasts longer than MAX_EVENT_DAYS, such an event started
@@ -62,7 +64,7 @@ export function dateFilter(field: string, raw: string | undefined) {
 
 /** Discovery's WHERE; the rows and the count share it. */
 function discoveryConditions(query: EventListQuery): SQL[] {
-  const conditions: SQL[] = [sql`${events.deleted_at} IS NULL`, whenCondition(query.when)];
+  const conditions: SQL[] = [sql`${events.deleted_at} IS NULL`, whenCondition(whenOf(query))];
   if (!query.include_cancelled) conditions.push(sql`${events.cancelled_at} IS NULL`);
   const type = value(query.event_type);
   if (type) conditions.push(sql`${events.event_type} = ${type}`);
@@ -82,8 +84,8 @@ function discoveryConditions(query: EventListQuery): SQL[] {
   return conditions;
 }
 
-async function pageOf(ctx: AppContext, actor: Actor, where: SQL[], list: ListOf, query: { when: When; limit: number; cursor?: string }) {
-  const order = list[query.when];
+async function pageOf(ctx: AppContext, actor: Actor, where: SQL[], list: ListOf, query: { when?: When; limit: number; cursor?: string }) {
+  const order = list[whenOf(query)];
   const rows = await selectEventsWithMyRsvp(ctx.db, actor.id)
     .where(and(...where, order.after(ctx, query.cursor)))
     .orderBy(order.orderBy)
@@ -114,7 +116,7 @@ export async function listMyEvents(ctx: AppContext, actor: Actor, query: MyEvent
   const mine = query.created
     ? eq(events.created_by, actor.id)
     : and(eq(eventRsvps.user_id, actor.id), inArray(eventRsvps.status, ['attending', 'maybe', 'waitlisted']));
-  const where = [isNull(events.deleted_at), whenCondition(query.when), mine!];
+  const where = [isNull(events.deleted_at), whenCondition(whenOf(query)), mine!];
   const page = await pageOf(ctx, actor, where, lists.mine, query);
   const [{ count }] = await ctx.db
     .select({ count: sql<number>`count(*)::int` })

@@ -138,6 +138,7 @@ export const CancelEventBodySchema = Type.Object(
 );
 export type CancelEventBody = Static<typeof CancelEventBodySchema>;
 
+// Optional (with its default): a filter the client may leave out, not a required parameter.
 const WhenSchema = Type.Union([Type.Literal('upcoming'), Type.Literal('past')], {
   default: 'upcoming',
   description: 'upcoming: not yet ended, soonest first; past: ended, most recent first',
@@ -145,7 +146,7 @@ const WhenSchema = Type.Union([Type.Literal('upcoming'), Type.Literal('past')], 
 
 // Filters are strings so that an empty value filters nothing (SEARCH.md's common rules).
 export const EventListQuerySchema = Type.Object({
-  when: WhenSchema,
+  when: Type.Optional(WhenSchema),
   event_type: Type.Optional(Type.String({ pattern: `^\\s*(${eventTypes.join('|')})?\\s*$`, description: 'One of the event types' })),
   is_virtual: Type.Optional(Type.String({ pattern: '^\\s*(true|false)?\\s*$', description: 'true or false' })),
   q: Filter('Case-insensitive substring of title or description'),
@@ -158,7 +159,7 @@ export const EventListQuerySchema = Type.Object({
 export type EventListQuery = Static<typeof EventListQuerySchema>;
 
 export const MyEventsQuerySchema = Type.Object({
-  when: WhenSchema,
+  when: Type.Optional(WhenSchema),
   created: Type.Optional(Type.Boolean({ default: false, description: 'true: the events I created instead of those I answered' })),
   ...PageQuerySchema.properties,
 });
