@@ -36,7 +36,8 @@ const EVENT_COLUMNS = `e.id, e.title, e.description, e.event_type, e.location, e
   CASE WHEN e.cancelled_at IS NOT NULL THEN 'cancelled' WHEN e.end_date <= now() THEN 'completed' ELSE 'scheduled' END AS status,
   r.status AS my_status, r.rsvp_date AS my_rsvp_date,
   CASE WHEN r.status = 'waitlisted' THEN (SELECT count(*)::int FROM event_rsvps w WHERE w.event_id = r.event_id AND w.status = 'waitlisted'
-    AND w.waitlist_seq <= r.waitlist_seq) END AS my_position, e.start_date::text AS cursor_ts`;
+    AND w.waitlist_seq <= r.waitlist_seq) END AS my_position,
+  to_char(e.start_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts`;
 
 async function serveFloor(port: number, databaseUrl: string) {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
@@ -99,7 +100,9 @@ async function serveFloor(port: number, databaseUrl: string) {
     const results = rows.rows.slice(0, limit);
     const last = results.at(-1);
     const payload =
-      last && rows.rows.length > limit ? Buffer.from(JSON.stringify(['upcoming', last.cursor_ts, last.id])).toString('base64url') : null;
+      last && rows.rows.length > limit
+        ? Buffer.from(JSON.stringify(['events.upcoming', last.cursor_ts, last.id])).toString('base64url')
+        : null;
     return { results: results.map(toEvent), next_cursor: payload ? `${payload}.${sign(payload)}` : null, count: count.rows[0].count };
   }
 

@@ -44,6 +44,19 @@ beforeAll(async () => {
     expect(created.statusCode, created.body).toBe(201);
     expect((await u.inject({ method: 'POST', url: '/api/profiles/me/request-verification' })).statusCode).toBe(202);
   }
+  // Events: two the admin answered (discovery, my-events); the first has one seat, so its answers and waitlist have two pages.
+  const start = Date.now() + 10 * 86_400_000;
+  const when = { start_date: new Date(start).toISOString(), end_date: new Date(start + 3_600_000).toISOString() };
+  const attend = (u: TestUser, eventId: string) =>
+    u.inject({ method: 'POST', url: `/api/events/${eventId}/rsvp`, payload: { status: 'attending' } });
+  for (const max_attendees of [1, null]) {
+    const payload = { title: 'Odd event', description: 'x', event_type: 'meetup', location: 'Pune', max_attendees, waitlist_enabled: true };
+    const created = await admin.inject({ method: 'POST', url: '/api/events/create', payload: { ...payload, ...when } });
+    expect(created.statusCode, created.body).toBe(201);
+    ids.event_id ??= created.json().id as string;
+    expect((await attend(admin, created.json().id)).statusCode).toBe(200);
+  }
+  for (const u of [student, other]) expect((await attend(u, ids.event_id)).statusCode).toBe(200);
   const [first, second] = [await postJob(admin), await postJob(admin)];
   ids.job_id = first.id;
   await apply(student, first.id);

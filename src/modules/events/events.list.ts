@@ -1,14 +1,17 @@
 import { and, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest } from '../../lib/errors.js';
-import { toPage } from '../../lib/pagination.js';
-import { escapeLike } from '../jobs/jobs.service.js';
+import { keyset } from '../../lib/pagination.js';
+import { storableInstant } from '../../lib/schemas.js';
+import { containsPattern } from '../../lib/text.js';
 import { MAX_EVENT_DAYS } from './events.service.js';
 import { selectEventsWithMyRsvp, toEventWithMyRsvp } from './events.queries.js';
 import type { EventListQuery, MyEventsQuery } from './events.schemas.js';
 import { eventRsvps, events } from './events.tables.js';
 
 type When = 'upcoming' | 'past';
+/** Ajv fills the default; the type still says the parameter may be left out. */
+const whenOf = (query: { when?: When }) => query.when ?? 'upcoming';
 
 /**
  * upcoming = not yet ended; since no event lasts longer than MAX_EVENT_DAYS, such an event started
@@ -19,27 +22,49 @@ const whenCondition = (when: When) =>
     ? sql`(${events.end_date} > now() AND ${events.start_date} > now() - make_interval(days => ${MAX_EVENT_DAYS}))`
     : sql`${events.end_date} <= now()`;
 
-/** upcoming: soonest first; past: most recent first. Ties broken by id so pages never repeat or skip. */
-const orderOf = (when: When) =>
-  when === 'upcoming' ? sql`${events.start_date} ASC, ${events.id} ASC` : sql`${events.start_date} DESC, ${events.id} DESC`;
-
-function keysetAfter(ctx: AppContext, cursor: string | undefined, when: When) {
-  const key = ctx.cursors.decode(cursor);
-  if (!key) return undefined;
-  const [tag, ts, id] = key;
-  // A cursor carries its direction: one from the other list (or anything else) is refused, not misread.
-  if (tag !== when || typeof ts !== 'string' || typeof id !== 'string')
-    throw badRequest('cursor', 'is not a cursor issued by this server for this list');
-  return when === 'upcoming'
-    ? sql`(${events.start_date}, ${events.id}) > (${ts}::timestamptz, ${id}::uuid)`
-    : sql`(${events.start_date}, ${events.id}) < (${ts}::timestamptz, ${id}::uuid)`;
-}
+/**
+ * upcoming: soonest first; past: most recent first; ties broken by id so pages never repeat or skip.
+ * Each direction, and my-events apart from discovery, is a list of its own (docs/decisions/031): a
+ * cursor remembers where it came from, so a `past` cursor on the upcoming list is a 400, not misread.
+ */
+const byStart = (list: string, direction: 'asc' | 'desc') =>
+  keyset<{ cursor_ts: string; id: string }>(
+    list,
+    direction,
+    [
+      { column: events.start_date, type: 'timestamp' },
+      { column: events.id, type: 'uuid' },
+    ],
+    (row) => [row.cursor_ts, row.id],
+  );
+const lists = {
+  discovery: { upcoming: byStart('events.upcoming', 'asc'), past: byStart('events.past', 'desc') },
+  mine: { upcoming: byStart('events.mine.upcoming', 'asc'), past: byStart('events.mine.past', 'desc') },
+};
+type ListOf = (typeof lists)[keyof typeof lists];
 
 const value = (v: string | undefined) => v?.trim() || undefined;
 
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/**
+ * A date filter (already shaped by DATE_FILTER_PATTERN) as an ISO instant PostgreSQL can store: a date
+ * alone, or a date-time without a zone, is UTC (as `posted_after` on the jobs board); an impossible
+ * date (month 13) or a year an offset pushes out of 0001–9999 is a 400 naming the field.
+ */
+export function dateFilter(field: string, raw: string | undefined) {
+  const v = value(raw);
+  if (!v) return undefined;
+  const hasTime = /[T ]/i.test(v);
+  const hasZone = /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(v.slice(10));
+  const ms = ISO_DATE_TIME.test(v) ? Date.parse(hasTime && !hasZone ? `${v.replace(' ', 'T')}Z` : v.replace(' ', 'T')) : NaN;
+  if (Number.isNaN(ms)) throw badRequest(field, 'must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z');
+  return storableInstant(field, ms).toISOString();
+}
+
 /** Discovery's WHERE; the rows and the count share it. */
 function discoveryConditions(query: EventListQuery): SQL[] {
-  const conditions: SQL[] = [sql`${events.deleted_at} IS NULL`, whenCondition(query.when)];
+  const conditions: SQL[] = [sql`${events.deleted_at} IS NULL`, whenCondition(whenOf(query))];
   if (!query.include_cancelled) conditions.push(sql`${events.cancelled_at} IS NULL`);
   const type = value(query.event_type);
   if (type) conditions.push(sql`${events.event_type} = ${type}`);
@@ -47,22 +72,25 @@ function discoveryConditions(query: EventListQuery): SQL[] {
   if (virtual) conditions.push(sql`${events.is_virtual} = ${virtual === 'true'}`);
   const q = value(query.q);
   if (q) {
-    const pattern = `%${escapeLike(q)}%`;
+    const pattern = containsPattern(q);
     conditions.push(sql`(${events.title} ILIKE ${pattern} OR ${events.description} ILIKE ${pattern})`);
   }
   const location = value(query.location);
-  if (location) conditions.push(sql`${events.location} ILIKE ${`%${escapeLike(location)}%`}`);
-  if (query.from) conditions.push(sql`${events.start_date} >= ${query.from}::timestamptz`);
-  if (query.to) conditions.push(sql`${events.start_date} < ${query.to}::timestamptz`);
+  if (location) conditions.push(sql`${events.location} ILIKE ${containsPattern(location)}`);
+  const from = dateFilter('from', query.from);
+  if (from) conditions.push(sql`${events.start_date} >= ${from}::timestamptz`);
+  const to = dateFilter('to', query.to);
+  if (to) conditions.push(sql`${events.start_date} < ${to}::timestamptz`);
   return conditions;
 }
 
-async function pageOf(ctx: AppContext, actor: Actor, where: SQL[], query: { when: When; limit: number; cursor?: string }) {
+async function pageOf(ctx: AppContext, actor: Actor, where: SQL[], list: ListOf, query: { when?: When; limit: number; cursor?: string }) {
+  const order = list[whenOf(query)];
   const rows = await selectEventsWithMyRsvp(ctx.db, actor.id)
-    .where(and(...where, keysetAfter(ctx, query.cursor, query.when)))
-    .orderBy(orderOf(query.when))
+    .where(and(...where, order.after(ctx, query.cursor)))
+    .orderBy(order.orderBy)
     .limit(query.limit + 1);
-  const page = toPage(rows, query.limit, ctx.cursors, (r) => [query.when, r.cursor_ts, r.id]);
+  const page = order.page(ctx, rows, query.limit);
   return { ...page, results: page.results.map((r) => toEventWithMyRsvp(ctx, r)) };
 }
 
@@ -70,7 +98,7 @@ async function pageOf(ctx: AppContext, actor: Actor, where: SQL[], query: { when
 export async function listEvents(ctx: AppContext, actor: Actor, query: EventListQuery) {
   const where = discoveryConditions(query);
   const [page, [{ count }]] = await Promise.all([
-    pageOf(ctx, actor, where, query),
+    pageOf(ctx, actor, where, lists.discovery, query),
     ctx.db
       .select({ count: sql<number>`count(*)::int` })
       .from(events)
@@ -88,8 +116,8 @@ export async function listMyEvents(ctx: AppContext, actor: Actor, query: MyEvent
   const mine = query.created
     ? eq(events.created_by, actor.id)
     : and(eq(eventRsvps.user_id, actor.id), inArray(eventRsvps.status, ['attending', 'maybe', 'waitlisted']));
-  const where = [isNull(events.deleted_at), whenCondition(query.when), mine!];
-  const page = await pageOf(ctx, actor, where, query);
+  const where = [isNull(events.deleted_at), whenCondition(whenOf(query)), mine!];
+  const page = await pageOf(ctx, actor, where, lists.mine, query);
   const [{ count }] = await ctx.db
     .select({ count: sql<number>`count(*)::int` })
     .from(events)

@@ -1,6 +1,7 @@
 import { and, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
+import { cursorTimestamp } from '../../lib/pagination.js';
 import { signedFileUrl } from '../files/files.service.js';
 import './events.domain-events.js';
 import { eventRsvps, events, type RsvpStatus } from './events.tables.js';
@@ -33,7 +34,7 @@ export const myRsvpColumns = { status: eventRsvps.status, rsvp_date: eventRsvps.
 /** Events joined with the caller's own answer (one unique-index probe per row). */
 export const selectEventsWithMyRsvp = (db: Db | Tx, actorId: string) =>
   db
-    .select({ ...eventColumns, my: myRsvpColumns, cursor_ts: sql<string>`${events.start_date}::text` })
+    .select({ ...eventColumns, my: myRsvpColumns, cursor_ts: cursorTimestamp(events.start_date) })
     .from(events)
     .leftJoin(eventRsvps, and(eq(eventRsvps.event_id, events.id), eq(eventRsvps.user_id, actorId)));
 

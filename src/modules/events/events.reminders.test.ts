@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
+import { createEvent, createTestApp, problemOf, recordDomainEvents, rsvp, type TestApp, type TestUser } from '../../../test/helpers.js';
 import { eventsNotificationRules } from './events.notifications.js';
 import { REMINDER_QUEUE, sendEventReminders } from './events.reminders.js';
-import { createEvent, recordDomainEvents, rsvp } from './events.test-helpers.js';
 
 let t: TestApp;
 let host: TestUser;

@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
-import { counters, createEvent, recordDomainEvents, rsvp, rsvpRows, setEventTimes } from './events.test-helpers.js';
+import {
+  createEvent,
+  createTestApp,
+  eventCounters,
+  eventRsvpRows,
+  problemOf,
+  recordDomainEvents,
+  rsvp,
+  setEventTimes,
+  type TestApp,
+  type TestUser,
+} from '../../../test/helpers.js';
 
 let t: TestApp;
 let host: TestUser;
@@ -71,7 +81,7 @@ describe('POST /api/events/{event_id}/rsvp', () => {
     const answers = await Promise.all(crowd.map((u) => rsvp(u, event.id, 'attending')));
     expect(answers.filter((r) => r.statusCode === 200)).toHaveLength(5);
     expect(answers.filter((r) => r.statusCode === 409).every((r) => r.json().code === 'capacity_full')).toBe(true);
-    expect(await counters(t, event.id)).toEqual({ attending_count: 5, waitlist_count: 0, attending: 5, waitlisted: 0 });
+    expect(await eventCounters(t, event.id)).toEqual({ attending_count: 5, waitlist_count: 0, attending: 5, waitlisted: 0 });
   });
 
   it('when 20 answer at once for 5 seats with a waitlist, then 5 attend and 15 wait with positions 1..15 in arrival order', async () => {
@@ -83,7 +93,7 @@ describe('POST /api/events/{event_id}/rsvp', () => {
     expect(bodies.filter((b) => b.status === 'attending')).toHaveLength(5);
     const waiting = bodies.filter((b) => b.status === 'waitlisted');
     expect(waiting.map((b) => b.waitlist_position).sort((x, y) => x - y)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
-    expect(await counters(t, event.id)).toEqual({ attending_count: 5, waitlist_count: 15, attending: 5, waitlisted: 15 });
+    expect(await eventCounters(t, event.id)).toEqual({ attending_count: 5, waitlist_count: 15, attending: 5, waitlisted: 15 });
     // Arrival order = the order in which the answers were settled (their rsvp_date follows the lock order).
     const rows = await t.database.db.execute<{ user_id: string }>(
       sql`SELECT user_id FROM event_rsvps WHERE event_id = ${event.id} AND status = 'waitlisted' ORDER BY rsvp_date, waitlist_seq`,
@@ -109,7 +119,7 @@ describe('POST /api/events/{event_id}/rsvp', () => {
 
     await rsvp(b, event.id, 'maybe');
     expect(domainEvents.of('event.waitlist_promoted', (p) => p.eventId === event.id).map((p) => p.userId)).toEqual([w1.id, w2.id]);
-    expect(await counters(t, event.id)).toEqual({ attending_count: 2, waitlist_count: 1, attending: 2, waitlisted: 1 });
+    expect(await eventCounters(t, event.id)).toEqual({ attending_count: 2, waitlist_count: 1, attending: 2, waitlisted: 1 });
   });
 
   it('when someone waitlisted leaves the line, then those behind move up and nobody is promoted', async () => {
@@ -118,7 +128,7 @@ describe('POST /api/events/{event_id}/rsvp', () => {
     for (const u of [a, w1, w2]) await rsvp(u, event.id, 'attending');
     await rsvp(w1, event.id, 'not_attending');
     expect((await w2.inject({ method: 'GET', url: `/api/events/${event.id}` })).json().my_rsvp.waitlist_position).toBe(1);
-    expect(await counters(t, event.id)).toEqual({ attending_count: 1, waitlist_count: 1, attending: 1, waitlisted: 1 });
+    expect(await eventCounters(t, event.id)).toEqual({ attending_count: 1, waitlist_count: 1, attending: 1, waitlisted: 1 });
   });
 
   it('when the creator adds seats, then the waitlist moves up in the same change', async () => {
@@ -214,6 +224,25 @@ describe('GET /api/events/{event_id}/attendees and /waitlist', () => {
     expect((await member.inject({ method: 'GET', url: `/api/events/${eventId}/waitlist` })).statusCode).toBe(403);
   });
 
+  it('when the waitlist pages with limit=1, then arrival order; a cursor of another list is a 400 naming cursor', async () => {
+    const first = await host.inject({ method: 'GET', url: `/api/events/${eventId}/waitlist?limit=1` });
+    expect(first.json().results.map((r: { user_id: string }) => r.user_id)).toEqual([crowd[2].id]);
+    const waitCursor = encodeURIComponent(first.json().next_cursor);
+    const second = await host.inject({ method: 'GET', url: `/api/events/${eventId}/waitlist?limit=1&cursor=${waitCursor}` });
+    expect(second.json()).toMatchObject({ results: [{ user_id: crowd[3].id, position: 2 }], next_cursor: null });
+    const attendeesCursor = encodeURIComponent(
+      (await host.inject({ method: 'GET', url: `/api/events/${eventId}/attendees?limit=1` })).json().next_cursor,
+    );
+    for (const url of [
+      `/api/events/${eventId}/waitlist?cursor=${attendeesCursor}`,
+      `/api/events/${eventId}/attendees?cursor=${waitCursor}`,
+    ]) {
+      const res = await host.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(400);
+      expect(problemOf(res).errors?.[0].field).toBe('cursor');
+    }
+  });
+
   it('when the event is unknown, then 404; no token 401', async () => {
     expect((await member.inject({ method: 'GET', url: `/api/events/${randomUUID()}/attendees` })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: `/api/events/${eventId}/attendees` })).statusCode).toBe(401);
@@ -249,6 +278,20 @@ describe('GET /api/events/my-events', () => {
     expect(created.json().count).toBe(0);
   });
 
+  it('when paging my events, then my cursor is refused by discovery and the other way round', async () => {
+    const me = await t.user('alumni');
+    for (const e of [await createEvent(host), await createEvent(host)]) await rsvp(me, e.id, 'maybe');
+    const mine = await me.inject({ method: 'GET', url: '/api/events/my-events?limit=1' });
+    const myCursor = encodeURIComponent(mine.json().next_cursor);
+    expect((await me.inject({ method: 'GET', url: `/api/events/my-events?limit=1&cursor=${myCursor}` })).json().results).toHaveLength(1);
+    const discoveryCursor = encodeURIComponent((await me.inject({ method: 'GET', url: '/api/events?limit=1' })).json().next_cursor);
+    for (const url of [`/api/events?cursor=${myCursor}`, `/api/events/my-events?cursor=${discoveryCursor}`]) {
+      const res = await me.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(400);
+      expect(problemOf(res).errors?.[0].field).toBe('cursor');
+    }
+  });
+
   it('when created=true, then the events I created; no token 401; bad parameter 400', async () => {
     const creator = await t.user('faculty');
     const event = await createEvent(creator);
@@ -269,13 +312,13 @@ describe('counters stay consistent under mixed concurrent answers', () => {
     await Promise.all(
       crowd.flatMap((u, i) => [rsvp(u, event.id, i % 3 === 0 ? 'not_attending' : 'maybe'), rsvp(u, event.id, 'attending')]),
     );
-    const c = await counters(t, event.id);
+    const c = await eventCounters(t, event.id);
     expect(c.attending_count).toBe(c.attending);
     expect(c.waitlist_count).toBe(c.waitlisted);
     expect(c.attending).toBeLessThanOrEqual(4);
     // Seats free while people wait would be a promotion that did not happen.
     expect(c.attending === 4 || c.waitlisted === 0).toBe(true);
-    const rows = await rsvpRows(t, event.id);
+    const rows = await eventRsvpRows(t, event.id);
     expect(rows.filter((r) => r.status === 'waitlisted').every((r) => r.waitlist_seq !== null)).toBe(true);
   });
 });

@@ -1,8 +1,8 @@
-import { and, asc, eq, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import { and, eq, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
-import { badRequest, conflict, forbidden, notFound } from '../../lib/errors.js';
-import { toPage } from '../../lib/pagination.js';
+import { conflict, forbidden, notFound } from '../../lib/errors.js';
+import { cursorTimestamp, keyset } from '../../lib/pagination.js';
 import { users } from '../auth/auth.tables.js';
 import { profiles } from '../profiles/profiles.tables.js';
 import { isEventManager, promoteFromWaitlist, waitlistPosition } from './events.queries.js';
@@ -127,13 +127,23 @@ async function eventForList(ctx: AppContext, eventId: string) {
   return event;
 }
 
-function keysetAfter(ctx: AppContext, cursor: string | undefined) {
-  const key = ctx.cursors.decode(cursor);
-  if (!key) return undefined;
-  const [ts, id] = key;
-  if (typeof ts !== 'string' || typeof id !== 'string') throw badRequest('cursor', 'is not a cursor issued by this server');
-  return sql`(${eventRsvps.rsvp_date}, ${eventRsvps.id}) > (${ts}::timestamptz, ${id}::uuid)`;
-}
+/** Answers in the order they were given (with a status: index event_rsvps_event_status_idx). */
+const attendeesList = keyset<{ cursor_ts: string; id: string }>(
+  'events.attendees',
+  'asc',
+  [
+    { column: eventRsvps.rsvp_date, type: 'timestamp' },
+    { column: eventRsvps.id, type: 'uuid' },
+  ],
+  (row) => [row.cursor_ts, row.id],
+);
+/** The waitlist in arrival order (index event_rsvps_waitlist_idx). */
+const waitlistList = keyset<{ seq: number | null }>(
+  'events.waitlist',
+  'asc',
+  [{ column: eventRsvps.waitlist_seq, type: 'integer' }],
+  (row) => [row.seq],
+);
 
 /**
  * The creator and admins see every answer with its status (and waitlist position); other members
@@ -153,7 +163,7 @@ export async function listAttendees(ctx: AppContext, actor: Actor, eventId: stri
       status: eventRsvps.status,
       rsvp_date: eventRsvps.rsvp_date,
       waitlist_position: waitlistPosition,
-      cursor_ts: sql<string>`${eventRsvps.rsvp_date}::text`,
+      cursor_ts: cursorTimestamp(eventRsvps.rsvp_date),
     })
     .from(eventRsvps)
     .innerJoin(users, eq(users.id, eventRsvps.user_id))
@@ -163,12 +173,12 @@ export async function listAttendees(ctx: AppContext, actor: Actor, eventId: stri
         eq(eventRsvps.event_id, eventId),
         status ? eq(eventRsvps.status, status) : undefined,
         manager ? undefined : and(ne(users.status, 'deleted'), sql`coalesce(${profiles.directory_visible}, true)`),
-        keysetAfter(ctx, query.cursor),
+        attendeesList.after(ctx, query.cursor),
       ),
     )
-    .orderBy(asc(eventRsvps.rsvp_date), asc(eventRsvps.id))
+    .orderBy(attendeesList.orderBy)
     .limit(query.limit + 1);
-  const page = toPage(rows, query.limit, ctx.cursors, (r) => [r.cursor_ts, r.id]);
+  const page = attendeesList.page(ctx, rows, query.limit);
   return {
     ...page,
     results: page.results.map((r) =>
@@ -183,8 +193,6 @@ export async function listAttendees(ctx: AppContext, actor: Actor, eventId: stri
 export async function listWaitlist(ctx: AppContext, actor: Actor, eventId: string, query: PageQuery) {
   const event = await eventForList(ctx, eventId);
   if (!isEventManager(actor, event)) throw forbidden('Only the creator or an admin sees the waitlist');
-  const key = ctx.cursors.decode(query.cursor);
-  if (key && typeof key[0] !== 'number') throw badRequest('cursor', 'is not a cursor issued by this server');
   const rows = await ctx.db
     .select({
       user_id: eventRsvps.user_id,
@@ -196,14 +204,9 @@ export async function listWaitlist(ctx: AppContext, actor: Actor, eventId: strin
     })
     .from(eventRsvps)
     .innerJoin(users, eq(users.id, eventRsvps.user_id))
-    .where(
-      and(
-        eq(eventRsvps.event_id, eventId),
-        eq(eventRsvps.status, 'waitlisted'),
-        key ? sql`${eventRsvps.waitlist_seq} > ${key[0]}` : undefined,
-      ),
-    )
-    .orderBy(asc(eventRsvps.waitlist_seq))
+    .where(and(eq(eventRsvps.event_id, eventId), eq(eventRsvps.status, 'waitlisted'), waitlistList.after(ctx, query.cursor)))
+    .orderBy(waitlistList.orderBy)
     .limit(query.limit + 1);
-  return toPage(rows, query.limit, ctx.cursors, (r) => [r.seq]);
+  const page = waitlistList.page(ctx, rows, query.limit);
+  return { ...page, results: page.results.map(({ seq: _seq, ...entry }) => entry) };
 }

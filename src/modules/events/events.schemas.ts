@@ -1,11 +1,21 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { Nullable, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import {
+  DATE_FILTER_PATTERN,
+  DateTimeInput,
+  Filter,
+  Int,
+  Nullable,
+  RequiredText,
+  Text,
+  TimestampSchema,
+  UuidSchema,
+} from '../../lib/schemas.js';
 import { eventTypes } from './events.tables.js';
 
-/** A timestamp on the wire; services hand over the Date the driver returned and the serializer writes ISO 8601. */
-const WireTimestampSchema = Type.Unsafe<Date | string>({ ...TimestampSchema });
-const Text = (maxLength: number, description?: string) => Type.String({ minLength: 1, maxLength, pattern: '\\S', description });
+const Required = (maxLength: number, description?: string) => RequiredText({ maxLength, description });
+/** A query-string date filter (ISO 8601 date or date-time, years 0001–9999; blank filters nothing); the service reads it. */
+const DateFilter = (description: string) => Type.Optional(Type.String({ maxLength: 40, pattern: DATE_FILTER_PATTERN, description }));
 
 export const EventTypeSchema = Type.Union(
   eventTypes.map((t) => Type.Literal(t)),
@@ -21,7 +31,7 @@ export const RsvpStatusSchema = Type.Union([...RsvpAnswerSchema.anyOf, Type.Lite
 
 export const MyRsvpSchema = Type.Object({
   status: RsvpStatusSchema,
-  rsvp_date: WireTimestampSchema,
+  rsvp_date: TimestampSchema,
   waitlist_position: Nullable(Type.Integer({ minimum: 1, description: '1 = next to be promoted' })),
 });
 
@@ -34,10 +44,10 @@ export const EventSchema = Type.Object(
     location: Nullable(Type.String()),
     is_virtual: Type.Boolean(),
     meeting_link: Nullable(Type.String()),
-    start_date: WireTimestampSchema,
-    end_date: WireTimestampSchema,
+    start_date: TimestampSchema,
+    end_date: TimestampSchema,
     timezone: Type.String({ description: 'IANA time zone name' }),
-    registration_deadline: Nullable(WireTimestampSchema),
+    registration_deadline: Nullable(TimestampSchema),
     max_attendees: Nullable(Type.Integer()),
     waitlist_enabled: Type.Boolean(),
     created_by: UuidSchema,
@@ -46,39 +56,42 @@ export const EventSchema = Type.Object(
     cancel_reason: Nullable(Type.String()),
     attending_count: Type.Integer(),
     waitlist_count: Type.Integer(),
-    created_at: WireTimestampSchema,
-    updated_at: WireTimestampSchema,
+    created_at: TimestampSchema,
+    updated_at: TimestampSchema,
     my_rsvp: Type.Optional(Nullable(MyRsvpSchema)),
   },
   { title: 'Event' },
 );
 
 const fields = {
-  title: Text(200),
-  description: Text(20_000),
+  title: Required(200),
+  description: Required(20_000),
   event_type: EventTypeSchema,
-  location: Text(300, 'Where it happens (in person); free text'),
+  location: Required(300, 'Where it happens (in person); free text'),
   is_virtual: Type.Boolean(),
   meeting_link: Type.String({
     format: 'uri',
-    pattern: '^https?://',
+    pattern: '^https?://[^\\s\\u0000]+$',
     maxLength: 2000,
     description: 'http(s) URL; required when is_virtual',
   }),
-  start_date: Type.String({ format: 'date-time', description: 'In the future at creation' }),
-  end_date: Type.String({ format: 'date-time', description: 'After start_date, at most 30 days later' }),
-  timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA name such as Asia/Kolkata (default UTC)' }),
-  registration_deadline: Type.String({ format: 'date-time', description: 'Before start_date; RSVPs close then (at start when unset)' }),
-  max_attendees: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Seats; unset = unlimited' }),
+  start_date: DateTimeInput({ description: 'In the future at creation' }),
+  end_date: DateTimeInput({ description: 'After start_date, at most 30 days later' }),
+  timezone: Required(64, 'IANA name such as Asia/Kolkata (default UTC)'),
+  registration_deadline: DateTimeInput({ description: 'Before start_date; RSVPs close then (at start when unset)' }),
   waitlist_enabled: Type.Boolean({ description: 'When full, new "attending" answers join a waitlist instead of a 409' }),
 };
 
-// One schema with a type list, not anyOf [integer, null]: the app's type coercion would turn 0 into null in the null branch.
+/**
+ * Seats: 1–1,000,000, or null for unlimited; 0 is a 400, never "unlimited". Not `Nullable(Int(...))`:
+ * in `anyOf [integer, null]` the app's Ajv coercion (coerceTypes) would turn the 0 the integer branch
+ * refuses into null in the null branch, and the event would silently have no limit. A type list is
+ * coerced only when no type matches, so 0 stays 0 and `minimum` refuses it.
+ */
 const NullableSeats = Type.Unsafe<number | null>({
+  ...Int({ minimum: 1, maximum: 1_000_000 }),
   type: ['integer', 'null'],
-  minimum: 1,
-  maximum: 1_000_000,
-  description: 'Seats; null = unlimited',
+  description: 'Seats (1–1,000,000); null = unlimited; 0 is refused',
 });
 
 export const CreateEventBodySchema = Type.Object(
@@ -120,11 +133,12 @@ export const UpdateEventBodySchema = Type.Object(
 export type UpdateEventBody = Static<typeof UpdateEventBodySchema>;
 
 export const CancelEventBodySchema = Type.Object(
-  { reason: Type.Optional(Nullable(Type.String({ maxLength: 2000, description: 'Shown on the event and in the notification' }))) },
+  { reason: Type.Optional(Nullable(Text({ maxLength: 2000, description: 'Shown on the event and in the notification' }))) },
   { additionalProperties: false },
 );
 export type CancelEventBody = Static<typeof CancelEventBodySchema>;
 
+// Optional (with its default): a filter the client may leave out, not a required parameter.
 const WhenSchema = Type.Union([Type.Literal('upcoming'), Type.Literal('past')], {
   default: 'upcoming',
   description: 'upcoming: not yet ended, soonest first; past: ended, most recent first',
@@ -132,20 +146,20 @@ const WhenSchema = Type.Union([Type.Literal('upcoming'), Type.Literal('past')], 
 
 // Filters are strings so that an empty value filters nothing (SEARCH.md's common rules).
 export const EventListQuerySchema = Type.Object({
-  when: WhenSchema,
+  when: Type.Optional(WhenSchema),
   event_type: Type.Optional(Type.String({ pattern: `^\\s*(${eventTypes.join('|')})?\\s*$`, description: 'One of the event types' })),
   is_virtual: Type.Optional(Type.String({ pattern: '^\\s*(true|false)?\\s*$', description: 'true or false' })),
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'Case-insensitive substring of title or description' })),
-  from: Type.Optional(Type.String({ format: 'date-time', description: 'start_date ≥ from' })),
-  to: Type.Optional(Type.String({ format: 'date-time', description: 'start_date < to' })),
-  location: Type.Optional(Type.String({ maxLength: 300, description: 'Case-insensitive substring of location' })),
+  q: Filter('Case-insensitive substring of title or description'),
+  from: DateFilter('start_date ≥ from (a date alone is UTC midnight)'),
+  to: DateFilter('start_date < to (a date alone is UTC midnight)'),
+  location: Filter('Case-insensitive substring of location', 300),
   include_cancelled: Type.Optional(Type.Boolean({ default: false, description: 'Also list cancelled events' })),
   ...PageQuerySchema.properties,
 });
 export type EventListQuery = Static<typeof EventListQuerySchema>;
 
 export const MyEventsQuerySchema = Type.Object({
-  when: WhenSchema,
+  when: Type.Optional(WhenSchema),
   created: Type.Optional(Type.Boolean({ default: false, description: 'true: the events I created instead of those I answered' })),
   ...PageQuerySchema.properties,
 });
@@ -161,7 +175,7 @@ export const RsvpSchema = Type.Object(
     event_id: UuidSchema,
     user_id: UuidSchema,
     status: RsvpStatusSchema,
-    rsvp_date: WireTimestampSchema,
+    rsvp_date: TimestampSchema,
     waitlist_position: Nullable(Type.Integer({ minimum: 1 })),
     attending_count: Type.Integer(),
     waitlist_count: Type.Integer(),
@@ -174,7 +188,7 @@ export const AttendeeSchema = Type.Object(
     user_id: UuidSchema,
     name: Type.String(),
     status: Type.Optional(RsvpStatusSchema),
-    rsvp_date: Type.Optional(WireTimestampSchema),
+    rsvp_date: Type.Optional(TimestampSchema),
     waitlist_position: Type.Optional(Nullable(Type.Integer())),
   },
   { title: 'EventAttendee', description: 'Members see user_id and name of those attending; the creator and admins see every answer' },
@@ -192,14 +206,14 @@ export const WaitlistEntrySchema = Type.Object(
     name: Type.String(),
     email: Type.String(),
     position: Type.Integer({ minimum: 1 }),
-    rsvp_date: WireTimestampSchema,
+    rsvp_date: TimestampSchema,
   },
   { title: 'EventWaitlistEntry' },
 );
 
 export const ParticipationQuerySchema = Type.Object({
-  from: Type.Optional(Type.String({ format: 'date-time', description: 'Events starting at or after' })),
-  to: Type.Optional(Type.String({ format: 'date-time', description: 'Events starting before' })),
+  from: DateFilter('Events starting at or after (a date alone is UTC midnight)'),
+  to: DateFilter('Events starting before (a date alone is UTC midnight)'),
 });
 export type ParticipationQuery = Static<typeof ParticipationQuerySchema>;
 

@@ -2,6 +2,7 @@ import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, forbidden, notFound } from '../../lib/errors.js';
+import { storableInstant } from '../../lib/schemas.js';
 import type { Upload } from '../../lib/uploads.js';
 import { storeUpload } from '../files/files.service.js';
 import './events.domain-events.js';
@@ -42,16 +43,18 @@ function checkSchedule(s: Schedule, startMustBeFuture: boolean) {
   if (!s.is_virtual && !s.location) throw badRequest('location', 'is required for an in-person event');
 }
 
-const dateOrNull = (v: string | null | undefined) => (v ? new Date(v) : null);
+/** A validated date-time as the instant it names (400 naming the field when an offset carries it out of years 0001–9999). */
+const instant = (field: keyof Schedule, v: string) => storableInstant(field, v);
+const dateOrNull = (field: keyof Schedule, v: string | null | undefined) => (v ? instant(field, v) : null);
 const trimOrNull = (v: string | null | undefined) => v?.trim() || null;
 
 export async function createEvent(ctx: AppContext, actor: Actor, input: CreateEventBody) {
   const timezone = input.timezone?.trim() || 'UTC';
   checkTimezone(timezone);
   const schedule: Schedule = {
-    start_date: new Date(input.start_date),
-    end_date: new Date(input.end_date),
-    registration_deadline: dateOrNull(input.registration_deadline),
+    start_date: instant('start_date', input.start_date),
+    end_date: instant('end_date', input.end_date),
+    registration_deadline: dateOrNull('registration_deadline', input.registration_deadline),
     is_virtual: input.is_virtual ?? false,
     location: trimOrNull(input.location),
     meeting_link: trimOrNull(input.meeting_link),
@@ -112,11 +115,11 @@ export async function updateEvent(ctx: AppContext, actor: Actor, eventId: string
     if (input.timezone !== undefined) checkTimezone(input.timezone.trim());
     const pick = <K extends keyof Schedule>(key: K, next: Schedule[K] | undefined) => (next === undefined ? current[key] : next);
     const schedule: Schedule = {
-      start_date: pick('start_date', input.start_date ? new Date(input.start_date) : undefined),
-      end_date: pick('end_date', input.end_date ? new Date(input.end_date) : undefined),
+      start_date: pick('start_date', input.start_date ? instant('start_date', input.start_date) : undefined),
+      end_date: pick('end_date', input.end_date ? instant('end_date', input.end_date) : undefined),
       registration_deadline: pick(
         'registration_deadline',
-        input.registration_deadline === undefined ? undefined : dateOrNull(input.registration_deadline),
+        input.registration_deadline === undefined ? undefined : dateOrNull('registration_deadline', input.registration_deadline),
       ),
       is_virtual: pick('is_virtual', input.is_virtual),
       location: pick('location', input.location === undefined ? undefined : trimOrNull(input.location)),

@@ -1,9 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import ical from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
-import { multipart, PDF, PNG } from '../jobs/jobs.test-helpers.js';
-import { createEvent, eventBody, recordDomainEvents, rsvp, setEventTimes } from './events.test-helpers.js';
+import {
+  createEvent,
+  createTestApp,
+  eventBody,
+  multipart,
+  PDF,
+  PNG,
+  problemOf,
+  recordDomainEvents,
+  rsvp,
+  setEventTimes,
+  type TestApp,
+  type TestUser,
+} from '../../../test/helpers.js';
 
 const DAY = 86_400_000;
 let t: TestApp;
@@ -172,6 +183,42 @@ describe('PUT and DELETE /api/events/{event_id}', () => {
     expect(problemOf(res).errors?.[0].field).toBe('max_attendees');
   });
 
+  it('when max_attendees is 0, then 400 naming it (not "unlimited"), and null means unlimited', async () => {
+    const event = await createEvent(alumni, { max_attendees: 5 });
+    for (const payload of [{ max_attendees: 0 }, { max_attendees: -0 }, { max_attendees: '0' }, { max_attendees: 1.5 }]) {
+      const res = await alumni.inject({ method: 'PUT', url: `/api/events/${event.id}`, payload });
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(problemOf(res).errors?.[0].field).toBe('max_attendees');
+    }
+    expect((await alumni.inject({ method: 'GET', url: `/api/events/${event.id}` })).json().max_attendees).toBe(5);
+    const created = await alumni.inject({ method: 'POST', url: '/api/events/create', payload: eventBody({ max_attendees: 0 }) });
+    expect(created.statusCode).toBe(400);
+    expect(problemOf(created).errors?.[0].field).toBe('max_attendees');
+    const unlimited = await alumni.inject({ method: 'PUT', url: `/api/events/${event.id}`, payload: { max_attendees: null } });
+    expect(unlimited.statusCode, unlimited.body).toBe(200);
+    expect(unlimited.json().max_attendees).toBeNull();
+  });
+
+  it('when text holds a NUL byte or a date leaves the years 0001–9999, then 400 naming the field', async () => {
+    const event = await createEvent(alumni);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ title: 'a\u0000b' }, 'title'],
+      [{ location: 'Pune\u0000' }, 'location'],
+      [{ timezone: 'UTC\u0000' }, 'timezone'],
+      [{ meeting_link: 'https://meet.example.com/\u0000' }, 'meeting_link'],
+      [{ end_date: '0000-01-01T00:00:00Z' }, 'end_date'],
+      [{ end_date: '9999-12-31T23:59:59-14:00' }, 'end_date'],
+      [{ registration_deadline: '0001-01-01T00:00:00+14:00' }, 'registration_deadline'],
+    ];
+    for (const [payload, field] of cases) {
+      const res = await alumni.inject({ method: 'PUT', url: `/api/events/${event.id}`, payload });
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(problemOf(res).errors?.[0].field).toBe(field);
+    }
+    const cancel = await alumni.inject({ method: 'POST', url: `/api/events/${event.id}/cancel`, payload: { reason: 'x\u0000' } });
+    expect(problemOf(cancel).errors?.[0].field).toBe('reason');
+  });
+
   it('when a cancelled event is updated, then 409 event_cancelled', async () => {
     const event = await createEvent(alumni);
     await alumni.inject({ method: 'POST', url: `/api/events/${event.id}/cancel`, payload: {} });
@@ -313,6 +360,11 @@ describe('GET /api/events', () => {
       ['event_type=party', 'event_type'],
       ['is_virtual=maybe', 'is_virtual'],
       ['from=yesterday', 'from'],
+      ['from=0000-01-01', 'from'],
+      ['to=9999-12-31T23:59:59-14:00', 'to'],
+      ['to=2026-13-45', 'to'],
+      ['q=a%00b', 'q'],
+      ['location=Pune%00', 'location'],
       ['limit=0', 'limit'],
       ['cursor=forged.value', 'cursor'],
     ]) {
@@ -322,10 +374,16 @@ describe('GET /api/events', () => {
     }
   });
 
+  it('when a date filter is a date alone, then it is UTC midnight', async () => {
+    const tomorrow = new Date(Date.now() + DAY).toISOString().slice(0, 10);
+    expect((await list(`from=${tomorrow}`)).results.map((r) => r.id)).toEqual([ids.soon, ids.later]);
+  });
+
   it('when a past-list cursor is used for the upcoming list, then 400', async () => {
     const past = await list('when=past&limit=1');
     const res = await student.inject({ method: 'GET', url: `/api/events?q=${tag}&cursor=${encodeURIComponent(past.next_cursor!)}` });
     expect(res.statusCode).toBe(400);
+    expect(problemOf(res).errors?.[0].field).toBe('cursor');
   });
 
   it('when nobody is signed in, then 401', async () => {
