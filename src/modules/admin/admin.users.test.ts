@@ -1,9 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, post, problemOf, TEST_PASSWORD, type TestApp, type TestUser } from '../../../test/helpers.js';
-import { createProfile, member, multipart, PNG } from '../profiles/profiles.testkit.js';
-import { postJob } from '../jobs/jobs.test-helpers.js';
+import {
+  createProfile,
+  createTestApp,
+  fileUpload,
+  member,
+  PNG,
+  post,
+  postJob,
+  problemOf,
+  TEST_PASSWORD,
+  type TestApp,
+  type TestUser,
+} from '../../../test/helpers.js';
 
 let t: TestApp;
 let admin: TestUser;
@@ -153,7 +163,7 @@ describe('DELETE /api/admin/users/{user_id}', () => {
     const photo = await user.inject({
       method: 'POST',
       url: '/api/profiles/upload-photo',
-      ...multipart(PNG, { filename: 'me.png', contentType: 'image/png' }),
+      ...fileUpload(PNG, { filename: 'me.png', type: 'image/png' }),
     });
     expect(photo.statusCode, photo.body).toBe(200);
     const [{ photo_key }] = (await t.database.pool.query(`SELECT photo_key FROM profiles WHERE user_id = $1`, [user.id])).rows;
