@@ -68,6 +68,22 @@ export function storableInstant(field: string, value: string | number): Date {
   return date;
 }
 
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/**
+ * A query-string date filter (DATE_FILTER_PATTERN) as the ISO instant it names, or undefined when it
+ * is blank (no filter, SEARCH.md). A date alone, or a date-time without a zone, is read as UTC.
+ */
+export function dateFilter(field: string, raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  const hasTime = /[T ]/i.test(value);
+  const hasZone = /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value.slice(10));
+  const ms = ISO_DATE_TIME.test(value) ? Date.parse(hasTime && !hasZone ? `${value.replace(' ', 'T')}Z` : value.replace(' ', 'T')) : NaN;
+  if (Number.isNaN(ms)) throw badRequest(field, 'must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z');
+  return storableInstant(field, ms).toISOString();
+}
+
 // ---- roles --------------------------------------------------------------------------------------
 
 export const roles = ['student', 'alumni', 'faculty', 'recruiter', 'admin'] as const;
