@@ -3,7 +3,7 @@ import { bumpGeneration, cachedIn, countKeyOf } from '../../lib/cache.js';
 import { prepared } from '../../lib/prepared.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, forbidden, notFound } from '../../lib/errors.js';
-import { dateFilter, storableInstant } from '../../lib/schemas.js';
+import { parseDateFilter, storableInstant } from '../../lib/schemas.js';
 import { cursorTimestamp, keyset } from '../../lib/pagination.js';
 import { containsPattern, lowerSkills, normalizeSkills, skillsFilter } from '../../lib/text.js';
 import type { Tx } from '../../db/client.js';
@@ -185,7 +185,7 @@ function boardConditions(query: JobListQuery): SQL[] {
     const pattern = containsPattern(q);
     conditions.push(sql`(${jobs.title} ILIKE ${pattern} OR ${jobs.description} ILIKE ${pattern} OR ${jobs.company} ILIKE ${pattern})`);
   }
-  const postedAfter = dateFilter('posted_after', query.posted_after);
+  const postedAfter = parseDateFilter('posted_after', query.posted_after);
   if (postedAfter) conditions.push(sql`${jobs.created_at} > ${postedAfter}::timestamptz`);
   return conditions;
 }
