@@ -14,7 +14,8 @@ export const MetricsSchema = Type.Object({
 });
 
 export const ChartsQuerySchema = Type.Object({
-  bucket: Type.Unsafe<'day' | 'week' | 'month'>({ type: 'string', enum: ['day', 'week', 'month'], default: 'day' }),
+  // Optional with a default (the validator fills it in): a query without it is a day chart.
+  bucket: Type.Optional(Type.Unsafe<'day' | 'week' | 'month'>({ type: 'string', enum: ['day', 'week', 'month'], default: 'day' })),
   from: DateFilter('Default: 30 days before to'),
   to: DateFilter('Default: now'),
 });

@@ -137,19 +137,22 @@ const DAY = 86_400_000;
 const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
 const BUCKET_DAYS = { day: 1, week: 7, month: 31 } as const;
 
-export async function dashboardCharts(ctx: AppContext, query: { bucket: 'day' | 'week' | 'month'; from?: string; to?: string }) {
+export async function dashboardCharts(
+  ctx: AppContext,
+  { bucket = 'day', ...query }: { bucket?: 'day' | 'week' | 'month'; from?: string; to?: string },
+) {
   const givenTo = parseDateFilter('to', query.to);
   const givenFrom = parseDateFilter('from', query.from);
   const to = givenTo ? new Date(givenTo) : new Date();
   // 30 days before a `to` near year 0001 would leave the years PostgreSQL stores: start at the earliest.
   const from = givenFrom ? new Date(givenFrom) : new Date(Math.max(to.getTime() - 30 * DAY, EARLIEST));
   if (from > to) throw badRequest('from', 'must not be after to');
-  if ((to.getTime() - from.getTime()) / DAY / BUCKET_DAYS[query.bucket] > MAX_BUCKETS) {
-    throw badRequest('from', `the range must hold at most ${MAX_BUCKETS} buckets of a ${query.bucket}`);
+  if ((to.getTime() - from.getTime()) / DAY / BUCKET_DAYS[bucket] > MAX_BUCKETS) {
+    throw badRequest('from', `the range must hold at most ${MAX_BUCKETS} buckets of a ${bucket}`);
   }
-  const key = `charts:${query.bucket}:${from.toISOString()}:${to.toISOString()}`;
+  const key = `charts:${bucket}:${from.toISOString()}:${to.toISOString()}`;
   return cachedIn(ctx, 'dashboard', key, METRICS_CACHE_SECONDS, async () => {
-    const unit = sql.raw(`'${query.bucket}'`);
+    const unit = sql.raw(`'${bucket}'`);
     // Buckets in UTC; weeks start on Monday (ISO). The range covers whole buckets from `from`'s to `to`'s.
     const series = await Promise.all(
       chartSeries.map(async (s) => {
@@ -157,12 +160,12 @@ export async function dashboardCharts(ctx: AppContext, query: { bucket: 'day' | 
           WITH buckets AS (
             SELECT generate_series(date_trunc(${unit}, ${from.toISOString()}::timestamptz AT TIME ZONE 'UTC'),
                                    date_trunc(${unit}, ${to.toISOString()}::timestamptz AT TIME ZONE 'UTC'),
-                                   ${sql.raw(`interval '1 ${query.bucket}'`)}) AS start
+                                   ${sql.raw(`interval '1 ${bucket}'`)}) AS start
           ), counts AS (
             SELECT date_trunc(${unit}, at AT TIME ZONE 'UTC') AS start, count(*)::int AS value
             FROM (${s.source}) src
             WHERE at >= date_trunc(${unit}, ${from.toISOString()}::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-              AND at < (date_trunc(${unit}, ${to.toISOString()}::timestamptz AT TIME ZONE 'UTC') + ${sql.raw(`interval '1 ${query.bucket}'`)}) AT TIME ZONE 'UTC'
+              AND at < (date_trunc(${unit}, ${to.toISOString()}::timestamptz AT TIME ZONE 'UTC') + ${sql.raw(`interval '1 ${bucket}'`)}) AT TIME ZONE 'UTC'
             GROUP BY 1
           )
           SELECT to_char(b.start, 'YYYY-MM-DD"T"00:00:00"Z"') AS start, coalesce(c.value, 0)::int AS value
@@ -170,6 +173,6 @@ export async function dashboardCharts(ctx: AppContext, query: { bucket: 'day' | 
         return { name: s.name, label: s.label, points: rows };
       }),
     );
-    return { bucket: query.bucket, from: from.toISOString(), to: to.toISOString(), series };
+    return { bucket: bucket, from: from.toISOString(), to: to.toISOString(), series };
   });
 }
