@@ -51,6 +51,10 @@ beforeAll(async () => {
   ids.app_id = (await apply(student, second.id)).id;
   await apply(other, first.id);
   ids.user_id = student.id;
+  // Two admin writes (each audited), so the audit log has a second page too.
+  for (const platform_name of ['Odd One', 'Odd Two']) {
+    expect((await admin.inject({ method: 'PUT', url: '/api/admin/settings', payload: { platform_name } })).statusCode).toBe(200);
+  }
 
   const doc = t.app.swagger() as { paths: Record<string, Record<string, { parameters?: Parameter[] }>> };
   endpoints = Object.entries(doc.paths)
