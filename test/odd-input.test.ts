@@ -75,6 +75,10 @@ beforeAll(async () => {
     const commented = await u.inject({ method: 'POST', url: `/api/forum/posts/${ids.post_id}/comments`, payload: { content: 'y' } });
     expect(commented.statusCode, commented.body).toBe(201);
   }
+  // Two admin writes (each audited), so the audit log has a second page too.
+  for (const platform_name of ['Odd One', 'Odd Two']) {
+    expect((await admin.inject({ method: 'PUT', url: '/api/admin/settings', payload: { platform_name } })).statusCode).toBe(200);
+  }
 
   const doc = t.app.swagger() as { paths: Record<string, Record<string, { parameters?: Parameter[] }>> };
   endpoints = Object.entries(doc.paths)

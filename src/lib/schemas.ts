@@ -53,6 +53,15 @@ export const DateTimeInput = (options: StringOptions = {}) =>
   Type.String({ format: 'date-time', pattern: `^${YEAR}-`, maxLength: 40, ...options });
 /** A query-string date or date-time (ISO 8601, the service parses it); blank means no filter. */
 export const DATE_FILTER_PATTERN = `^\\s*(${YEAR}-[0-9]{2}-[0-9]{2}([Tt ][0-9:.]+([Zz]|[+-][0-9:]+)?)?)?\\s*$`;
+/** An optional query-string date filter; read it with `parseDateFilter`. */
+export const DateFilter = (description: string) =>
+  Type.Optional(
+    Type.String({
+      maxLength: 40,
+      pattern: DATE_FILTER_PATTERN,
+      description: `${description} (ISO 8601 date-time, or a date: UTC midnight)`,
+    }),
+  );
 
 /**
  * The instant a validated date-time names. Its UTC year must still be 0001–9999: an offset can carry
@@ -66,6 +75,22 @@ export function storableInstant(field: string, value: string | number): Date {
     throw badRequest(field, 'must be a date-time in the years 0001–9999 (UTC)');
   }
   return date;
+}
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/**
+ * A query-string date filter (DATE_FILTER_PATTERN) as the ISO instant it names, or undefined when it
+ * is blank (no filter, SEARCH.md). A date alone, or a date-time without a zone, is read as UTC.
+ */
+export function parseDateFilter(field: string, raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  const hasTime = /[T ]/i.test(value);
+  const hasZone = /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value.slice(10));
+  const ms = ISO_DATE_TIME.test(value) ? Date.parse(hasTime && !hasZone ? `${value.replace(' ', 'T')}Z` : value.replace(' ', 'T')) : NaN;
+  if (Number.isNaN(ms)) throw badRequest(field, 'must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z');
+  return storableInstant(field, ms).toISOString();
 }
 
 // ---- roles --------------------------------------------------------------------------------------

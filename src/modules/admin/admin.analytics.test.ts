@@ -1,8 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
-import { postJob } from '../jobs/jobs.test-helpers.js';
-import { member } from '../profiles/profiles.testkit.js';
+import { createTestApp, member, postJob, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
 
 let t: TestApp;
 let admin: TestUser;

@@ -1,10 +1,8 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
+import { apply, createTestApp, importCsv, member, postJob, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { apply, postJob } from '../jobs/jobs.test-helpers.js';
 import { importAlumni } from '../profiles/profiles.import.js';
-import { importCsv, member } from '../profiles/profiles.testkit.js';
 
 let t: TestApp;
 let admin: TestUser;

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
-import { apply, postJob } from '../jobs/jobs.test-helpers.js';
-import { member } from '../profiles/profiles.testkit.js';
+import { apply, createTestApp, member, postJob, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
 
 let t: TestApp;
 let admin: TestUser;

@@ -1,23 +1,19 @@
 import { Type } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { Nullable, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import { DateFilter, Filter, Nullable, RequiredText, RoleSchema, roles, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 
-const Timestamp = Type.Unsafe<Date | string>({ ...TimestampSchema });
-const RoleEnum = Type.Unsafe<'student' | 'alumni' | 'faculty' | 'recruiter' | 'admin'>({
-  type: 'string',
-  enum: ['student', 'alumni', 'faculty', 'recruiter', 'admin'],
-});
+const userStatuses = ['active', 'suspended', 'deleted'] as const;
 
 export const AdminUserSchema = Type.Object({
   id: UuidSchema,
   email: Type.String(),
   name: Type.String(),
-  role: Type.String(),
+  role: RoleSchema,
   is_verified: Type.Boolean({ description: 'E-mail address verified' }),
-  status: Type.String({ enum: ['active', 'suspended', 'deleted'] }),
-  last_login_at: Nullable(Timestamp),
-  created_at: Timestamp,
-  updated_at: Timestamp,
+  status: Type.Unsafe<(typeof userStatuses)[number]>({ type: 'string', enum: [...userStatuses] }),
+  last_login_at: Nullable(TimestampSchema),
+  created_at: TimestampSchema,
+  updated_at: TimestampSchema,
   profile_verification_status: Nullable(Type.String({ description: 'unverified | pending | verified | rejected; null without a profile' })),
 });
 
@@ -31,23 +27,25 @@ export const AdminUserDetailSchema = Type.Composite([
   }),
 ]);
 
-export const UserListQuerySchema = Type.Composite([
-  PageQuerySchema,
-  Type.Object({
-    role: Type.Optional(RoleEnum),
-    status: Type.Optional(Type.Unsafe<'active' | 'suspended' | 'deleted'>({ type: 'string', enum: ['active', 'suspended', 'deleted'] })),
-    verified: Type.Optional(Type.Boolean({ description: 'E-mail verified or not' })),
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'Substring of name or e-mail' })),
-    joined_from: Type.Optional(Type.String({ format: 'date-time' })),
-    joined_to: Type.Optional(Type.String({ format: 'date-time' })),
-  }),
-]);
+/** One of `values`, or blank (no filter, SEARCH.md). */
+const oneOf = (values: readonly string[], description: string) =>
+  Type.Optional(Type.String({ pattern: `^\\s*(${values.join('|')})?\\s*$`, description }));
+
+export const UserListQuerySchema = Type.Object({
+  role: oneOf(roles, roles.join(' | ')),
+  status: oneOf(userStatuses, userStatuses.join(' | ')),
+  verified: oneOf(['true', 'false'], 'E-mail verified (true) or not (false)'),
+  q: Filter('Case-insensitive substring of the name or e-mail'),
+  joined_from: DateFilter('Accounts created at or after this instant'),
+  joined_to: DateFilter('Accounts created at or before this instant'),
+  ...PageQuerySchema.properties,
+});
 
 export const UserChangeBodySchema = Type.Object(
   {
-    role: Type.Optional(RoleEnum),
+    role: Type.Optional(RoleSchema),
     status: Type.Optional(Type.Unsafe<'active' | 'suspended'>({ type: 'string', enum: ['active', 'suspended'] })),
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+    name: Type.Optional(RequiredText({ maxLength: 120 })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -1,9 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, post, problemOf, TEST_PASSWORD, type TestApp, type TestUser } from '../../../test/helpers.js';
-import { createProfile, member, multipart, PNG } from '../profiles/profiles.testkit.js';
-import { postJob } from '../jobs/jobs.test-helpers.js';
+import {
+  createProfile,
+  createTestApp,
+  fileUpload,
+  member,
+  PNG,
+  post,
+  postJob,
+  problemOf,
+  TEST_PASSWORD,
+  type TestApp,
+  type TestUser,
+} from '../../../test/helpers.js';
 
 let t: TestApp;
 let admin: TestUser;
@@ -139,6 +149,22 @@ describe('suspend and activate', () => {
     expect((await auditOf(user.id)).map((e) => e.action_type)).toEqual(['user.suspend', 'user.activate']);
   });
 
+  it('when a member is suspended, then others read their profile by id as 404 (as if deleted), admins still read it; activate restores', async () => {
+    const user = await member(t, { name: 'Hid Den' }, 'alumni');
+    const viewer = await t.user('student');
+    const read = (who: TestUser) => who.inject({ method: 'GET', url: `/api/profiles/${user.id}` });
+    expect((await read(viewer)).statusCode).toBe(200);
+
+    expect((await admin.inject({ method: 'POST', url: `/api/admin/users/${user.id}/suspend` })).statusCode).toBe(200);
+    const hidden = await read(viewer);
+    expect(hidden.statusCode).toBe(404);
+    expect(problemOf(hidden).code).toBe('not_found');
+    expect((await read(admin)).statusCode).toBe(200);
+
+    expect((await admin.inject({ method: 'POST', url: `/api/admin/users/${user.id}/activate` })).statusCode).toBe(200);
+    expect((await read(viewer)).statusCode).toBe(200);
+  });
+
   it('when a deleted account is activated, then 409', async () => {
     const user = await t.user('student');
     expect((await admin.inject({ method: 'DELETE', url: `/api/admin/users/${user.id}` })).statusCode).toBe(204);
@@ -153,7 +179,7 @@ describe('DELETE /api/admin/users/{user_id}', () => {
     const photo = await user.inject({
       method: 'POST',
       url: '/api/profiles/upload-photo',
-      ...multipart(PNG, { filename: 'me.png', contentType: 'image/png' }),
+      ...fileUpload(PNG, { filename: 'me.png', type: 'image/png' }),
     });
     expect(photo.statusCode, photo.body).toBe(200);
     const [{ photo_key }] = (await t.database.pool.query(`SELECT photo_key FROM profiles WHERE user_id = $1`, [user.id])).rows;

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Nullable } from '../../lib/schemas.js';
+import { Int, Nullable } from '../../lib/schemas.js';
 
 const Count = Type.Integer({ minimum: 0 });
 /**
@@ -9,18 +9,22 @@ const Count = Type.Integer({ minimum: 0 });
 const Withheld = Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 0 });
 
 export const TopQuerySchema = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 20, description: 'Groups to return' }),
+  limit: Int({ minimum: 1, maximum: 1000, default: 20, description: 'Groups to return' }),
 });
 export const GroupsSchema = Type.Object({ results: Type.Array(Type.Object({ value: Type.String(), count: Count })) });
 export const BatchesSchema = Type.Object({ results: Type.Array(Type.Object({ batch_year: Type.Integer(), count: Count })) });
 
-export const JobTrendsQuerySchema = Type.Object({ months: Type.Integer({ minimum: 1, maximum: 120, default: 12 }) });
+export const JobTrendsQuerySchema = Type.Object({
+  months: Int({ minimum: 1, maximum: 120, default: 12, description: 'Months back, this one included' }),
+});
 export const JobTrendsSchema = Type.Object({
   by_type: Type.Array(Type.Object({ job_type: Type.String(), total: Count, active: Count })),
   by_month: Type.Array(Type.Object({ month: Type.String({ description: 'YYYY-MM (UTC)' }), count: Count })),
 });
 
-export const EngagementQuerySchema = Type.Object({ days: Type.Integer({ minimum: 1, maximum: 366, default: 30 }) });
+export const EngagementQuerySchema = Type.Object({
+  days: Int({ minimum: 1, maximum: 366, default: 30, description: 'Days of the daily series, today included' }),
+});
 export const EngagementSchema = Type.Object({
   dau: Withheld,
   wau: Withheld,

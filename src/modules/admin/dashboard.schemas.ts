@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
+import { DateFilter, TimestampSchema } from '../../lib/schemas.js';
 
 export const MetricsSchema = Type.Object({
-  generated_at: Type.String({ format: 'date-time' }),
+  generated_at: TimestampSchema,
   metrics: Type.Array(
     Type.Object({
       name: Type.String({ description: 'e.g. users.student, jobs.active' }),
@@ -13,15 +14,16 @@ export const MetricsSchema = Type.Object({
 });
 
 export const ChartsQuerySchema = Type.Object({
-  bucket: Type.Unsafe<'day' | 'week' | 'month'>({ type: 'string', enum: ['day', 'week', 'month'], default: 'day' }),
-  from: Type.Optional(Type.String({ format: 'date-time', description: 'Default: 30 days before to' })),
-  to: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now' })),
+  // Optional with a default (the validator fills it in): a query without it is a day chart.
+  bucket: Type.Optional(Type.Unsafe<'day' | 'week' | 'month'>({ type: 'string', enum: ['day', 'week', 'month'], default: 'day' })),
+  from: DateFilter('Default: 30 days before to'),
+  to: DateFilter('Default: now'),
 });
 
 export const ChartsSchema = Type.Object({
   bucket: Type.String(),
-  from: Type.String(),
-  to: Type.String(),
+  from: TimestampSchema,
+  to: TimestampSchema,
   series: Type.Array(
     Type.Object({
       name: Type.String(),

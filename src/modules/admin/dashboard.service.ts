@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import { cachedIn } from '../../lib/cache.js';
 import type { AppContext } from '../../lib/context.js';
 import { badRequest } from '../../lib/errors.js';
+import { parseDateFilter, roles } from '../../lib/schemas.js';
 
 /**
  * Dashboard figures. Each module contributes ONE entry to `metricSources` (and `chartSeries`): a
@@ -20,7 +21,6 @@ export interface MetricSource {
   figures(db: Db): Promise<Figure[]>;
 }
 
-const ROLES = ['student', 'alumni', 'faculty', 'recruiter', 'admin'] as const;
 const recent = (column: string) => sql.raw(`${column} > now() - interval '30 days'`);
 
 /** One aggregate row → figures: `spec` maps a figure name to [label, total FILTER, change FILTER]. */
@@ -65,7 +65,7 @@ const usersSource: MetricSource = {
     const live = (r: (typeof rows)[number]) => r.status !== 'deleted';
     return [
       sum('Users (not deleted)', 'users.total', live),
-      ...ROLES.map((role) => sum(`Users: ${role}`, `users.${role}`, (r) => live(r) && r.role === role)),
+      ...roles.map((role) => sum(`Users: ${role}`, `users.${role}`, (r) => live(r) && r.role === role)),
       sum('E-mail-verified users', 'users.email_verified', (r) => live(r) && r.is_verified),
       sum('Suspended users', 'users.suspended', (r) => r.status === 'suspended', 'recent_update'),
     ];
@@ -134,18 +134,25 @@ export const chartSeries: ChartSeries[] = [
 
 export const MAX_BUCKETS = 1000;
 const DAY = 86_400_000;
+const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
 const BUCKET_DAYS = { day: 1, week: 7, month: 31 } as const;
 
-export async function dashboardCharts(ctx: AppContext, query: { bucket: 'day' | 'week' | 'month'; from?: string; to?: string }) {
-  const to = query.to ? new Date(query.to) : new Date();
-  const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * DAY);
+export async function dashboardCharts(
+  ctx: AppContext,
+  { bucket = 'day', ...query }: { bucket?: 'day' | 'week' | 'month'; from?: string; to?: string },
+) {
+  const givenTo = parseDateFilter('to', query.to);
+  const givenFrom = parseDateFilter('from', query.from);
+  const to = givenTo ? new Date(givenTo) : new Date();
+  // 30 days before a `to` near year 0001 would leave the years PostgreSQL stores: start at the earliest.
+  const from = givenFrom ? new Date(givenFrom) : new Date(Math.max(to.getTime() - 30 * DAY, EARLIEST));
   if (from > to) throw badRequest('from', 'must not be after to');
-  if ((to.getTime() - from.getTime()) / DAY / BUCKET_DAYS[query.bucket] > MAX_BUCKETS) {
-    throw badRequest('from', `the range must hold at most ${MAX_BUCKETS} buckets of a ${query.bucket}`);
+  if ((to.getTime() - from.getTime()) / DAY / BUCKET_DAYS[bucket] > MAX_BUCKETS) {
+    throw badRequest('from', `the range must hold at most ${MAX_BUCKETS} buckets of a ${bucket}`);
   }
-  const key = `charts:${query.bucket}:${from.toISOString()}:${to.toISOString()}`;
+  const key = `charts:${bucket}:${from.toISOString()}:${to.toISOString()}`;
   return cachedIn(ctx, 'dashboard', key, METRICS_CACHE_SECONDS, async () => {
-    const unit = sql.raw(`'${query.bucket}'`);
+    const unit = sql.raw(`'${bucket}'`);
     // Buckets in UTC; weeks start on Monday (ISO). The range covers whole buckets from `from`'s to `to`'s.
     const series = await Promise.all(
       chartSeries.map(async (s) => {
@@ -153,12 +160,12 @@ export async function dashboardCharts(ctx: AppContext, query: { bucket: 'day' | 
           WITH buckets AS (
             SELECT generate_series(date_trunc(${unit}, ${from.toISOString()}::timestamptz AT TIME ZONE 'UTC'),
                                    date_trunc(${unit}, ${to.toISOString()}::timestamptz AT TIME ZONE 'UTC'),
-                                   ${sql.raw(`interval '1 ${query.bucket}'`)}) AS start
+                                   ${sql.raw(`interval '1 ${bucket}'`)}) AS start
           ), counts AS (
             SELECT date_trunc(${unit}, at AT TIME ZONE 'UTC') AS start, count(*)::int AS value
             FROM (${s.source}) src
             WHERE at >= date_trunc(${unit}, ${from.toISOString()}::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-              AND at < (date_trunc(${unit}, ${to.toISOString()}::timestamptz AT TIME ZONE 'UTC') + ${sql.raw(`interval '1 ${query.bucket}'`)}) AT TIME ZONE 'UTC'
+              AND at < (date_trunc(${unit}, ${to.toISOString()}::timestamptz AT TIME ZONE 'UTC') + ${sql.raw(`interval '1 ${bucket}'`)}) AT TIME ZONE 'UTC'
             GROUP BY 1
           )
           SELECT to_char(b.start, 'YYYY-MM-DD"T"00:00:00"Z"') AS start, coalesce(c.value, 0)::int AS value
@@ -166,6 +173,6 @@ export async function dashboardCharts(ctx: AppContext, query: { bucket: 'day' | 
         return { name: s.name, label: s.label, points: rows };
       }),
     );
-    return { bucket: query.bucket, from: from.toISOString(), to: to.toISOString(), series };
+    return { bucket: bucket, from: from.toISOString(), to: to.toISOString(), series };
   });
 }

@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify';
 import { sql } from 'drizzle-orm';
 import { Readable } from 'node:stream';
 import type { Actor, AppContext } from '../../lib/context.js';
+import { cursorTimestamp } from '../../lib/pagination.js';
 import { notFound } from '../../lib/errors.js';
 import {
   batchesAnalytics,
@@ -26,7 +27,7 @@ interface Report {
 export const neutralizeCell = (value: Cell): Cell =>
   typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value instanceof Date ? value.toISOString() : value;
 
-/** Reads a big table in keyset batches, so the export streams in constant memory. */
+/** Reads a big table in keyset batches, so the export streams in constant memory (`k`: the cursorTimestamp of created_at). */
 async function* batches<T extends { id: string; k: string }>(fetch: (after: [string, string] | null) => Promise<T[]>) {
   let after: [string, string] | null = null;
   for (;;) {
@@ -75,7 +76,7 @@ const reports: Record<string, Report> = {
       mapRows(
         batches(async (after) => {
           const { rows } = await ctx.db.execute<Record<string, any> & { id: string; k: string }>(sql`
-            SELECT id, email, name, role, status, is_verified, last_login_at, created_at, created_at::text AS k FROM users
+            SELECT id, email, name, role, status, is_verified, last_login_at, created_at, ${cursorTimestamp(sql`created_at`)} AS k FROM users
             ${after ? sql`WHERE (created_at, id) > (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``}
             ORDER BY created_at, id LIMIT 1000`);
           return rows;
@@ -89,7 +90,7 @@ const reports: Record<string, Report> = {
       mapRows(
         batches(async (after) => {
           const { rows } = await ctx.db.execute<Record<string, any> & { id: string; k: string }>(sql`
-            SELECT id, created_at, admin_id, action_type, target_type, target_id, description, ip, created_at::text AS k FROM audit_log
+            SELECT id, created_at, admin_id, action_type, target_type, target_id, description, ip, ${cursorTimestamp(sql`created_at`)} AS k FROM audit_log
             ${after ? sql`WHERE (created_at, id) > (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``}
             ORDER BY created_at, id LIMIT 1000`);
           return rows;

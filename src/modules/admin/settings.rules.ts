@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Int, RequiredText } from '../../lib/schemas.js';
 
 /** The multipart plugin's own limit (src/app.ts): the upload setting can lower it, never raise it. */
 export const MAX_UPLOAD_CEILING_BYTES = 5 * 1024 * 1024;
@@ -8,7 +9,7 @@ export const MAX_UPLOAD_CEILING_BYTES = 5 * 1024 * 1024;
  * GET/PUT /api/admin/settings and to getSetting(); a name not listed is a 400 on PUT.
  */
 export const settingSchemas = {
-  platform_name: Type.String({ minLength: 1, maxLength: 80, pattern: '\\S', default: 'Cohort', description: 'Shown in mails and clients' }),
+  platform_name: RequiredText({ maxLength: 80, default: 'Cohort', description: 'Shown in mails and clients' }),
   registration_open: Type.Boolean({ default: true, description: 'POST /api/auth/register accepts new accounts' }),
   allowed_student_email_domains: Type.Array(Type.String({ minLength: 3, maxLength: 253, pattern: '^[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$' }), {
     maxItems: 50,
@@ -24,8 +25,8 @@ export const settingSchemas = {
     default: 'listed',
     description: 'Whether a new profile appears in the directory until its owner decides',
   }),
-  max_upload_bytes: Type.Integer({ minimum: 1024, maximum: MAX_UPLOAD_CEILING_BYTES, default: MAX_UPLOAD_CEILING_BYTES }),
-  mentorship_request_expiry_days: Type.Integer({ minimum: 1, maximum: 365, default: 14 }),
+  max_upload_bytes: Int({ minimum: 1024, maximum: MAX_UPLOAD_CEILING_BYTES, default: MAX_UPLOAD_CEILING_BYTES }),
+  mentorship_request_expiry_days: Int({ minimum: 1, maximum: 365, default: 14 }),
 };
 
 export type SettingName = keyof typeof settingSchemas;

@@ -1,8 +1,6 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { Nullable, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
-
-const Timestamp = Type.Unsafe<Date | string>({ ...TimestampSchema });
+import { DateFilter, Filter, Nullable, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 
 export const AuditEntrySchema = Type.Object({
   id: UuidSchema,
@@ -13,17 +11,22 @@ export const AuditEntrySchema = Type.Object({
   description: Type.String(),
   metadata: Type.Record(Type.String(), Type.Unknown()),
   ip: Nullable(Type.String()),
-  created_at: Timestamp,
+  created_at: TimestampSchema,
 });
 
-export const AuditQuerySchema = Type.Composite([
-  PageQuerySchema,
-  Type.Object({
-    admin_id: Type.Optional(Type.String({ format: 'uuid', description: 'Entries by this admin' })),
-    action_type: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'e.g. user.suspend' })),
-    target_type: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'e.g. user, job, settings' })),
-    target_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    from: Type.Optional(Type.String({ format: 'date-time', description: 'Entries at or after this instant' })),
-    to: Type.Optional(Type.String({ format: 'date-time', description: 'Entries at or before this instant' })),
-  }),
-]);
+// Filters follow SEARCH.md: blank filters nothing.
+export const AuditQuerySchema = Type.Object({
+  admin_id: Type.Optional(
+    Type.String({
+      pattern: '^\\s*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?\\s*$',
+      description: 'Entries by this admin (a user id)',
+    }),
+  ),
+  action_type: Filter('Exact action type, e.g. user.suspend', 100),
+  target_type: Filter('Exact target type, e.g. user, job, settings', 100),
+  target_id: Filter('Exact target id', 200),
+  from: DateFilter('Entries at or after this instant'),
+  to: DateFilter('Entries at or before this instant'),
+  ...PageQuerySchema.properties,
+});
+export type AuditQuery = Static<typeof AuditQuerySchema>;

@@ -1,8 +1,10 @@
-import { and, desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { AppContext } from '../../lib/context.js';
 import { badRequest } from '../../lib/errors.js';
-import { toPage } from '../../lib/pagination.js';
+import { cursorTimestamp, keyset } from '../../lib/pagination.js';
+import { parseDateFilter } from '../../lib/schemas.js';
+import type { AuditQuery } from './audit.schemas.js';
 import { auditLog } from './audit.tables.js';
 
 export interface AuditEntry {
@@ -34,43 +36,40 @@ export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
   });
 }
 
-export interface AuditQuery {
-  limit: number;
-  cursor?: string;
-  admin_id?: string;
-  action_type?: string;
-  target_type?: string;
-  target_id?: string;
-  from?: string;
-  to?: string;
-}
-
-const CURSOR_TAG = 'audit';
+const auditList = keyset<{ cursor_ts: string; id: string }>(
+  'admin.audit',
+  'desc',
+  [
+    { column: auditLog.created_at, type: 'timestamp' },
+    { column: auditLog.id, type: 'uuid' },
+  ],
+  (row) => [row.cursor_ts, row.id],
+);
 
 /** GET /api/admin/audit-log: newest first, keyset (created_at, id) with the filters in one WHERE. */
 export async function listAuditLog(ctx: AppContext, query: AuditQuery) {
-  const key = ctx.cursors.decode(query.cursor);
-  if (key && (key[0] !== CURSOR_TAG || typeof key[1] !== 'string' || typeof key[2] !== 'string' || Number.isNaN(Date.parse(key[1])))) {
-    throw badRequest('cursor', 'is not a cursor issued for this list');
+  const from = parseDateFilter('from', query.from);
+  const to = parseDateFilter('to', query.to);
+  if (from && to && from > to) throw badRequest('from', 'must not be after to');
+  const value = (v: string | undefined) => v?.trim() || undefined;
+  const where: (SQL | undefined)[] = [];
+  const adminId = value(query.admin_id);
+  if (adminId) where.push(eq(auditLog.admin_id, adminId.toLowerCase()));
+  for (const [column, filter] of [
+    [auditLog.action_type, query.action_type],
+    [auditLog.target_type, query.target_type],
+    [auditLog.target_id, query.target_id],
+  ] as const) {
+    const v = value(filter);
+    if (v) where.push(eq(column, v));
   }
-  if (query.from && query.to && Date.parse(query.from) > Date.parse(query.to)) throw badRequest('from', 'must not be after to');
-  const where: SQL[] = [];
-  if (query.admin_id) where.push(eq(auditLog.admin_id, query.admin_id));
-  if (query.action_type) where.push(eq(auditLog.action_type, query.action_type));
-  if (query.target_type) where.push(eq(auditLog.target_type, query.target_type));
-  if (query.target_id) where.push(eq(auditLog.target_id, query.target_id));
-  if (query.from) where.push(sql`${auditLog.created_at} >= ${query.from}::timestamptz`);
-  if (query.to) where.push(sql`${auditLog.created_at} <= ${query.to}::timestamptz`);
-  if (key) where.push(sql`(${auditLog.created_at}, ${auditLog.id}) < (${key[1]}::timestamptz, ${key[2]}::uuid)`);
+  if (from) where.push(sql`${auditLog.created_at} >= ${from}::timestamptz`);
+  if (to) where.push(sql`${auditLog.created_at} <= ${to}::timestamptz`);
   const rows = await ctx.db
-    .select({
-      ...getTableColumns(auditLog),
-      // Microsecond precision for the cursor (a JS Date keeps milliseconds only).
-      created_at_text: sql<string>`to_char(${auditLog.created_at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
-    })
+    .select({ ...getTableColumns(auditLog), cursor_ts: cursorTimestamp(auditLog.created_at) })
     .from(auditLog)
-    .where(and(...where))
-    .orderBy(desc(auditLog.created_at), desc(auditLog.id))
+    .where(and(...where, auditList.after(ctx, query.cursor)))
+    .orderBy(auditList.orderBy)
     .limit(query.limit + 1);
-  return toPage(rows, query.limit, ctx.cursors, (r) => [CURSOR_TAG, r.created_at_text, r.id]);
+  return auditList.page(ctx, rows, query.limit);
 }

@@ -1,4 +1,5 @@
-import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import type { Static } from '@sinclair/typebox';
+import { and, count, eq, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { conflict, notFound, badRequest } from '../../lib/errors.js';
@@ -10,7 +11,10 @@ import { profiles } from '../profiles/profiles.tables.js';
 import { jobApplications } from '../jobs/jobs.tables.js';
 import { revokeAllSessions } from './auth.sessions.js';
 import { emailVerifications, passwordResets, sessions, users } from './auth.tables.js';
-import type { Role } from '../../lib/schemas.js';
+import { cursorTimestamp, keyset } from '../../lib/pagination.js';
+import { parseDateFilter, type Role } from '../../lib/schemas.js';
+import { containsPattern } from '../../lib/text.js';
+import type { UserListQuerySchema } from '../admin/admin.users.schemas.js';
 
 /**
  * User management by admins (GET/PUT/DELETE /api/admin/users/…, suspend, activate). Every write
@@ -19,19 +23,8 @@ import type { Role } from '../../lib/schemas.js';
  * deleted, even by two requests in parallel. Each write is audited in its transaction.
  */
 
-export interface UserListQuery {
-  limit: number;
-  cursor?: string;
-  role?: Role;
-  status?: 'active' | 'suspended' | 'deleted';
-  verified?: boolean;
-  q?: string;
-  joined_from?: string;
-  joined_to?: string;
-}
+export type UserListQuery = Static<typeof UserListQuerySchema>;
 
-const CURSOR_TAG = 'admin-users';
-const createdAtText = sql<string>`to_char(${users.created_at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 const listColumns = {
   id: users.id,
   email: users.email,
@@ -45,40 +38,50 @@ const listColumns = {
   profile_verification_status: profiles.verification_status,
 };
 
+const userList = keyset<{ cursor_ts: string; id: string }>(
+  'admin.users',
+  'desc',
+  [
+    { column: users.created_at, type: 'timestamp' },
+    { column: users.id, type: 'uuid' },
+  ],
+  (row) => [row.cursor_ts, row.id],
+);
+
+/** GET /api/admin/users: newest first; blank filters filter nothing (SEARCH.md); the count shares the WHERE. */
 export async function listUsers(ctx: AppContext, query: UserListQuery) {
-  const key = ctx.cursors.decode(query.cursor);
-  if (key && (key[0] !== CURSOR_TAG || typeof key[1] !== 'string' || typeof key[2] !== 'string' || Number.isNaN(Date.parse(key[1])))) {
-    throw badRequest('cursor', 'is not a cursor issued for this list');
-  }
+  const value = (v: string | undefined) => v?.trim() || undefined;
+  const joinedFrom = parseDateFilter('joined_from', query.joined_from);
+  const joinedTo = parseDateFilter('joined_to', query.joined_to);
+  if (joinedFrom && joinedTo && joinedFrom > joinedTo) throw badRequest('joined_from', 'must not be after joined_to');
   const where: SQL[] = [];
-  if (query.role) where.push(eq(users.role, query.role));
-  if (query.status) where.push(eq(users.status, query.status));
-  if (query.verified !== undefined) where.push(eq(users.is_verified, query.verified));
-  const q = query.q?.trim();
+  const role = value(query.role);
+  if (role) where.push(sql`${users.role} = ${role}`);
+  const status = value(query.status);
+  if (status) where.push(sql`${users.status} = ${status}`);
+  const verified = value(query.verified);
+  if (verified) where.push(eq(users.is_verified, verified === 'true'));
+  const q = value(query.q);
   if (q) {
-    const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(q);
     where.push(sql`(${users.name} ILIKE ${pattern} OR ${users.email} ILIKE ${pattern})`);
   }
-  if (query.joined_from) where.push(sql`${users.created_at} >= ${query.joined_from}::timestamptz`);
-  if (query.joined_to) where.push(sql`${users.created_at} <= ${query.joined_to}::timestamptz`);
-  const after = key ? sql`(${users.created_at}, ${users.id}) < (${key[1]}::timestamptz, ${key[2]}::uuid)` : undefined;
+  if (joinedFrom) where.push(sql`${users.created_at} >= ${joinedFrom}::timestamptz`);
+  if (joinedTo) where.push(sql`${users.created_at} <= ${joinedTo}::timestamptz`);
   const [rows, [{ total }]] = await Promise.all([
     ctx.db
-      .select({ ...listColumns, created_at_text: createdAtText })
+      .select({ ...listColumns, cursor_ts: cursorTimestamp(users.created_at) })
       .from(users)
       .leftJoin(profiles, eq(profiles.user_id, users.id))
-      .where(and(...where, after))
-      .orderBy(desc(users.created_at), desc(users.id))
+      .where(and(...where, userList.after(ctx, query.cursor)))
+      .orderBy(userList.orderBy)
       .limit(query.limit + 1),
     ctx.db
       .select({ total: count() })
       .from(users)
       .where(and(...where)),
   ]);
-  const hasMore = rows.length > query.limit;
-  const results = hasMore ? rows.slice(0, query.limit) : rows;
-  const last = results.at(-1);
-  return { results, next_cursor: hasMore && last ? ctx.cursors.encode([CURSOR_TAG, last.created_at_text, last.id]) : null, count: total };
+  return { ...userList.page(ctx, rows, query.limit), count: total };
 }
 
 export async function getUserDetail(ctx: AppContext, userId: string) {

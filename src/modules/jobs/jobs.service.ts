@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.js';
 import { prepared } from '../../lib/prepared.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, forbidden, notFound } from '../../lib/errors.js';
-import { storableInstant } from '../../lib/schemas.js';
+import { parseDateFilter, storableInstant } from '../../lib/schemas.js';
 import { cursorTimestamp, keyset } from '../../lib/pagination.js';
 import { containsPattern, lowerSkills, normalizeSkills, skillsFilter } from '../../lib/text.js';
 import type { Tx } from '../../db/client.js';
@@ -163,18 +163,6 @@ export async function deleteJob(ctx: AppContext, actor: Actor, jobId: string, ip
   await bumpGeneration(ctx, 'jobs');
 }
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
-
-function parsePostedAfter(value: string) {
-  const hasTime = /[T ]/i.test(value);
-  const hasZone = /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value.slice(10));
-  const match = ISO_DATE_TIME.test(value);
-  // A date-time without a zone is read as UTC, like a date alone.
-  const ms = match ? Date.parse(hasTime && !hasZone ? `${value.replace(' ', 'T')}Z` : value.replace(' ', 'T')) : NaN;
-  if (Number.isNaN(ms)) throw badRequest('posted_after', 'must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z');
-  return storableInstant('posted_after', ms).toISOString();
-}
-
 /** The board's WHERE (SEARCH.md, `GET /api/jobs`); the rows and the count share it. */
 function boardConditions(query: JobListQuery): SQL[] {
   const conditions: SQL[] = [openJobCondition, sql`${jobs.deleted_at} IS NULL`];
@@ -201,8 +189,8 @@ function boardConditions(query: JobListQuery): SQL[] {
     const pattern = containsPattern(q);
     conditions.push(sql`(${jobs.title} ILIKE ${pattern} OR ${jobs.description} ILIKE ${pattern} OR ${jobs.company} ILIKE ${pattern})`);
   }
-  const postedAfter = value(query.posted_after);
-  if (postedAfter) conditions.push(sql`${jobs.created_at} > ${parsePostedAfter(postedAfter)}::timestamptz`);
+  const postedAfter = parseDateFilter('posted_after', query.posted_after);
+  if (postedAfter) conditions.push(sql`${jobs.created_at} > ${postedAfter}::timestamptz`);
   return conditions;
 }
 

@@ -19,9 +19,9 @@ type Viewer = Pick<Actor, 'id' | 'role'>;
 
 const isPrivileged = (viewer: Viewer, userId: string) => viewer.id === userId || viewer.role === 'admin';
 
-/** Hidden profiles and deleted accounts exist only for their owner and admins. */
+/** Hidden profiles and deleted or suspended accounts (decision 090) exist only for their owner and admins. */
 const canSee = (viewer: Viewer, row: ProfileRow, owner: Owner) =>
-  isPrivileged(viewer, row.user_id) || (row.directory_visible && owner.status !== 'deleted');
+  isPrivileged(viewer, row.user_id) || (row.directory_visible && owner.status === 'active');
 
 /** The wire view of a profile for this viewer: contact details and CV only for those allowed. */
 export function toProfileView(ctx: AppContext, row: ProfileRow, owner: Owner, viewer: Viewer, rejectionReason: string | null = null) {
@@ -40,7 +40,10 @@ export function toProfileView(ctx: AppContext, row: ProfileRow, owner: Owner, vi
 }
 
 const withOwner = (db: Tx) =>
-  db.select({ profile: profiles, email: users.email, role: users.role, status: users.status }).from(profiles).innerJoin(users, eq(users.id, profiles.user_id));
+  db
+    .select({ profile: profiles, email: users.email, role: users.role, status: users.status })
+    .from(profiles)
+    .innerJoin(users, eq(users.id, profiles.user_id));
 
 /** GET /api/profiles/{user_id}'s one statement (the bench's floor runs the same: bench/profiles.bench.ts). */
 export const profileWithOwnerStatement = (db: Tx) => withOwner(db).where(eq(profiles.user_id, sql.placeholder('userId')));
@@ -211,7 +214,14 @@ export async function deleteProfile(ctx: AppContext, admin: Actor, userId: strin
       .where(eq(profiles.user_id, userId))
       .returning({ photo_key: profiles.photo_key, cv_key: profiles.cv_key });
     if (row) {
-      await recordAudit(tx, { adminId: admin.id, actionType: 'profile.delete', targetType: 'user', targetId: userId, description: 'Deleted a profile', ip });
+      await recordAudit(tx, {
+        adminId: admin.id,
+        actionType: 'profile.delete',
+        targetType: 'user',
+        targetId: userId,
+        description: 'Deleted a profile',
+        ip,
+      });
     }
     return row;
   });
