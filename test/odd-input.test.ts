@@ -172,6 +172,12 @@ describe('odd input at every endpoint with a query string', () => {
         '/api/applications/my-applications',
         '/api/recruiter/jobs',
         '/api/recruiter/analytics',
+        '/api/mentors/',
+        '/api/mentorship/requests/received',
+        '/api/mentorship/requests/sent',
+        '/api/mentorship/active',
+        '/api/mentorship/sessions',
+        '/api/mentorship/{mentorship_id}/goals',
       ]),
     );
   });

@@ -24,7 +24,11 @@ const requestColumns = {
   goals: mentorshipRequests.goals,
   status: mentorshipRequests.status,
   requested_at: mentorshipRequests.requested_at,
-  expires_at: sql<Date | null>`CASE WHEN ${mentorshipRequests.status} = 'pending' THEN ${mentorshipRequests.requested_at} + make_interval(days => ${REQUEST_TTL_DAYS}) END`,
+  // Mapped like requested_at, so the wire shows ISO 8601 as for every other timestamp (not PostgreSQL's text).
+  expires_at:
+    sql<Date | null>`CASE WHEN ${mentorshipRequests.status} = 'pending' THEN ${mentorshipRequests.requested_at} + make_interval(days => ${REQUEST_TTL_DAYS}) END`.mapWith(
+      mentorshipRequests.requested_at,
+    ),
   accepted_at: mentorshipRequests.accepted_at,
   rejected_at: mentorshipRequests.rejected_at,
   rejection_reason: mentorshipRequests.rejection_reason,

@@ -43,6 +43,7 @@ describe('POST /api/mentorship/request', () => {
     });
     expect(body.student).toEqual({ id: member.id, name: member.name });
     expect(Date.parse(body.expires_at) - Date.parse(body.requested_at)).toBe(14 * 86_400_000);
+    expect(body.expires_at).toBe(new Date(body.expires_at).toISOString());
     expect(events.of('mentorship.requested')).toEqual([{ requestId: body.id, mentorId: mentor.id, studentId: member.id }]);
     events.restore();
   });
