@@ -1,6 +1,17 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apply, createTestApp, postJob, problemOf, type TestApp, type TestUser } from './helpers.js';
+import {
+  apply,
+  becomeMentor,
+  createTestApp,
+  pairMentorship,
+  postJob,
+  problemOf,
+  requestMentorship,
+  scheduleSession,
+  type TestApp,
+  type TestUser,
+} from './helpers.js';
 
 /**
  * Odd input at every GET endpoint that takes a query string (every list, the facets, the recruiter
@@ -11,6 +22,7 @@ import { apply, createTestApp, postJob, problemOf, type TestApp, type TestUser }
 let t: TestApp;
 let admin: TestUser;
 let student: TestUser;
+let mentor: TestUser;
 const ids: Record<string, string> = {};
 
 interface Parameter {
@@ -26,8 +38,13 @@ interface Endpoint {
 }
 
 let endpoints: Endpoint[] = [];
-/** The caller who can read each list: the applicant for their own applications, an admin for the rest. */
-const callerOf = (path: string) => (path.startsWith('/api/applications/my-applications') ? student : admin);
+/** The caller who can read each list: the applicant / mentee for their own lists, the mentor for theirs, an admin for the rest. */
+const callerOf = (path: string) =>
+  path.startsWith('/api/applications/my-applications') || path.startsWith('/api/mentorship/requests/sent')
+    ? student
+    : path.startsWith('/api/mentorship/')
+      ? mentor
+      : admin;
 const urlOf = (endpoint: Endpoint, query: string) =>
   `${endpoint.path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? '00000000-0000-4000-8000-000000000000')}?${query}`;
 const get = (endpoint: Endpoint, query: string) => callerOf(endpoint.path).inject({ method: 'GET', url: urlOf(endpoint, query) });
@@ -78,6 +95,19 @@ beforeAll(async () => {
   // Two admin writes (each audited), so the audit log has a second page too.
   for (const platform_name of ['Odd One', 'Odd Two']) {
     expect((await admin.inject({ method: 'PUT', url: '/api/admin/settings', payload: { platform_name } })).statusCode).toBe(200);
+  }
+  // Mentorship: two mentors; the student asks both, the other member asks the first, who accepts both
+  // and schedules two sessions and two goals with the student.
+  mentor = await t.user('alumni');
+  const secondMentor = await t.user('faculty');
+  for (const m of [mentor, secondMentor]) await becomeMentor(m);
+  await requestMentorship(student, secondMentor.id);
+  ids.mentorship_id = await pairMentorship(mentor, student);
+  await pairMentorship(mentor, other);
+  for (const title of ['Odd goal', 'Second goal']) {
+    await scheduleSession(mentor, ids.mentorship_id);
+    const goal = await mentor.inject({ method: 'POST', url: `/api/mentorship/${ids.mentorship_id}/goals`, payload: { title } });
+    expect(goal.statusCode, goal.body).toBe(201);
   }
 
   const doc = t.app.swagger() as { paths: Record<string, Record<string, { parameters?: Parameter[] }>> };
@@ -159,6 +189,12 @@ describe('odd input at every endpoint with a query string', () => {
         '/api/applications/my-applications',
         '/api/recruiter/jobs',
         '/api/recruiter/analytics',
+        '/api/mentors/',
+        '/api/mentorship/requests/received',
+        '/api/mentorship/requests/sent',
+        '/api/mentorship/active',
+        '/api/mentorship/sessions',
+        '/api/mentorship/{mentorship_id}/goals',
       ]),
     );
   });

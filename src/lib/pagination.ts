@@ -58,13 +58,18 @@ export const cursorTimestamp = (at: SQL | AnyColumn) => sql<string>`to_char(${at
 const CURSOR_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** One column of a sort key; `timestamp` values travel as `cursorTimestamp` text. */
+/** One column of a sort key (never null: coalesce it); `timestamp` values travel as `cursorTimestamp` text. */
 export interface KeyPart {
   column: SQL | AnyColumn;
-  /** `boolean` orders false before true, so a `desc` list puts true first (pinned posts) and keeps its index. */
-  type: 'timestamp' | 'uuid' | 'text' | 'integer' | 'boolean';
+  /**
+   * `boolean` orders false before true, so a `desc` list puts true first (pinned posts) and keeps its index.
+   * `number` is a finite float8 (an average rating): JSON carries a double exactly, so the position is exact.
+   */
+  type: 'timestamp' | 'uuid' | 'text' | 'integer' | 'boolean' | 'number';
   /** Compare (and sort) byte-wise, as an index with COLLATE "C" does. */
   collate?: 'C';
+  /** This part's own direction, for an index like `(rating DESC, id ASC)`; the list's direction otherwise. */
+  direction?: 'asc' | 'desc';
 }
 
 const accepts: Record<KeyPart['type'], (value: unknown) => boolean> = {
@@ -73,6 +78,7 @@ const accepts: Record<KeyPart['type'], (value: unknown) => boolean> = {
   text: (v) => typeof v === 'string' && !v.includes('\u0000'),
   integer: (v) => Number.isSafeInteger(v),
   boolean: (v) => typeof v === 'boolean',
+  number: (v) => typeof v === 'number' && Number.isFinite(v),
 };
 const casts: Record<KeyPart['type'], SQL> = {
   timestamp: sql`::timestamptz`,
@@ -80,6 +86,7 @@ const casts: Record<KeyPart['type'], SQL> = {
   text: sql`::text`,
   integer: sql`::bigint`,
   boolean: sql`::boolean`,
+  number: sql`::float8`,
 };
 const collated = (part: KeyPart, value: SQL | AnyColumn) => (part.collate ? sql`${value} COLLATE "C"` : sql`${value}`);
 
@@ -109,14 +116,15 @@ export function keyset<Row>(
   parts: readonly KeyPart[],
   keyOf: (row: Row) => unknown[],
 ): Keyset<Row> {
-  const dir = direction === 'asc' ? sql`ASC` : sql`DESC`;
+  const directionOf = (p: KeyPart) => p.direction ?? direction;
+  const mixed = parts.some((p) => directionOf(p) !== direction);
   const columns = sql.join(
     parts.map((p) => collated(p, p.column)),
     sql`, `,
   );
   return {
     orderBy: sql.join(
-      parts.map((p) => sql`${collated(p, p.column)} ${dir}`),
+      parts.map((p) => sql`${collated(p, p.column)} ${directionOf(p) === 'asc' ? sql`ASC` : sql`DESC`}`),
       sql`, `,
     ),
     after(ctx, cursor) {
@@ -126,10 +134,17 @@ export function keyset<Row>(
       if (tag !== list || values.length !== parts.length || !parts.every((p, i) => accepts[p.type](values[i]))) {
         throw badRequest('cursor', 'is not a cursor issued for this list');
       }
-      const position = sql.join(
-        parts.map((p, i) => collated(p, sql`${values[i]}${casts[p.type]}`)),
-        sql`, `,
-      );
+      const at = parts.map((p, i) => collated(p, sql`${values[i]}${casts[p.type]}`));
+      if (mixed) {
+        // A row comparison needs one direction: spell it out, (a < x) OR (a = x AND b > y) OR …
+        const beyond = parts.map((p, i) => {
+          const equalBefore = parts.slice(0, i).map((q, j) => sql`${collated(q, q.column)} = ${at[j]}`);
+          const step = sql`${collated(p, p.column)} ${directionOf(p) === 'asc' ? sql`>` : sql`<`} ${at[i]}`;
+          return sql`(${sql.join([...equalBefore, step], sql` AND `)})`;
+        });
+        return sql`(${sql.join(beyond, sql` OR `)})`;
+      }
+      const position = sql.join(at, sql`, `);
       return direction === 'asc' ? sql`(${columns}) > (${position})` : sql`(${columns}) < (${position})`;
     },
     page(ctx, rows, limit) {

@@ -1,7 +1,7 @@
-import { and, eq, or, sql } from 'drizzle-orm';
+import { and, eq, or } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
-import { badRequest, notFound } from '../../lib/errors.js';
-import { toPage } from '../../lib/pagination.js';
+import { notFound } from '../../lib/errors.js';
+import { cursorTimestamp, keyset } from '../../lib/pagination.js';
 import type { CreateGoalBody, UpdateGoalBody } from './mentorship.schemas.js';
 import { mentorshipGoals, mentorships } from './mentorship.tables.js';
 import { participantMentorship } from './requests.service.js';
@@ -16,7 +16,6 @@ const goalColumns = {
   achieved_at: mentorshipGoals.achieved_at,
   created_at: mentorshipGoals.created_at,
   updated_at: mentorshipGoals.updated_at,
-  cursor_ts: sql<string>`${mentorshipGoals.created_at}::text`,
 };
 
 /** A goal of a mentorship the actor takes part in; anyone else reads "not found". */
@@ -30,23 +29,28 @@ async function participantGoal(ctx: AppContext, actor: Actor, goalId: string) {
   return row;
 }
 
+// Oldest first: the order of mentorship_goals' (mentorship_id, created_at, id) index.
+const goalList = keyset<{ cursor_ts: string; id: string }>(
+  'mentorship.goals',
+  'asc',
+  [
+    { column: mentorshipGoals.created_at, type: 'timestamp' },
+    { column: mentorshipGoals.id, type: 'uuid' },
+  ],
+  (row) => [row.cursor_ts, row.id],
+);
+
 /** The pair's goals, oldest first (both participants; ended mentorships stay readable). */
 export async function listGoals(ctx: AppContext, actor: Actor, mentorshipId: string, query: { limit: number; cursor?: string }) {
   await participantMentorship(ctx.db, actor, mentorshipId);
-  const key = ctx.cursors.decode(query.cursor);
-  let after;
-  if (key) {
-    const [ts, id] = key;
-    if (typeof ts !== 'string' || typeof id !== 'string') throw badRequest('cursor', 'is not a cursor issued by this server');
-    after = sql`(${mentorshipGoals.created_at}, ${mentorshipGoals.id}) > (${ts}::timestamptz, ${id}::uuid)`;
-  }
   const rows = await ctx.db
-    .select(goalColumns)
+    .select({ ...goalColumns, cursor_ts: cursorTimestamp(mentorshipGoals.created_at) })
     .from(mentorshipGoals)
-    .where(and(eq(mentorshipGoals.mentorship_id, mentorshipId), after))
-    .orderBy(mentorshipGoals.created_at, mentorshipGoals.id)
+    .where(and(eq(mentorshipGoals.mentorship_id, mentorshipId), goalList.after(ctx, query.cursor)))
+    .orderBy(goalList.orderBy)
     .limit(query.limit + 1);
-  return toPage(rows, query.limit, ctx.cursors, (r) => [r.cursor_ts, r.id]);
+  const page = goalList.page(ctx, rows, query.limit);
+  return { ...page, results: page.results.map(({ cursor_ts: _c, ...goal }) => goal) };
 }
 
 export async function createGoal(ctx: AppContext, actor: Actor, mentorshipId: string, input: CreateGoalBody) {

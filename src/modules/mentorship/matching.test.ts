@@ -1,8 +1,16 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
+import {
+  becomeMentor,
+  createTestApp,
+  giveProfile,
+  pairMentorship,
+  problemOf,
+  requestMentorship,
+  type TestApp,
+  type TestUser,
+} from '../../../test/helpers.js';
 import { refreshMatchingCorpus, WEIGHTS } from './matching.service.js';
-import { ask, becomeMentor, giveProfile, pair } from './mentorship.test-helpers.js';
 
 /**
  * A hand-made corpus whose ranking is known. 8 listed profiles: the member (Python, SQL, Machine
@@ -45,8 +53,8 @@ beforeAll(async () => {
   await giveProfile(t, m.I, { department: 'computer science' });
   await becomeMentor(m.I, { expertise_areas: ['Cooking'], max_mentees: 2 });
   await t.database.db.execute(sql`UPDATE mentor_profiles SET rating_sum = 5, rating_count = 1 WHERE user_id = ${m.B5.id}`);
-  await ask(member, m.F.id);
-  await pair(m.G, await t.user('student'));
+  await requestMentorship(member, m.F.id);
+  await pairMentorship(m.G, await t.user('student'));
   await refreshMatchingCorpus(t.app.ctx);
 });
 afterAll(() => t?.close());
@@ -104,7 +112,7 @@ describe('POST /api/mentorship/match-suggestions', () => {
     await becomeMentor(asker, { expertise_areas: ['Python'] });
     const ids = (await suggest(asker, { limit: 50 })).map((r) => r.mentor.mentor_id);
     expect(ids).not.toContain(asker.id);
-    await pair(m.D, asker);
+    await pairMentorship(m.D, asker);
     expect((await suggest(asker, { limit: 50 })).map((r) => r.mentor.mentor_id)).not.toContain(m.D.id);
   });
 

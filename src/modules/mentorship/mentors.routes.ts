@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../lib/context.js';
 import { countedPageSchema } from '../../lib/pagination.js';
-import { problems } from '../../lib/schemas.js';
+import { problems, type Role } from '../../lib/schemas.js';
 import { actorOf } from '../../plugins/auth.js';
 import {
   AvailabilityBodySchema,
@@ -16,7 +16,7 @@ import { getMentor, listMentors, registerMentor, updateAvailability, updateMento
 
 const tags = ['mentors'];
 // Alumni and faculty mentor (docs/decisions/060-mentorship-roles.md).
-export const MENTOR_ROLES = ['alumni', 'faculty'] as const;
+export const MENTOR_ROLES = ['alumni', 'faculty'] as const satisfies readonly Role[];
 
 export const mentorsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/register', {

@@ -1,12 +1,12 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, notFound } from '../../lib/errors.js';
 import { bumpGeneration, cachedIn, countKeyOf } from '../../lib/cache.js';
-import { toPage } from '../../lib/pagination.js';
+import { keyset } from '../../lib/pagination.js';
+import { containsPattern, normalizeSkills, skillsFilter } from '../../lib/text.js';
 import { users } from '../auth/auth.tables.js';
-import { escapeLike } from '../jobs/jobs.service.js';
-import { normalizeSkills } from '../profiles/profiles.rules.js';
 import { profiles } from '../profiles/profiles.tables.js';
 import type { AvailabilityBody, MentorListQuery, RegisterMentorBody, UpdateMentorBody } from './mentorship.schemas.js';
 import { mentorProfiles, mentorshipRequests } from './mentorship.tables.js';
@@ -118,37 +118,54 @@ export async function updateMentor(ctx: AppContext, actor: Actor, input: UpdateM
 
 export const updateAvailability = (ctx: AppContext, actor: Actor, input: AvailabilityBody) => updateMentor(ctx, actor, input);
 
-/** The list's WHERE (rows and count share it). */
 /**
- * The list is the hot read, so it is plain parameterized SQL on the pool (building this select with
- * drizzle on every request costs more CPU than the query itself on a small table). The columns are
- * the same as mentorCardColumns. Account facts are read with scalar subqueries (one primary-key probe
+ * The list is the hot read, so it is hand-written SQL run on the pool (building this select with
+ * drizzle's query builder on every request costs more CPU than the query itself on a small table);
+ * the fragments are drizzle `sql` so they compose with the shared keyset cursor. The columns are the
+ * same as mentorCardColumns. Account facts are read with scalar subqueries (one primary-key probe
  * per mentor), never by joining users in the WHERE: with 100,000 accounts and a few thousand mentors,
  * PostgreSQL would otherwise scan every account.
  */
-const LIST_COLUMNS = `m.user_id AS mentor_id, u.name, u.role, m.is_available, m.expertise_areas, m.max_mentees,
+const LIST_COLUMNS = sql.raw(`m.user_id AS mentor_id, u.name, u.role, m.is_available, m.expertise_areas, m.max_mentees,
   m.current_mentees_count, (m.current_mentees_count < m.max_mentees) AS has_capacity, m.rating, m.rating_count AS ratings_count,
   m.total_sessions, m.bio, m.availability, p.department, p.current_company, p.location, coalesce(p.skills, '{}'::text[]) AS skills,
-  m.created_at, m.updated_at`;
+  m.created_at, m.updated_at`);
 const listFrom = (viewer: Viewer) =>
-  `FROM mentor_profiles m LEFT JOIN profiles p ON p.user_id = m.user_id
-   AND ((p.directory_visible AND NOT p.owner_deleted) OR p.user_id = $1::uuid OR ${viewer.role === 'admin' ? 'TRUE' : 'FALSE'})`;
+  sql`FROM mentor_profiles m LEFT JOIN profiles p ON p.user_id = m.user_id
+   AND ((p.directory_visible AND NOT p.owner_deleted) OR p.user_id = ${viewer.id}::uuid OR ${sql.raw(viewer.role === 'admin' ? 'TRUE' : 'FALSE')})`;
+/** Renders a statement for the pool (whose type parsers give Dates, as drizzle's selects do). */
+const dialect = new PgDialect();
+const onPool = async <Row extends Record<string, unknown>>(ctx: AppContext, statement: SQL) => {
+  const { sql: text, params } = dialect.sqlToQuery(statement);
+  return (await ctx.pool.query<Row>(text, params)).rows;
+};
 
-/** The list's WHERE as SQL text and its values ($1 is the viewer); rows and count share it. */
-function listConditions(viewer: Viewer, query: MentorListQuery) {
-  const values: unknown[] = [viewer.id];
-  const where = [`(SELECT x.status FROM users x WHERE x.id = m.user_id) = 'active'`];
-  if (query.available_only) where.push('m.is_available');
-  const expertise = normalizeSkills((query.expertise ?? '').split(',')).map((e) => e.toLowerCase());
-  if (expertise.length) where.push(`m.expertise_lower && $${values.push(expertise)}::text[]`);
-  if (query.min_rating !== undefined) where.push(`coalesce(m.rating, 0) >= $${values.push(query.min_rating)}`);
+/** The list's WHERE; rows and count share it. */
+function listConditions(query: MentorListQuery): SQL[] {
+  const where = [sql`(SELECT x.status FROM users x WHERE x.id = m.user_id) = 'active'`];
+  if (query.available_only !== false) where.push(sql`m.is_available`);
+  const expertise = skillsFilter(query.expertise);
+  if (expertise.length) where.push(sql`m.expertise_lower && ${sql.param(expertise)}::text[]`);
+  const minRating = query.min_rating?.trim();
+  if (minRating) where.push(sql`coalesce(m.rating, 0) >= ${Number(minRating)}`);
   const q = query.q?.trim();
-  if (q) where.push(`(SELECT x.name FROM users x WHERE x.id = m.user_id) ILIKE $${values.push(`%${escapeLike(q)}%`)}`);
+  if (q) where.push(sql`(SELECT x.name FROM users x WHERE x.id = m.user_id) ILIKE ${containsPattern(q)}`);
   const department = query.department?.trim();
   // Only a profile the viewer can see counts (the join leaves hidden ones out).
-  if (department) where.push(`lower(p.department) = lower($${values.push(department)})`);
-  return { where, values };
+  if (department) where.push(sql`lower(p.department) = lower(${department})`);
+  return where;
 }
+
+// By rating (unrated as 0) descending, then id ascending: the order of mentor_profiles_order_idx.
+const mentorList = keyset<{ rating: number | null; mentor_id: string }>(
+  'mentors',
+  'desc',
+  [
+    { column: sql`coalesce(m.rating, 0)`, type: 'number' },
+    { column: sql`m.user_id`, type: 'uuid', direction: 'asc' },
+  ],
+  (row) => [row.rating ?? 0, row.mentor_id],
+);
 
 /**
  * List counts are cached per filter set (src/lib/cache.ts, like the profile and job lists): every
@@ -160,8 +177,8 @@ const countKey = (viewer: Viewer, query: MentorListQuery) => ({
   expertise: query.expertise ?? '',
   q: query.q ?? '',
   department: query.department ?? '',
-  min_rating: query.min_rating === undefined ? '' : String(query.min_rating),
-  available_only: String(query.available_only),
+  min_rating: query.min_rating?.trim() ? String(Number(query.min_rating)) : '',
+  available_only: String(query.available_only !== false),
   // The department filter sees the viewer's own hidden profile (and everything for admins).
   viewer: query.department?.trim() ? (viewer.role === 'admin' ? 'admin' : viewer.id) : '',
 });
@@ -171,31 +188,23 @@ export const mentorsChanged = (ctx: AppContext) => bumpGeneration(ctx, 'mentors'
 
 /** Mentors by rating (unrated count as 0), then id; keyset pages; count from the same WHERE. */
 export async function listMentors(ctx: AppContext, actor: Actor, query: MentorListQuery) {
-  const { where, values } = listConditions(actor, query);
-  const key = ctx.cursors.decode(query.cursor);
-  const page = [...where];
-  const pageValues = [...values];
-  if (key) {
-    const [rating, id] = key;
-    if (typeof rating !== 'number' || typeof id !== 'string') throw badRequest('cursor', 'is not a cursor issued by this server');
-    const r = pageValues.push(rating);
-    page.push(`(coalesce(m.rating, 0) < $${r} OR (coalesce(m.rating, 0) = $${r} AND m.user_id > $${pageValues.push(id)}::uuid))`);
-  }
+  const where = listConditions(query);
+  const after = mentorList.after(ctx, query.cursor);
   const [rows, count] = await Promise.all([
-    ctx.pool.query<Card>(
-      `SELECT ${LIST_COLUMNS} ${listFrom(actor)} JOIN users u ON u.id = m.user_id
-       WHERE ${page.join(' AND ')} ORDER BY coalesce(m.rating, 0) DESC, m.user_id ASC LIMIT ${query.limit + 1}`,
-      pageValues,
+    onPool<Card>(
+      ctx,
+      sql`SELECT ${LIST_COLUMNS} ${listFrom(actor)} JOIN users u ON u.id = m.user_id
+       WHERE ${sql.join(after ? [...where, after] : where, sql` AND `)} ORDER BY ${mentorList.orderBy} LIMIT ${query.limit + 1}`,
     ),
     cachedIn<number>(ctx, 'mentors', countKeyOf(countKey(actor, query)), COUNT_TTL_SECONDS, async () => {
-      const result = await ctx.pool.query<{ count: number }>(
-        `SELECT count(*)::int AS count ${listFrom(actor)} WHERE ${where.join(' AND ')}`,
-        values,
+      const [row] = await onPool<{ count: number }>(
+        ctx,
+        sql`SELECT count(*)::int AS count ${listFrom(actor)} WHERE ${sql.join(where, sql` AND `)}`,
       );
-      return result.rows[0].count;
+      return row.count;
     }),
   ]);
-  return { ...toPage(rows.rows, query.limit, ctx.cursors, (r) => [r.rating ?? 0, r.mentor_id]), count };
+  return { ...mentorList.page(ctx, rows, query.limit), count };
 }
 
 /** A mentor with stats: mentees now, sessions completed, rating, and how often they answer. */

@@ -1,7 +1,18 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
-import { ask, becomeMentor, giveProfile, pair, schedule, startSessionInPast, type ProfileFacts } from './mentorship.test-helpers.js';
+import {
+  becomeMentor,
+  createTestApp,
+  giveProfile,
+  pairMentorship,
+  problemOf,
+  type ProfileFacts,
+  requestMentorship,
+  scheduleSession,
+  startSessionInPast,
+  type TestApp,
+  type TestUser,
+} from '../../../test/helpers.js';
 
 let t: TestApp;
 let faculty: TestUser;
@@ -109,8 +120,8 @@ describe('PUT /api/mentors/availability and /api/mentors/profile', () => {
   it('when max_mentees would drop below the mentees one has, then 409', async () => {
     const mentor = await t.user('alumni');
     await becomeMentor(mentor, { max_mentees: 3 });
-    await pair(mentor, await t.user('student'));
-    await pair(mentor, await t.user('student'));
+    await pairMentorship(mentor, await t.user('student'));
+    await pairMentorship(mentor, await t.user('student'));
     const res = await mentor.inject({ method: 'PUT', url: '/api/mentors/profile', payload: { max_mentees: 1 } });
     expect(res.statusCode).toBe(409);
     expect((await mentor.inject({ method: 'PUT', url: '/api/mentors/profile', payload: { max_mentees: 2 } })).statusCode).toBe(200);
@@ -164,10 +175,28 @@ describe('GET /api/mentors', () => {
     expect((await get(`expertise=${tag.toLowerCase()},${tag}-B`)).count).toBe(4);
   });
 
-  it('when paging, then every mentor once and a foreign cursor is 400', async () => {
+  it('when paging, then every mentor once, by rating (descending) then id (ascending), and a foreign cursor is 400', async () => {
     const tag = `Page${Date.now()}`;
     const users = await Promise.all(Array.from({ length: 5 }, () => t.user('alumni')));
     for (const u of users) await becomeMentor(u, { expertise_areas: [tag] });
+    // Ties on the rating, so a page boundary falls inside one: [rating_sum, rating_count] per mentor, unrated as 0.
+    const ratings: [number, number][] = [
+      [9, 2],
+      [0, 0],
+      [9, 2],
+      [10, 3],
+      [0, 0],
+    ];
+    for (const [i, [sum, count]] of ratings.entries()) {
+      await t.database.db.execute(
+        sql`UPDATE mentor_profiles SET rating_sum = ${sum}, rating_count = ${count} WHERE user_id = ${users[i].id}`,
+      );
+    }
+    const ratingOf = (i: number) => (ratings[i][1] ? ratings[i][0] / ratings[i][1] : 0);
+    const expected = users
+      .map((u, i) => ({ id: u.id, rating: ratingOf(i) }))
+      .sort((x, y) => y.rating - x.rating || (x.id < y.id ? -1 : 1))
+      .map((m) => m.id);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -175,12 +204,23 @@ describe('GET /api/mentors', () => {
       seen.push(...res.json().results.map((m: any) => m.mentor_id));
       cursor = res.json().next_cursor;
     } while (cursor);
-    expect(seen).toEqual(users.map((u) => u.id).sort());
+    expect(seen).toEqual(expected);
     expect((await student.inject({ method: 'GET', url: '/api/mentors?cursor=forged.cursor' })).statusCode).toBe(400);
     expect((await student.inject({ method: 'GET', url: '/api/mentors?limit=0' })).statusCode).toBe(400);
-    for (const qs of ['q=a%00b', 'min_rating=6', 'min_rating=abc', 'available_only=maybe']) {
-      expect((await student.inject({ method: 'GET', url: `/api/mentors?${qs}` })).statusCode, qs).toBe(400);
+    for (const qs of [
+      'q=a%00b',
+      'min_rating=6',
+      'min_rating=abc',
+      'min_rating=Infinity',
+      'min_rating=1e400',
+      'min_rating=0x1',
+      'available_only=maybe',
+    ]) {
+      const res = await student.inject({ method: 'GET', url: `/api/mentors?${qs}` });
+      expect(res.statusCode, qs).toBe(400);
+      expect(problemOf(res).errors?.[0]?.field, qs).toBe(qs.split('=')[0]);
     }
+    expect((await student.inject({ method: 'GET', url: '/api/mentors?min_rating=%20' })).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: '/api/mentors' })).statusCode).toBe(401);
   });
 });
@@ -190,12 +230,12 @@ describe('GET /api/mentors/{mentor_id}', () => {
     const mentor = await t.user('alumni');
     await becomeMentor(mentor, { max_mentees: 5 });
     const [s1, s2, s3] = await Promise.all([t.user('student'), t.user('student'), t.user('student')]);
-    const mentorshipId = await pair(mentor, s1);
-    const rejected = await ask(s2, mentor.id);
+    const mentorshipId = await pairMentorship(mentor, s1);
+    const rejected = await requestMentorship(s2, mentor.id);
     await mentor.inject({ method: 'POST', url: `/api/mentorship/${rejected.id}/reject`, payload: { rejection_reason: 'Full term' } });
-    const lapsed = await ask(s3, mentor.id);
+    const lapsed = await requestMentorship(s3, mentor.id);
     await t.database.db.execute(sql`UPDATE mentorship_requests SET status = 'expired', expired_at = now() WHERE id = ${lapsed.id}`);
-    const session = await schedule(s1, mentorshipId);
+    const session = await scheduleSession(s1, mentorshipId);
     await startSessionInPast(t, session.id);
     await mentor.inject({ method: 'POST', url: `/api/mentorship/sessions/${session.id}/complete` });
     await s1.inject({ method: 'POST', url: `/api/mentorship/sessions/${session.id}/feedback`, payload: { rating: 4, feedback: 'Useful' } });

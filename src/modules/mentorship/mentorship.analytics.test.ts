@@ -1,7 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/helpers.js';
-import { ask, becomeMentor, pair, schedule, startSessionInPast } from './mentorship.test-helpers.js';
+import {
+  becomeMentor,
+  createTestApp,
+  pairMentorship,
+  requestMentorship,
+  scheduleSession,
+  startSessionInPast,
+  type TestApp,
+} from '../../../test/helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -19,22 +26,22 @@ describe('GET /api/analytics/mentorship-stats', () => {
       t.user('student'),
     ]);
     await becomeMentor(mentor, { max_mentees: 5 });
-    const pa = await pair(mentor, a);
-    await pair(mentor, b);
-    const rejected = await ask(c, mentor.id);
+    const pa = await pairMentorship(mentor, a);
+    await pairMentorship(mentor, b);
+    const rejected = await requestMentorship(c, mentor.id);
     await mentor.inject({ method: 'POST', url: `/api/mentorship/${rejected.id}/reject` });
-    await ask(d, mentor.id);
+    await requestMentorship(d, mentor.id);
     // Answer times of 1 h, 2 h and 3 h: the median is 2 h.
     await t.database.db.execute(sql`UPDATE mentorship_requests SET requested_at = coalesce(accepted_at, rejected_at) - (CASE
       WHEN student_id = ${a.id} THEN interval '1 hour' WHEN student_id = ${b.id} THEN interval '2 hours' ELSE interval '3 hours' END)
       WHERE status <> 'pending'`);
     for (const rating of [5, 2]) {
-      const s = await schedule(a, pa);
+      const s = await scheduleSession(a, pa);
       await startSessionInPast(t, s.id);
       await mentor.inject({ method: 'POST', url: `/api/mentorship/sessions/${s.id}/complete` });
       await a.inject({ method: 'POST', url: `/api/mentorship/sessions/${s.id}/feedback`, payload: { rating } });
     }
-    await schedule(a, pa);
+    await scheduleSession(a, pa);
     for (const role of ['admin', 'faculty'] as const) {
       const res = await (await t.user(role)).inject({ method: 'GET', url: '/api/analytics/mentorship-stats' });
       expect(res.statusCode, res.body).toBe(200);

@@ -1,10 +1,19 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/helpers.js';
+import {
+  becomeMentor,
+  createTestApp,
+  inDays,
+  pairMentorship,
+  recordEvents,
+  requestMentorship,
+  scheduleSession,
+  startSessionInPast,
+  type TestApp,
+} from '../../../test/helpers.js';
 import { mentorshipNotificationRules } from './mentorship.notifications.js';
 import { expireStaleRequests } from './requests.service.js';
 import { sendSessionReminder } from './sessions.service.js';
-import { ask, becomeMentor, inDays, pair, recordEvents, schedule, startSessionInPast } from './mentorship.test-helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -17,20 +26,20 @@ describe('mentorshipNotificationRules', () => {
     const events = recordEvents(t);
     const [mentor, mentee, other] = await Promise.all([t.user('alumni'), t.user('student'), t.user('student')]);
     await becomeMentor(mentor);
-    const mentorshipId = await pair(mentor, mentee);
-    const declined = await ask(other, mentor.id);
+    const mentorshipId = await pairMentorship(mentor, mentee);
+    const declined = await requestMentorship(other, mentor.id);
     await mentor.inject({ method: 'POST', url: `/api/mentorship/${declined.id}/reject`, payload: { reason: 'Full' } });
-    const lapsed = await ask(other, mentor.id);
+    const lapsed = await requestMentorship(other, mentor.id);
     await t.database.db.execute(sql`UPDATE mentorship_requests SET requested_at = now() - interval '15 days' WHERE id = ${lapsed.id}`);
     await expireStaleRequests(t.app.ctx);
-    const session = await schedule(mentee, mentorshipId, { scheduled_date: inDays(3) });
+    const session = await scheduleSession(mentee, mentorshipId, { scheduled_date: inDays(3) });
     const moved = inDays(4);
     await mentor.inject({ method: 'PUT', url: `/api/mentorship/sessions/${session.id}`, payload: { scheduled_date: moved } });
     await sendSessionReminder(t.app.ctx, { sessionId: session.id, scheduledDate: moved });
     await startSessionInPast(t, session.id);
     await mentor.inject({ method: 'POST', url: `/api/mentorship/sessions/${session.id}/complete` });
     await mentee.inject({ method: 'POST', url: `/api/mentorship/sessions/${session.id}/feedback`, payload: { rating: 5 } });
-    const cancelled = await schedule(mentor, mentorshipId);
+    const cancelled = await scheduleSession(mentor, mentorshipId);
     await mentee.inject({ method: 'POST', url: `/api/mentorship/sessions/${cancelled.id}/cancel` });
     await mentee.inject({ method: 'POST', url: `/api/mentorship/${mentorshipId}/end` });
 

@@ -1,18 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { Nullable, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import { DateTimeInput, Filter, Int, Nullable, RequiredText, RoleSchema, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 import { goalStatuses, requestStatuses, sessionStatuses } from './mentorship.tables.js';
 
-/** A timestamp on the wire; services hand over the driver's Date and the serializer writes ISO 8601. */
-export const WireTimestampSchema = Type.Unsafe<Date | string>({ ...TimestampSchema });
-
-const NO_NUL = '^[^\\u0000]*$';
-
-/** Text the database can hold (no NUL) and that is not blank. */
-export const Text = (maxLength: number, description?: string) =>
-  Type.String({ minLength: 1, maxLength, pattern: '^[^\\u0000]*[^\\u0000\\s][^\\u0000]*$', description });
-const OptionalText = (maxLength: number, description?: string) =>
-  Type.Optional(Nullable(Type.String({ maxLength, pattern: '^[^\\u0000]*$', description })));
+/** Optional text that may be cleared with null (trimmed; blank is stored as null). */
+const OptionalText = (maxLength: number, description?: string) => Type.Optional(Nullable(Text({ maxLength, description })));
 const HttpUrl = Type.String({ maxLength: 2000, pattern: '^https?://[^\\s\\u0000]+$', description: 'http(s) URL' });
 
 const Person = Type.Object({ id: UuidSchema, name: Type.String() });
@@ -20,14 +12,14 @@ const Person = Type.Object({ id: UuidSchema, name: Type.String() });
 // ---------------------------------------------------------------------------------------------
 // Mentors
 
-export const ExpertiseSchema = Type.Array(Type.String({ maxLength: 60, pattern: '^[^\\u0000]*$' }), {
+export const ExpertiseSchema = Type.Array(Text({ maxLength: 60 }), {
   maxItems: 30,
   description: 'Trimmed, de-duplicated case-insensitively (first spelling kept), matched case-insensitively',
 });
 
 const mentorFields = {
   expertise_areas: ExpertiseSchema,
-  max_mentees: Type.Integer({ minimum: 1, maximum: 20 }),
+  max_mentees: Int({ minimum: 1, maximum: 20 }),
   bio: OptionalText(5000),
   availability: OptionalText(500, 'When the mentor is usually free, as text'),
   is_available: Type.Boolean(),
@@ -67,7 +59,7 @@ export const MentorSchema = Type.Object(
   {
     mentor_id: UuidSchema,
     name: Type.String(),
-    role: Type.String(),
+    role: RoleSchema,
     is_available: Type.Boolean(),
     expertise_areas: Type.Array(Type.String()),
     max_mentees: Type.Integer(),
@@ -82,8 +74,8 @@ export const MentorSchema = Type.Object(
     current_company: Nullable(Type.String()),
     location: Nullable(Type.String()),
     skills: Type.Array(Type.String()),
-    created_at: WireTimestampSchema,
-    updated_at: WireTimestampSchema,
+    created_at: TimestampSchema,
+    updated_at: TimestampSchema,
   },
   { title: 'Mentor' },
 );
@@ -106,11 +98,17 @@ export const MentorDetailSchema = Type.Object(
 );
 
 export const MentorListQuerySchema = Type.Object({
-  expertise: Type.Optional(Type.String({ maxLength: 1000, pattern: NO_NUL, description: 'Comma-separated; a mentor matches any of them' })),
-  min_rating: Type.Optional(Type.Number({ minimum: 0, maximum: 5 })),
-  q: Type.Optional(Type.String({ maxLength: 200, pattern: NO_NUL, description: 'Part of the name' })),
-  department: Type.Optional(Type.String({ maxLength: 120, pattern: NO_NUL })),
-  available_only: Type.Boolean({ default: true }),
+  expertise: Filter('Comma-separated; a mentor matches any of them (case-insensitively)', 1000),
+  // A patterned string (as jobs' `experience`): Ajv would read `Infinity`, `1e400` or `0x1` as numbers.
+  min_rating: Type.Optional(
+    Type.String({
+      pattern: '^\\s*(([0-4](\\.[0-9]{1,6})?|5(\\.0{1,6})?)\\s*)?$',
+      description: 'A rating 0–5 (at most six decimals); unrated mentors count as 0; blank: no filter',
+    }),
+  ),
+  q: Filter('Part of the name'),
+  department: Filter('Case-insensitive, on profiles the caller may see', 120),
+  available_only: Type.Optional(Type.Boolean({ default: true, description: 'Only mentors open to requests (default true)' })),
   ...PageQuerySchema.properties,
 });
 export type MentorListQuery = Static<typeof MentorListQuerySchema>;
@@ -123,7 +121,7 @@ export const MentorParamsSchema = Type.Object({ mentor_id: UuidSchema });
 export const CreateRequestBodySchema = Type.Object(
   {
     mentor_id: UuidSchema,
-    request_message: Text(2000),
+    request_message: RequiredText({ maxLength: 2000 }),
     goals: OptionalText(2000, 'What the member hopes to get out of it'),
   },
   { additionalProperties: false },
@@ -147,12 +145,12 @@ export const RequestSchema = Type.Object(
     request_message: Type.String(),
     goals: Nullable(Type.String()),
     status: Type.Union(requestStatuses.map((s) => Type.Literal(s))),
-    requested_at: WireTimestampSchema,
-    expires_at: Nullable(WireTimestampSchema),
-    accepted_at: Nullable(WireTimestampSchema),
-    rejected_at: Nullable(WireTimestampSchema),
+    requested_at: TimestampSchema,
+    expires_at: Nullable(TimestampSchema),
+    accepted_at: Nullable(TimestampSchema),
+    rejected_at: Nullable(TimestampSchema),
     rejection_reason: Nullable(Type.String()),
-    expired_at: Nullable(WireTimestampSchema),
+    expired_at: Nullable(TimestampSchema),
     mentorship_id: Nullable(UuidSchema),
     student: Person,
     mentor: Person,
@@ -181,8 +179,8 @@ export const MentorshipSchema = Type.Object(
     mentor_id: UuidSchema,
     student_id: UuidSchema,
     status: Type.Union([Type.Literal('active'), Type.Literal('ended')]),
-    started_at: WireTimestampSchema,
-    ended_at: Nullable(WireTimestampSchema),
+    started_at: TimestampSchema,
+    ended_at: Nullable(TimestampSchema),
     ended_by: Nullable(UuidSchema),
     end_reason: Nullable(Type.String()),
     mentor: Person,
@@ -197,8 +195,8 @@ export type EndBody = Static<typeof EndBodySchema>;
 // ---------------------------------------------------------------------------------------------
 // Sessions
 
-const Future = Type.String({ format: 'date-time', description: 'ISO 8601, in the future' });
-const Duration = Type.Integer({ minimum: 15, maximum: 240, description: 'Minutes' });
+const Future = DateTimeInput({ description: 'ISO 8601, in the future' });
+const Duration = Int({ minimum: 15, maximum: 240, description: 'Minutes' });
 
 export const ScheduleBodySchema = Type.Object(
   {
@@ -222,14 +220,11 @@ export const UpdateSessionBodySchema = Type.Object(
 );
 export type UpdateSessionBody = Static<typeof UpdateSessionBodySchema>;
 
-export const NotesBodySchema = Type.Object(
-  { notes: Nullable(Type.String({ maxLength: 10_000, pattern: '^[^\\u0000]*$' })) },
-  { additionalProperties: false },
-);
+export const NotesBodySchema = Type.Object({ notes: Nullable(Text({ maxLength: 10_000 })) }, { additionalProperties: false });
 export const CancelBodySchema = Type.Object({ reason: OptionalText(2000) }, { additionalProperties: false });
 
 export const FeedbackBodySchema = Type.Object(
-  { rating: Type.Integer({ minimum: 1, maximum: 5 }), feedback: OptionalText(5000) },
+  { rating: Int({ minimum: 1, maximum: 5 }), feedback: OptionalText(5000) },
   { additionalProperties: false },
 );
 export type FeedbackBody = Static<typeof FeedbackBodySchema>;
@@ -240,7 +235,7 @@ export const SessionSchema = Type.Object(
     mentorship_id: UuidSchema,
     mentor_id: UuidSchema,
     student_id: UuidSchema,
-    scheduled_date: WireTimestampSchema,
+    scheduled_date: TimestampSchema,
     duration: Type.Integer(),
     status: Type.Union(sessionStatuses.map((s) => Type.Literal(s))),
     meeting_link: Nullable(Type.String()),
@@ -248,11 +243,11 @@ export const SessionSchema = Type.Object(
     notes: Nullable(Type.String({ description: "The mentor's private notes: null for anyone else" })),
     feedback: Nullable(Type.String()),
     rating: Nullable(Type.Integer()),
-    feedback_at: Nullable(WireTimestampSchema),
-    completed_at: Nullable(WireTimestampSchema),
-    cancelled_at: Nullable(WireTimestampSchema),
-    created_at: WireTimestampSchema,
-    updated_at: WireTimestampSchema,
+    feedback_at: Nullable(TimestampSchema),
+    completed_at: Nullable(TimestampSchema),
+    cancelled_at: Nullable(TimestampSchema),
+    created_at: TimestampSchema,
+    updated_at: TimestampSchema,
   },
   { title: 'MentorshipSession' },
 );
@@ -273,11 +268,14 @@ export const SessionParamsSchema = Type.Object({ session_id: UuidSchema });
 // ---------------------------------------------------------------------------------------------
 // Goals
 
-export const CreateGoalBodySchema = Type.Object({ title: Text(200), description: OptionalText(2000) }, { additionalProperties: false });
+export const CreateGoalBodySchema = Type.Object(
+  { title: RequiredText({ maxLength: 200 }), description: OptionalText(2000) },
+  { additionalProperties: false },
+);
 export type CreateGoalBody = Static<typeof CreateGoalBodySchema>;
 export const UpdateGoalBodySchema = Type.Object(
   {
-    title: Type.Optional(Text(200)),
+    title: Type.Optional(RequiredText({ maxLength: 200 })),
     description: OptionalText(2000),
     status: Type.Optional(Type.Union(goalStatuses.map((s) => Type.Literal(s)))),
   },
@@ -293,9 +291,9 @@ export const GoalSchema = Type.Object(
     description: Nullable(Type.String()),
     status: Type.Union(goalStatuses.map((s) => Type.Literal(s))),
     created_by: Nullable(UuidSchema),
-    achieved_at: Nullable(WireTimestampSchema),
-    created_at: WireTimestampSchema,
-    updated_at: WireTimestampSchema,
+    achieved_at: Nullable(TimestampSchema),
+    created_at: TimestampSchema,
+    updated_at: TimestampSchema,
   },
   { title: 'MentorshipGoal' },
 );
@@ -305,7 +303,7 @@ export const GoalParamsSchema = Type.Object({ goal_id: UuidSchema });
 // Matching
 
 export const MatchBodySchema = Type.Object(
-  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })) },
+  { limit: Type.Optional(Int({ minimum: 1, maximum: 50, default: 10 })) },
   { additionalProperties: false },
 );
 export type MatchBody = Static<typeof MatchBodySchema>;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../lib/context.js';
 import { PageQuerySchema, pageSchema } from '../../lib/pagination.js';
-import { problems } from '../../lib/schemas.js';
+import { problems, type Role } from '../../lib/schemas.js';
 import { actorOf } from '../../plugins/auth.js';
 import { matchSuggestions } from './matching.service.js';
 import {
@@ -30,7 +30,7 @@ import {
 
 const tags = ['mentorship'];
 // Students ask, and alumni may ask other mentors (docs/decisions/060-mentorship-roles.md).
-export const MENTEE_ROLES = ['student', 'alumni'] as const;
+export const MENTEE_ROLES = ['student', 'alumni'] as const satisfies readonly Role[];
 
 export const requestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/request', {

@@ -3,9 +3,9 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, isUniqueViolation, notFound } from '../../lib/errors.js';
-import { toPage } from '../../lib/pagination.js';
+import { cursorTimestamp } from '../../lib/pagination.js';
 import { users } from '../auth/auth.tables.js';
-import { keysetBefore } from '../jobs/jobs.service.js';
+import { newestFirst } from '../jobs/jobs.service.js';
 import type { CreateRequestBody, EndBody, RejectBody, RequestListQuery } from './mentorship.schemas.js';
 import { mentorProfiles, mentorshipRequests, mentorships, mentorshipSessions } from './mentorship.tables.js';
 
@@ -24,13 +24,17 @@ const requestColumns = {
   goals: mentorshipRequests.goals,
   status: mentorshipRequests.status,
   requested_at: mentorshipRequests.requested_at,
-  expires_at: sql<Date | null>`CASE WHEN ${mentorshipRequests.status} = 'pending' THEN ${mentorshipRequests.requested_at} + make_interval(days => ${REQUEST_TTL_DAYS}) END`,
+  // Mapped like requested_at, so the wire shows ISO 8601 as for every other timestamp (not PostgreSQL's text).
+  expires_at:
+    sql<Date | null>`CASE WHEN ${mentorshipRequests.status} = 'pending' THEN ${mentorshipRequests.requested_at} + make_interval(days => ${REQUEST_TTL_DAYS}) END`.mapWith(
+      mentorshipRequests.requested_at,
+    ),
   accepted_at: mentorshipRequests.accepted_at,
   rejected_at: mentorshipRequests.rejected_at,
   rejection_reason: mentorshipRequests.rejection_reason,
   expired_at: mentorshipRequests.expired_at,
   mentorship_id: mentorships.id,
-  cursor_ts: sql<string>`${mentorshipRequests.requested_at}::text`,
+  cursor_ts: cursorTimestamp(mentorshipRequests.requested_at),
   student: { id: student.id, name: student.name },
   mentor: { id: mentor.id, name: mentor.name },
 };
@@ -55,7 +59,7 @@ const mentorshipColumns = {
   ended_at: mentorships.ended_at,
   ended_by: mentorships.ended_by,
   end_reason: mentorships.end_reason,
-  cursor_ts: sql<string>`${mentorships.started_at}::text`,
+  cursor_ts: cursorTimestamp(mentorships.started_at),
   student: { id: student.id, name: student.name },
   mentor: { id: mentor.id, name: mentor.name },
 };
@@ -204,30 +208,40 @@ export async function expireStaleRequests(ctx: AppContext) {
   }
 }
 
-function pageOfRequests(ctx: AppContext, where: SQL, query: RequestListQuery) {
-  const after = keysetBefore(ctx, query.cursor, mentorshipRequests.requested_at, mentorshipRequests.id);
+// Newest first, each list under its own name (a cursor of one is a 400 on the other): the order of
+// mentorship_requests_{mentor,student}_idx and mentorships_{mentor,student}_idx.
+const receivedList = newestFirst('mentorship.requests.received', mentorshipRequests.requested_at, mentorshipRequests.id);
+const sentList = newestFirst('mentorship.requests.sent', mentorshipRequests.requested_at, mentorshipRequests.id);
+const activeList = newestFirst('mentorship.active', mentorships.started_at, mentorships.id);
+
+async function pageOfRequests(ctx: AppContext, list: typeof receivedList, where: SQL, query: RequestListQuery) {
   const status = query.status ? eq(mentorshipRequests.status, query.status) : undefined;
-  return selectRequests(ctx.db)
-    .where(and(where, status, after))
-    .orderBy(sql`${mentorshipRequests.requested_at} DESC, ${mentorshipRequests.id} DESC`)
-    .limit(query.limit + 1)
-    .then((rows) => toPage(rows, query.limit, ctx.cursors, (r) => [r.cursor_ts, r.id]));
+  const rows = await selectRequests(ctx.db)
+    .where(and(where, status, list.after(ctx, query.cursor)))
+    .orderBy(list.orderBy)
+    .limit(query.limit + 1);
+  return list.page(ctx, rows, query.limit);
 }
 
 export const listReceivedRequests = (ctx: AppContext, actor: Actor, query: RequestListQuery) =>
-  pageOfRequests(ctx, eq(mentorshipRequests.mentor_id, actor.id), query);
+  pageOfRequests(ctx, receivedList, eq(mentorshipRequests.mentor_id, actor.id), query);
 
 export const listSentRequests = (ctx: AppContext, actor: Actor, query: RequestListQuery) =>
-  pageOfRequests(ctx, eq(mentorshipRequests.student_id, actor.id), query);
+  pageOfRequests(ctx, sentList, eq(mentorshipRequests.student_id, actor.id), query);
 
 /** The caller's active mentorships, as mentor or as mentee, newest first. */
 export async function listActiveMentorships(ctx: AppContext, actor: Actor, query: { limit: number; cursor?: string }) {
-  const after = keysetBefore(ctx, query.cursor, mentorships.started_at, mentorships.id);
   const rows = await selectMentorships(ctx.db)
-    .where(and(or(eq(mentorships.mentor_id, actor.id), eq(mentorships.student_id, actor.id)), eq(mentorships.status, 'active'), after))
-    .orderBy(sql`${mentorships.started_at} DESC, ${mentorships.id} DESC`)
+    .where(
+      and(
+        or(eq(mentorships.mentor_id, actor.id), eq(mentorships.student_id, actor.id)),
+        eq(mentorships.status, 'active'),
+        activeList.after(ctx, query.cursor),
+      ),
+    )
+    .orderBy(activeList.orderBy)
     .limit(query.limit + 1);
-  return toPage(rows, query.limit, ctx.cursors, (r) => [r.cursor_ts, r.id]);
+  return activeList.page(ctx, rows, query.limit);
 }
 
 /** Either side ends it: the seat frees, sessions still ahead are cancelled, all in one transaction. */

@@ -1,8 +1,17 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
+import {
+  becomeMentor,
+  createTestApp,
+  pairMentorship,
+  problemOf,
+  recordEvents,
+  requestMentorship,
+  scheduleSession,
+  type TestApp,
+  type TestUser,
+} from '../../../test/helpers.js';
 import { expireStaleRequests } from './requests.service.js';
-import { ask, becomeMentor, pair, recordEvents, schedule } from './mentorship.test-helpers.js';
 
 let t: TestApp;
 let mentor: TestUser;
@@ -34,6 +43,7 @@ describe('POST /api/mentorship/request', () => {
     });
     expect(body.student).toEqual({ id: member.id, name: member.name });
     expect(Date.parse(body.expires_at) - Date.parse(body.requested_at)).toBe(14 * 86_400_000);
+    expect(body.expires_at).toBe(new Date(body.expires_at).toISOString());
     expect(events.of('mentorship.requested')).toEqual([{ requestId: body.id, mentorId: mentor.id, studentId: member.id }]);
     events.restore();
   });
@@ -77,7 +87,7 @@ describe('POST /api/mentorship/request', () => {
 
   it('when the member already has an active mentorship with the mentor, then 409', async () => {
     const member = await t.user('student');
-    await pair(mentor, member);
+    await pairMentorship(mentor, member);
     expect((await request(member, { mentor_id: mentor.id, request_message: 'Again' })).statusCode).toBe(409);
   });
 });
@@ -85,7 +95,7 @@ describe('POST /api/mentorship/request', () => {
 describe('accept and reject', () => {
   it('when the mentor accepts, then an active mentorship both sides list, and the seat is taken', async () => {
     const member = await t.user('student');
-    const asked = await ask(member, mentor.id);
+    const asked = await requestMentorship(member, mentor.id);
     const res = await mentor.inject({ method: 'POST', url: `/api/mentorship/${asked.id}/accept` });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ status: 'accepted', mentorship_id: expect.any(String) });
@@ -99,7 +109,7 @@ describe('accept and reject', () => {
 
   it('when anyone but the addressed mentor accepts or rejects, then 404 (the member too); a student by role 403', async () => {
     const member = await t.user('student');
-    const asked = await ask(member, mentor.id);
+    const asked = await requestMentorship(member, mentor.id);
     const other = await t.user('alumni');
     await becomeMentor(other);
     for (const action of ['accept', 'reject']) {
@@ -111,7 +121,7 @@ describe('accept and reject', () => {
 
   it('when the mentor rejects with a reason, then the member reads it in their sent list and may ask again', async () => {
     const member = await t.user('student');
-    const asked = await ask(member, mentor.id);
+    const asked = await requestMentorship(member, mentor.id);
     const res = await mentor.inject({
       method: 'POST',
       url: `/api/mentorship/${asked.id}/reject`,
@@ -121,14 +131,14 @@ describe('accept and reject', () => {
     const sent = await member.inject({ method: 'GET', url: '/api/mentorship/requests/sent?status=rejected' });
     expect(sent.json().results).toMatchObject([{ id: asked.id, status: 'rejected', rejection_reason: 'No time this term' }]);
     expect((await mentor.inject({ method: 'POST', url: `/api/mentorship/${asked.id}/accept` })).statusCode).toBe(409);
-    await ask(member, mentor.id);
+    await requestMentorship(member, mentor.id);
   });
 
   it('when ten requests to a mentor with three seats are accepted at once, then exactly three succeed and the rest are capacity_full', async () => {
     const busy = await t.user('alumni');
     await becomeMentor(busy, { max_mentees: 3 });
     const members = await Promise.all(Array.from({ length: 10 }, () => t.user('student')));
-    const requests = await Promise.all(members.map((m) => ask(m, busy.id)));
+    const requests = await Promise.all(members.map((m) => requestMentorship(m, busy.id)));
     const results = await Promise.all(requests.map((r) => busy.inject({ method: 'POST', url: `/api/mentorship/${r.id}/accept` })));
     expect(results.filter((r) => r.statusCode === 200)).toHaveLength(3);
     for (const r of results.filter((r) => r.statusCode !== 200)) {
@@ -149,9 +159,9 @@ describe('accept and reject', () => {
     const small = await t.user('faculty');
     await becomeMentor(small, { max_mentees: 1 });
     const [first, second] = await Promise.all([t.user('student'), t.user('student')]);
-    const mentorshipId = await pair(small, first);
-    const session = await schedule(first, mentorshipId);
-    const waiting = await ask(second, small.id);
+    const mentorshipId = await pairMentorship(small, first);
+    const session = await scheduleSession(first, mentorshipId);
+    const waiting = await requestMentorship(second, small.id);
     expect(problemOf(await small.inject({ method: 'POST', url: `/api/mentorship/${waiting.id}/accept` })).code).toBe('capacity_full');
     const stranger = await t.user('student');
     expect((await stranger.inject({ method: 'POST', url: `/api/mentorship/${mentorshipId}/end` })).statusCode).toBe(404);
@@ -171,7 +181,7 @@ describe('lists', () => {
     await becomeMentor(own, { max_mentees: 10 });
     const members = await Promise.all(Array.from({ length: 3 }, () => t.user('student')));
     const asked = [];
-    for (const m of members) asked.push(await ask(m, own.id));
+    for (const m of members) asked.push(await requestMentorship(m, own.id));
     const page1 = await own.inject({ method: 'GET', url: '/api/mentorship/requests/received?limit=2' });
     const page2 = await own.inject({ method: 'GET', url: `/api/mentorship/requests/received?limit=2&cursor=${page1.json().next_cursor}` });
     expect([...page1.json().results, ...page2.json().results].map((r: any) => r.id)).toEqual(asked.map((r) => r.id).reverse());
@@ -188,8 +198,8 @@ describe('lists', () => {
 describe('expiry', () => {
   it('when a request is 14 days old, then the sweep expires it once (with an event), accept is refused, and the member may ask again', async () => {
     const member = await t.user('student');
-    const asked = await ask(member, mentor.id);
-    const fresh = await ask(await t.user('student'), mentor.id);
+    const asked = await requestMentorship(member, mentor.id);
+    const fresh = await requestMentorship(await t.user('student'), mentor.id);
     await t.database.db.execute(
       sql`UPDATE mentorship_requests SET requested_at = now() - interval '14 days 1 minute' WHERE id = ${asked.id}`,
     );
@@ -206,14 +216,14 @@ describe('expiry', () => {
     expect(sent.json().results[0]).toMatchObject({ id: asked.id, status: 'expired', expires_at: null });
     const stillPending = await mentor.inject({ method: 'GET', url: '/api/mentorship/requests/received?status=pending&limit=100' });
     expect(stillPending.json().results.map((r: any) => r.id)).toContain(fresh.id);
-    await ask(member, mentor.id);
+    await requestMentorship(member, mentor.id);
   });
 
   it('when a lapsed request has not been swept yet, then asking again expires it and succeeds', async () => {
     const member = await t.user('student');
-    const asked = await ask(member, mentor.id);
+    const asked = await requestMentorship(member, mentor.id);
     await t.database.db.execute(sql`UPDATE mentorship_requests SET requested_at = now() - interval '15 days' WHERE id = ${asked.id}`);
-    const again = await ask(member, mentor.id);
+    const again = await requestMentorship(member, mentor.id);
     expect(again.id).not.toBe(asked.id);
   });
 });

@@ -2,8 +2,8 @@ import { and, eq, or, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, forbidden, notFound } from '../../lib/errors.js';
-import { toPage } from '../../lib/pagination.js';
-import { keysetBefore } from '../jobs/jobs.service.js';
+import { cursorTimestamp, keyset } from '../../lib/pagination.js';
+import { storableInstant } from '../../lib/schemas.js';
 import type { FeedbackBody, ScheduleBody, SessionListQuery, UpdateSessionBody } from './mentorship.schemas.js';
 import { mentorProfiles, mentorships, mentorshipSessions } from './mentorship.tables.js';
 import { mentorsChanged } from './mentors.service.js';
@@ -31,7 +31,7 @@ const sessionColumns = (viewerId: string) => ({
   cancelled_at: mentorshipSessions.cancelled_at,
   created_at: mentorshipSessions.created_at,
   updated_at: mentorshipSessions.updated_at,
-  cursor_ts: sql<string>`${mentorshipSessions.scheduled_date}::text`,
+  cursor_ts: cursorTimestamp(mentorshipSessions.scheduled_date),
 });
 
 const selectSessions = (db: Tx, viewerId: string) =>
@@ -49,9 +49,7 @@ async function participantSession(db: Tx, actor: Actor, sessionId: string) {
 type SessionRow = Awaited<ReturnType<typeof participantSession>>;
 
 function futureDate(value: string) {
-  const date = new Date(value);
-  const year = date.getUTCFullYear();
-  if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) throw badRequest('scheduled_date', 'must be a valid date-time');
+  const date = storableInstant('scheduled_date', value);
   if (date.getTime() <= Date.now()) throw badRequest('scheduled_date', 'must be in the future');
   return date;
 }
@@ -139,29 +137,35 @@ export async function scheduleSession(ctx: AppContext, actor: Actor, mentorshipI
   return participantSession(ctx.db, actor, id);
 }
 
+/** By start time then id; upcoming sessions soonest first, the rest latest first (each its own list). */
+const byStart = (list: string, direction: 'asc' | 'desc') =>
+  keyset<{ cursor_ts: string; id: string }>(
+    list,
+    direction,
+    [
+      { column: mentorshipSessions.scheduled_date, type: 'timestamp' },
+      { column: mentorshipSessions.id, type: 'uuid' },
+    ],
+    (row) => [row.cursor_ts, row.id],
+  );
+const sessionLists = {
+  upcoming: byStart('mentorship.sessions.upcoming', 'asc'),
+  past: byStart('mentorship.sessions.past', 'desc'),
+  all: byStart('mentorship.sessions', 'desc'),
+};
+
 export async function listSessions(ctx: AppContext, actor: Actor, query: SessionListQuery) {
   const upcoming = sql`(${mentorshipSessions.status} = 'scheduled' AND ${mentorshipSessions.scheduled_date} > now())`;
-  const ascending = query.when === 'upcoming';
-  const where: (SQL | undefined)[] = [isParticipant(actor)];
+  const list = sessionLists[query.when ?? 'all'];
+  const where: (SQL | undefined)[] = [isParticipant(actor), list.after(ctx, query.cursor)];
   if (query.when === 'upcoming') where.push(upcoming);
   if (query.when === 'past') where.push(sql`NOT ${upcoming}`);
   if (query.mentorship_id) where.push(eq(mentorshipSessions.mentorship_id, query.mentorship_id));
-  if (ascending) {
-    const key = ctx.cursors.decode(query.cursor);
-    if (key) {
-      const [ts, id] = key;
-      if (typeof ts !== 'string' || typeof id !== 'string') throw badRequest('cursor', 'is not a cursor issued by this server');
-      where.push(sql`(${mentorshipSessions.scheduled_date}, ${mentorshipSessions.id}) > (${ts}::timestamptz, ${id}::uuid)`);
-    }
-  } else {
-    where.push(keysetBefore(ctx, query.cursor, mentorshipSessions.scheduled_date, mentorshipSessions.id));
-  }
-  const direction = sql.raw(ascending ? 'ASC' : 'DESC');
   const rows = await selectSessions(ctx.db, actor.id)
     .where(and(...where))
-    .orderBy(sql`${mentorshipSessions.scheduled_date} ${direction}, ${mentorshipSessions.id} ${direction}`)
+    .orderBy(list.orderBy)
     .limit(query.limit + 1);
-  return toPage(rows, query.limit, ctx.cursors, (r) => [r.cursor_ts, r.id]);
+  return list.page(ctx, rows, query.limit);
 }
 
 /** One conditional UPDATE of a session still in `from` status; a concurrent change makes it a 409. */

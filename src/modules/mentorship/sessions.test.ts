@@ -1,8 +1,18 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
+import {
+  becomeMentor,
+  createTestApp,
+  inDays,
+  pairMentorship,
+  problemOf,
+  recordEvents,
+  scheduleSession,
+  startSessionInPast,
+  type TestApp,
+  type TestUser,
+} from '../../../test/helpers.js';
 import { REMINDER_QUEUE, sendSessionReminder } from './sessions.service.js';
-import { becomeMentor, inDays, pair, recordEvents, schedule, startSessionInPast } from './mentorship.test-helpers.js';
 
 let t: TestApp;
 let mentor: TestUser;
@@ -13,7 +23,7 @@ beforeAll(async () => {
   t = await createTestApp();
   [mentor, mentee, stranger] = await Promise.all((['alumni', 'student', 'student'] as const).map((r) => t.user(r)));
   await becomeMentor(mentor, { max_mentees: 10 });
-  mentorshipId = await pair(mentor, mentee);
+  mentorshipId = await pairMentorship(mentor, mentee);
 });
 afterAll(() => t?.close());
 
@@ -31,7 +41,7 @@ describe('POST /api/mentorship/{mentorship_id}/schedule', () => {
   it('when either participant schedules, then 201 scheduled, an event naming both, and a reminder queued 24 h before', async () => {
     const events = recordEvents(t);
     const when = inDays(3);
-    const session = await schedule(mentee, mentorshipId, { scheduled_date: when, duration: 60, agenda: 'CV review' });
+    const session = await scheduleSession(mentee, mentorshipId, { scheduled_date: when, duration: 60, agenda: 'CV review' });
     expect(session).toMatchObject({
       status: 'scheduled',
       duration: 60,
@@ -47,7 +57,7 @@ describe('POST /api/mentorship/{mentorship_id}/schedule', () => {
     const reminders = await queuedReminders(session.id);
     expect(reminders).toHaveLength(1);
     expect(new Date(reminders[0].start_after).getTime()).toBe(Date.parse(when) - 86_400_000);
-    await schedule(mentor, mentorshipId);
+    await scheduleSession(mentor, mentorshipId);
   });
 
   it('when the date is past, the duration out of range or the link not http(s), then 400 naming the field', async () => {
@@ -72,7 +82,7 @@ describe('POST /api/mentorship/{mentorship_id}/schedule', () => {
     );
     expect((await t.app.inject({ method: 'POST', url: `/api/mentorship/${mentorshipId}/schedule`, payload: body })).statusCode).toBe(401);
     const other = await t.user('student');
-    const ended = await pair(mentor, other);
+    const ended = await pairMentorship(mentor, other);
     await other.inject({ method: 'POST', url: `/api/mentorship/${ended}/end` });
     expect((await other.inject({ method: 'POST', url: `/api/mentorship/${ended}/schedule`, payload: body })).statusCode).toBe(409);
   });
@@ -81,7 +91,7 @@ describe('POST /api/mentorship/{mentorship_id}/schedule', () => {
 describe('the 24 h reminder', () => {
   it('when the reminder job runs twice, then one reminder; after a reschedule, the old job does nothing and the new one reminds once', async () => {
     const first = inDays(5);
-    const session = await schedule(mentee, mentorshipId, { scheduled_date: first });
+    const session = await scheduleSession(mentee, mentorshipId, { scheduled_date: first });
     const events = recordEvents(t);
     await sendSessionReminder(t.app.ctx, { sessionId: session.id, scheduledDate: first });
     await sendSessionReminder(t.app.ctx, { sessionId: session.id, scheduledDate: first });
@@ -107,7 +117,7 @@ describe('the 24 h reminder', () => {
 
   it('when the session is cancelled, then its reminder does nothing', async () => {
     const when = inDays(4);
-    const session = await schedule(mentee, mentorshipId, { scheduled_date: when });
+    const session = await scheduleSession(mentee, mentorshipId, { scheduled_date: when });
     await mentee.inject({ method: 'POST', url: sessionUrl(session.id, 'cancel') });
     const events = recordEvents(t);
     await sendSessionReminder(t.app.ctx, { sessionId: session.id, scheduledDate: when });
@@ -118,10 +128,10 @@ describe('the 24 h reminder', () => {
 
 describe('listing, changing, cancelling and completing', () => {
   it('when listing upcoming and past, then each holds the right sessions in the right order, for both participants only', async () => {
-    const pairId = await pair(mentor, await t.user('student'));
-    const later = await schedule(mentor, pairId, { scheduled_date: inDays(9) });
-    const sooner = await schedule(mentor, pairId, { scheduled_date: inDays(8) });
-    const held = await schedule(mentor, pairId, { scheduled_date: inDays(7) });
+    const pairId = await pairMentorship(mentor, await t.user('student'));
+    const later = await scheduleSession(mentor, pairId, { scheduled_date: inDays(9) });
+    const sooner = await scheduleSession(mentor, pairId, { scheduled_date: inDays(8) });
+    const held = await scheduleSession(mentor, pairId, { scheduled_date: inDays(7) });
     await startSessionInPast(t, held.id);
     const upcoming = await mentor.inject({ method: 'GET', url: `/api/mentorship/sessions?when=upcoming&mentorship_id=${pairId}&limit=1` });
     const next = await mentor.inject({
@@ -137,7 +147,7 @@ describe('listing, changing, cancelling and completing', () => {
   });
 
   it('when a participant edits, then only the fields sent change; a stranger 404; a past date 400', async () => {
-    const session = await schedule(mentee, mentorshipId);
+    const session = await scheduleSession(mentee, mentorshipId);
     const res = await mentee.inject({ method: 'PUT', url: sessionUrl(session.id), payload: { duration: 90 } });
     expect(res.json()).toMatchObject({ duration: 90, meeting_link: session.meeting_link, scheduled_date: session.scheduled_date });
     expect((await stranger.inject({ method: 'PUT', url: sessionUrl(session.id), payload: { duration: 30 } })).statusCode).toBe(404);
@@ -146,7 +156,7 @@ describe('listing, changing, cancelling and completing', () => {
   });
 
   it('when a session has not started, then completing it is 409; after its start it completes once and counts for the mentor', async () => {
-    const session = await schedule(mentee, mentorshipId);
+    const session = await scheduleSession(mentee, mentorshipId);
     expect((await mentor.inject({ method: 'POST', url: sessionUrl(session.id, 'complete') })).statusCode).toBe(409);
     await startSessionInPast(t, session.id);
     const before = (await mentee.inject({ method: 'GET', url: `/api/mentors/${mentor.id}` })).json().total_sessions;
@@ -160,7 +170,7 @@ describe('listing, changing, cancelling and completing', () => {
   });
 
   it('when a session is cancelled, then it cannot be cancelled or completed again', async () => {
-    const session = await schedule(mentor, mentorshipId);
+    const session = await scheduleSession(mentor, mentorshipId);
     const res = await mentor.inject({ method: 'POST', url: sessionUrl(session.id, 'cancel'), payload: { reason: 'Travel' } });
     expect(res.json()).toMatchObject({ status: 'cancelled', cancelled_at: expect.any(String) });
     expect((await mentee.inject({ method: 'POST', url: sessionUrl(session.id, 'cancel') })).statusCode).toBe(409);
@@ -170,7 +180,7 @@ describe('listing, changing, cancelling and completing', () => {
 
 describe('feedback and rating', () => {
   const completedSession = async (mentorUser: TestUser, pairId: string) => {
-    const session = await schedule(mentorUser, pairId);
+    const session = await scheduleSession(mentorUser, pairId);
     await startSessionInPast(t, session.id);
     await mentorUser.inject({ method: 'POST', url: sessionUrl(session.id, 'complete') });
     return session.id;
@@ -180,8 +190,8 @@ describe('feedback and rating', () => {
     const rated = await t.user('faculty');
     await becomeMentor(rated, { max_mentees: 5 });
     const [a, b] = [await t.user('student'), await t.user('alumni')];
-    const pa = await pair(rated, a);
-    const pb = await pair(rated, b);
+    const pa = await pairMentorship(rated, a);
+    const pb = await pairMentorship(rated, b);
     const s1 = await completedSession(rated, pa);
     const s2 = await completedSession(rated, pa);
     const s3 = await completedSession(rated, pb);
@@ -211,14 +221,14 @@ describe('feedback and rating', () => {
       const res = await mentee.inject({ method: 'POST', url: sessionUrl(s, 'feedback'), payload: { rating } });
       expect(problemOf(res).errors?.[0].field).toBe('rating');
     }
-    const open = await schedule(mentee, mentorshipId);
+    const open = await scheduleSession(mentee, mentorshipId);
     expect((await mentee.inject({ method: 'POST', url: sessionUrl(open.id, 'feedback'), payload: { rating: 5 } })).statusCode).toBe(409);
   });
 });
 
 describe("the mentor's private notes", () => {
   it('when the mentor writes notes, then only the mentor reads them; the mentee may not write them', async () => {
-    const session = await schedule(mentee, mentorshipId);
+    const session = await scheduleSession(mentee, mentorshipId);
     const res = await mentor.inject({ method: 'PUT', url: sessionUrl(session.id, 'notes'), payload: { notes: 'Shy; push on projects' } });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().notes).toBe('Shy; push on projects');
