@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apply, createTestApp, postJob, problemOf, type TestApp, type TestUser } from './helpers.js';
+import { apply, createTestApp, postJob, problemOf, waitForNotifications, type TestApp, type TestUser } from './helpers.js';
 
 /**
  * Odd input at every GET endpoint that takes a query string (every list, the facets, the recruiter
@@ -62,6 +62,8 @@ beforeAll(async () => {
     const commented = await u.inject({ method: 'POST', url: `/api/forum/posts/${ids.post_id}/comments`, payload: { content: 'y' } });
     expect(commented.statusCode, commented.body).toBe(201);
   }
+  // Notifications: the admin posted both jobs, so the three applications above notify them (made by a job after commit).
+  await waitForNotifications(admin, 'application.received', 2);
 
   const doc = t.app.swagger() as { paths: Record<string, Record<string, { parameters?: Parameter[] }>> };
   endpoints = Object.entries(doc.paths)

@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
+import { createTestApp, listOf, member, problemOf, setPreferences, settle, waitForNotifications, type TestApp, type TestUser } from '../../../test/helpers.js';
 import { deliverOnce } from '../../lib/events.js';
 import { auditLog } from '../audit/audit.tables.js';
 import { deliver, inTransaction } from './notifications.deliver.js';
 import { runDailyDigest } from './notifications.jobs.js';
 import { rulesSubscriber } from './notifications.subscribers.js';
 import { notificationRules } from './notifications.registry.js';
-import { listOf, setPreferences, settle, waitForNotifications } from './notifications.testkit.js';
 import '../profiles/profiles.events.js';
-import { member } from '../profiles/profiles.testkit.js';
 import { users } from '../auth/auth.tables.js';
 
 let t: TestApp;

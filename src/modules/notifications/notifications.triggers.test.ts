@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp, type TestUser } from '../../../test/helpers.js';
-import { apply, postJob } from '../jobs/jobs.test-helpers.js';
-import { member } from '../profiles/profiles.testkit.js';
-import { listOf, setPreferences, settle, waitForNotifications } from './notifications.testkit.js';
+import { apply, createTestApp, listOf, member, postJob, setPreferences, settle, waitForNotifications, type TestApp, type TestUser } from '../../../test/helpers.js';
 
 let t: TestApp;
 let admin: TestUser;
