@@ -96,6 +96,18 @@ describe('Server-Sent Events', () => {
     expect(stream.events.at(-1)).toMatchObject({ type: 'stream.closed', data: { reason: 'session ended' } });
   });
 
+  it('when an admin changes the member’s role, then their stream stays open (the session did not end)', async () => {
+    const user = await t.user('student');
+    const stream = openSse(`${base}/api/notifications/stream`, auth(user));
+    expect((await stream.response).statusCode).toBe(200);
+    await t.app.ctx.db.update(users).set({ role: 'alumni' }).where(eq(users.id, user.id));
+    await new Promise((r) => setTimeout(r, 500)); // the notice and its session check had their chance
+    await notify(user, 'still here');
+    await stream.waitFor((e) => e.data.title === 'still here');
+    expect(stream.ended).toBe(false);
+    await stream.close();
+  });
+
   it('when the member turned real-time pushes off, then the notification is stored but not pushed', async () => {
     const user = await t.user('alumni');
     await setPreferences(user, { push_notifications: false });
