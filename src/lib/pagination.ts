@@ -95,6 +95,11 @@ export interface Keyset<Row> {
   orderBy: SQL;
   /** The rows after the cursor's position (undefined on the first page); 400 for a cursor of another list. */
   after(ctx: AppContext, cursor: string | undefined): SQL | undefined;
+  /**
+   * The cursor's checked key values (undefined on the first page; 400 for a cursor of another list),
+   * for a named prepared statement that binds the position as placeholders instead of using `after`.
+   */
+  position(ctx: AppContext, cursor: string | undefined): unknown[] | undefined;
   /** Cuts `limit + 1` rows into a page and the cursor of the next one. */
   page<R extends Row>(ctx: AppContext, rows: R[], limit: number): { results: R[]; next_cursor: string | null };
 }
@@ -122,18 +127,24 @@ export function keyset<Row>(
     parts.map((p) => collated(p, p.column)),
     sql`, `,
   );
+  const position = (ctx: AppContext, cursor: string | undefined) => {
+    const key = ctx.cursors.decode(cursor);
+    if (!key) return undefined;
+    const [tag, ...values] = key;
+    if (tag !== list || values.length !== parts.length || !parts.every((p, i) => accepts[p.type](values[i]))) {
+      throw badRequest('cursor', 'is not a cursor issued for this list');
+    }
+    return values;
+  };
   return {
     orderBy: sql.join(
       parts.map((p) => sql`${collated(p, p.column)} ${directionOf(p) === 'asc' ? sql`ASC` : sql`DESC`}`),
       sql`, `,
     ),
+    position,
     after(ctx, cursor) {
-      const key = ctx.cursors.decode(cursor);
-      if (!key) return undefined;
-      const [tag, ...values] = key;
-      if (tag !== list || values.length !== parts.length || !parts.every((p, i) => accepts[p.type](values[i]))) {
-        throw badRequest('cursor', 'is not a cursor issued for this list');
-      }
+      const values = position(ctx, cursor);
+      if (!values) return undefined;
       const at = parts.map((p, i) => collated(p, sql`${values[i]}${casts[p.type]}`));
       if (mixed) {
         // A row comparison needs one direction: spell it out, (a < x) OR (a = x AND b > y) OR …
@@ -144,8 +155,8 @@ export function keyset<Row>(
         });
         return sql`(${sql.join(beyond, sql` OR `)})`;
       }
-      const position = sql.join(at, sql`, `);
-      return direction === 'asc' ? sql`(${columns}) > (${position})` : sql`(${columns}) < (${position})`;
+      const joined = sql.join(at, sql`, `);
+      return direction === 'asc' ? sql`(${columns}) > (${joined})` : sql`(${columns}) < (${joined})`;
     },
     page(ctx, rows, limit) {
       const hasMore = rows.length > limit;

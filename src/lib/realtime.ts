@@ -23,6 +23,8 @@ export interface Realtime {
   /** Registers a connection on this instance; returns the function that removes it. */
   attach(connection: Connection): () => void;
   connections(): Connection[];
+  /** This instance's open connections of one user. */
+  connectionsOf(userId: string): Connection[];
   /** Resolves once the Redis subscription is active (immediately without Redis). */
   ready(): Promise<void>;
   stop(): Promise<void>;
@@ -93,6 +95,7 @@ export function createRealtime(options: { redis?: Redis; prefix: string; log: Fa
       await subscribed;
     },
     connections: () => [...byUser.values()].flatMap((s) => [...s]),
+    connectionsOf: (userId) => [...(byUser.get(userId) ?? [])],
     async stop() {
       for (const c of [...byUser.values()].flatMap((s) => [...s])) c.close('server closing');
       byUser.clear();

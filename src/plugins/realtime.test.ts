@@ -2,15 +2,15 @@ import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, testRedisUrl, type TestApp, type TestUser } from '../../test/helpers.js';
+import { createTestApp, setPreferences, testRedisUrl, type TestApp, type TestUser } from '../../test/helpers.js';
 import { users } from '../modules/auth/auth.tables.js';
 import { deliver, inTransaction } from '../modules/notifications/notifications.deliver.js';
-import { setPreferences } from '../modules/notifications/notifications.testkit.js';
 import { openSse, openWs } from './realtime.testkit.js';
 
 let t: TestApp;
 let base: string;
-const fast = { realtime: { heartbeatMs: 150, sessionCheckMs: 150 } };
+// The fallback poll is left slow: streams that end within seconds below were ended by the revocation notice.
+const fast = { realtime: { heartbeatMs: 150, sessionCheckMs: 60_000 } };
 
 const listen = async (app: FastifyInstance) => {
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -94,6 +94,18 @@ describe('Server-Sent Events', () => {
     await t.app.ctx.db.update(users).set({ status: 'suspended' }).where(eq(users.id, user.id));
     await stream.waitForEnd(5000);
     expect(stream.events.at(-1)).toMatchObject({ type: 'stream.closed', data: { reason: 'session ended' } });
+  });
+
+  it('when an admin changes the member’s role, then their stream stays open (the session did not end)', async () => {
+    const user = await t.user('student');
+    const stream = openSse(`${base}/api/notifications/stream`, auth(user));
+    expect((await stream.response).statusCode).toBe(200);
+    await t.app.ctx.db.update(users).set({ role: 'alumni' }).where(eq(users.id, user.id));
+    await new Promise((r) => setTimeout(r, 500)); // the notice and its session check had their chance
+    await notify(user, 'still here');
+    await stream.waitFor((e) => e.data.title === 'still here');
+    expect(stream.ended).toBe(false);
+    await stream.close();
   });
 
   it('when the member turned real-time pushes off, then the notification is stored but not pushed', async () => {

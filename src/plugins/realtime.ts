@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type pg from 'pg';
 import type { AppContext } from '../lib/context.js';
 import type { Connection, RealtimeEvent } from '../lib/realtime.js';
-import { problems } from '../lib/schemas.js';
+import { DECIMAL_INTEGER, problems } from '../lib/schemas.js';
+import { onSessionRevoked } from '../modules/auth/auth.service.js';
 import { notificationsSince } from '../modules/notifications/notifications.service.js';
 import { StreamQuerySchema } from '../modules/notifications/notifications.schemas.js';
 import { actorOf } from './auth.js';
@@ -12,14 +13,16 @@ export interface RealtimeOptions {
   ctx: AppContext;
   /** SSE comment / WebSocket ping every so often, so proxies keep the connection and dead peers show. */
   heartbeatMs?: number;
-  /** How often open streams' sessions are checked (logout, reset, suspension close them). */
+  /**
+   * How often open streams' sessions are polled, as a fallback for what no revocation notice
+   * announces (a session's expiry); logout, reset, suspension close streams at once without it.
+   */
   sessionCheckMs?: number;
 }
 
 /**
  * Which of these sessions may no longer stream (revoked, expired, user suspended or deleted):
- * ONE statement for all of an instance's open connections per tick, however many there are.
- * Kept behind this function so a revocation event can replace the polling later.
+ * ONE statement for all the connections asked about, however many there are.
  */
 export async function endedSessions(pool: pg.Pool, sessionIds: string[]): Promise<Set<string>> {
   if (!sessionIds.length) return new Set();
@@ -43,7 +46,7 @@ const sseFrame = (e: RealtimeEvent) => `${e.id ? `id: ${e.id}\n` : ''}data: ${JS
 const realtimePlugin: FastifyPluginAsyncTypebox<RealtimeOptions> = async (app, opts) => {
   const { ctx } = opts;
   const heartbeatMs = opts.heartbeatMs ?? 25_000;
-  const sessionCheckMs = opts.sessionCheckMs ?? 2_000;
+  const sessionCheckMs = opts.sessionCheckMs ?? 60_000;
   await app.register(websocket, { options: { maxPayload: 4096 } });
 
   /**
@@ -81,7 +84,9 @@ const realtimePlugin: FastifyPluginAsyncTypebox<RealtimeOptions> = async (app, o
     handler: async (request, reply) => {
       const actor = actorOf(request);
       const header = request.headers['last-event-id'];
-      const lastId = typeof header === 'string' && /^\d{1,18}$/.test(header) ? header : request.query.last_event_id;
+      // The header is held to the query parameter's rule: a safe, plainly written integer (else ignored).
+      const fromHeader = typeof header === 'string' && DECIMAL_INTEGER.test(header) ? Number(header) : undefined;
+      const lastId = fromHeader !== undefined && Number.isSafeInteger(fromHeader) && fromHeader >= 0 ? fromHeader : request.query.last_event_id;
       reply.hijack();
       const res = reply.raw;
       // Hijacked: no onSend hooks (so no compression); carry over headers set so far (CORS, hardening).
@@ -101,7 +106,7 @@ const realtimePlugin: FastifyPluginAsyncTypebox<RealtimeOptions> = async (app, o
         res.end(sseFrame({ type: 'stream.closed', data: { reason } }));
       };
       const heartbeat = setInterval(() => res.write(': ping\n\n'), heartbeatMs);
-      const detach = await open({ userId: actor.id, sessionId: actor.sessionId, close }, write, lastId ? Number(lastId) : null);
+      const detach = await open({ userId: actor.id, sessionId: actor.sessionId, close }, write, lastId ?? null);
       request.raw.once('close', () => {
         closed = true;
         clearInterval(heartbeat);
@@ -142,8 +147,7 @@ const realtimePlugin: FastifyPluginAsyncTypebox<RealtimeOptions> = async (app, o
           /* not JSON: ignored */
         }
       });
-      const lastId = request.query.last_event_id;
-      const detachP = open({ userId: actor.id, sessionId: actor.sessionId, close }, write, lastId ? Number(lastId) : null);
+      const detachP = open({ userId: actor.id, sessionId: actor.sessionId, close }, write, request.query.last_event_id ?? null);
       socket.once('close', () => {
         clearInterval(heartbeat);
         void detachP.then((detach) => detach());
@@ -151,23 +155,49 @@ const realtimePlugin: FastifyPluginAsyncTypebox<RealtimeOptions> = async (app, o
     },
   });
 
-  // Sessions that ended close their streams within a tick (logout, password reset, token reuse, suspension).
-  let checking = false;
-  const sessionCheck = setInterval(async () => {
-    const conns = ctx.realtime.connections();
-    if (checking || !conns.length) return;
-    checking = true;
+  // Sessions that end close their streams at once: the revocation notices of the auth module
+  // (docs/decisions/040) reach every instance at commit (logout, password reset, token reuse: the
+  // session; suspension, deletion, role change: the user, whose sessions are then checked in ONE
+  // statement per burst of notices, since a role change ends nothing).
+  let usersToCheck = new Set<string>();
+  const checkUsers = async () => {
+    const userIds = usersToCheck;
+    usersToCheck = new Set();
+    const conns = [...userIds].flatMap((u) => ctx.realtime.connectionsOf(u));
+    await closeEnded(conns);
+  };
+  const stopListening = onSessionRevoked(ctx, ({ userId, sessionId }) => {
+    if (sessionId) {
+      for (const c of ctx.realtime.connectionsOf(userId)) if (c.sessionId === sessionId) c.close('session ended');
+      return;
+    }
+    if (!ctx.realtime.connectionsOf(userId).length) return;
+    if (!usersToCheck.size) setImmediate(() => void checkUsers());
+    usersToCheck.add(userId);
+  });
+  async function closeEnded(conns: Connection[]) {
+    if (!conns.length) return;
     try {
       const ended = await endedSessions(ctx.pool, [...new Set(conns.map((c) => c.sessionId))]);
       for (const c of conns) if (ended.has(c.sessionId)) c.close('session ended');
     } catch (err) {
       ctx.log.warn({ err }, 'real-time session check failed');
-    } finally {
-      checking = false;
     }
+  }
+
+  // Fallback: no notice announces a session reaching its expiry (30 days after sign-in), so a slow
+  // poll checks every open stream's session (one statement per instance per tick).
+  let checking = false;
+  const sessionCheck = setInterval(async () => {
+    if (checking) return;
+    checking = true;
+    await closeEnded(ctx.realtime.connections()).finally(() => (checking = false));
   }, sessionCheckMs);
   sessionCheck.unref();
-  app.addHook('onClose', async () => clearInterval(sessionCheck));
+  app.addHook('onClose', async () => {
+    stopListening();
+    clearInterval(sessionCheck);
+  });
   // Open streams would hold app.close() forever: end them as shutdown begins.
   app.addHook('preClose', async () => {
     for (const c of ctx.realtime.connections()) c.close('server closing');

@@ -1,9 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { Nullable, roles, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
-
-/** The service hands over the driver's Date; the serializer writes ISO 8601. */
-const WireTimestamp = Type.Unsafe<Date | string>({ ...TimestampSchema });
+import { Int, NO_NUL, Nullable, RequiredText, RoleSchema, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 
 export const PrioritySchema = Type.Union([Type.Literal('low'), Type.Literal('normal'), Type.Literal('high')]);
 
@@ -16,8 +13,8 @@ export const NotificationSchema = Type.Object({
   priority: PrioritySchema,
   metadata: Type.Record(Type.String(), Type.Unknown()),
   is_read: Type.Boolean(),
-  read_at: Nullable(WireTimestamp),
-  created_at: WireTimestamp,
+  read_at: Nullable(TimestampSchema),
+  created_at: TimestampSchema,
 });
 
 export const ListQuerySchema = Type.Composite([
@@ -50,7 +47,12 @@ export const PreferencesBodySchema = Type.Object(
     push_notifications: Type.Optional(Type.Boolean({ description: 'Real-time pushes over SSE / WebSocket' })),
     email_delivery: Type.Optional(EmailDeliverySchema),
     notification_types: Type.Optional(
-      Type.Record(Type.String({ maxLength: 100 }), TypeFlagsSchema, { description: 'Per type, in-app and e-mail separately' }),
+      // The key's pattern becomes the record's patternProperties (TypeBox): a NUL byte in a type name is a 400 at validation.
+      Type.Record(Type.String({ pattern: NO_NUL }), TypeFlagsSchema, {
+        description: 'Per type, in-app and e-mail separately',
+        maxProperties: 100,
+        additionalProperties: false,
+      }),
     ),
   },
   { additionalProperties: false },
@@ -59,16 +61,16 @@ export type PreferencesBody = Static<typeof PreferencesBodySchema>;
 
 export const BroadcastBodySchema = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 200 }),
-    message: Type.String({ minLength: 1, maxLength: 5000 }),
-    link: Type.Optional(Nullable(Type.String({ maxLength: 500, pattern: '^/' }))),
+    title: RequiredText({ maxLength: 200 }),
+    message: RequiredText({ maxLength: 5000 }),
+    link: Type.Optional(Nullable(Text({ maxLength: 500, pattern: '^/[^\\u0000]*$', description: 'A client path such as /events/<id>' }))),
     priority: Type.Optional(PrioritySchema),
     audience: Type.Optional(
       Type.Object(
         {
-          roles: Type.Optional(Type.Array(Type.Union(roles.map((r) => Type.Literal(r))), { maxItems: 5 })),
-          batch_years: Type.Optional(Type.Array(Type.Integer({ minimum: 1900, maximum: 2200 }), { maxItems: 200 })),
-          departments: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200 })),
+          roles: Type.Optional(Type.Array(RoleSchema, { maxItems: 5 })),
+          batch_years: Type.Optional(Type.Array(Int({ minimum: 1900, maximum: 2200 }), { maxItems: 200 })),
+          departments: Type.Optional(Type.Array(RequiredText({ maxLength: 200 }), { maxItems: 200 })),
         },
         { additionalProperties: false },
       ),
@@ -81,6 +83,6 @@ export type BroadcastBody = Static<typeof BroadcastBodySchema>;
 export const BroadcastAcceptedSchema = Type.Object({ id: UuidSchema, recipients: Type.Integer() });
 
 export const StreamQuerySchema = Type.Object({
-  access_token: Type.Optional(Type.String({ maxLength: 4000, description: 'For clients that cannot send headers' })),
-  last_event_id: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'Replay what came after this event id' })),
+  access_token: Type.Optional(Text({ maxLength: 4000, description: 'For clients that cannot send headers' })),
+  last_event_id: Type.Optional(Int({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Replay what came after this event id' })),
 });

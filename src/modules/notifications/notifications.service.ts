@@ -1,7 +1,7 @@
-import { and, count, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, count, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, notFound } from '../../lib/errors.js';
-import { toPage } from '../../lib/pagination.js';
+import { keyset } from '../../lib/pagination.js';
 import { prepared } from '../../lib/prepared.js';
 import { createdEvent, toView } from './notifications.deliver.js';
 import { notificationTypes } from './notifications.registry.js';
@@ -9,6 +9,13 @@ import { notificationPreferences, notifications, type TypePreferences } from './
 import type { ListQuery, PreferencesBody } from './notifications.schemas.js';
 
 const mine = (actor: Actor) => eq(notifications.user_id, actor.id);
+
+/**
+ * GET /api/notifications: newest first by insertion order (seq: rows written in one statement share
+ * created_at), keyset pages over (user_id, seq) — the index order. The statement is prepared, so the
+ * cursor's position is bound as a placeholder (`position`) rather than written in by `after`.
+ */
+const newestFirst = keyset<{ seq: number }>('notifications', 'desc', [{ column: notifications.seq, type: 'integer' }], (r) => [r.seq]);
 
 // The three hot reads/writes run as named prepared statements (src/lib/prepared.ts).
 const pageStatement = (ctx: AppContext, unreadOnly: boolean) =>
@@ -23,24 +30,15 @@ const pageStatement = (ctx: AppContext, unreadOnly: boolean) =>
           lt(notifications.seq, sql.placeholder('before')),
         ),
       )
-      .orderBy(desc(notifications.seq))
+      .orderBy(newestFirst.orderBy)
       .limit(sql.placeholder('limit'))
       .prepare(`notifications-page-${unreadOnly}`),
   );
 
-/**
- * GET /api/notifications: newest first by insertion order (seq: rows written in one statement share
- * created_at), keyset pages over (user_id, seq) — the index order.
- */
 export async function listNotifications(ctx: AppContext, actor: Actor, query: ListQuery) {
-  const key = ctx.cursors.decode(query.cursor);
-  if (key && (key[0] !== 'n' || !Number.isSafeInteger(key[1]))) throw badRequest('cursor', 'is not a cursor issued for this list');
-  const rows = await pageStatement(ctx, query.unread_only).execute({
-    userId: actor.id,
-    before: key ? (key[1] as number) : Number.MAX_SAFE_INTEGER,
-    limit: query.limit + 1,
-  });
-  const page = toPage(rows, query.limit, ctx.cursors, (r) => ['n', r.seq]);
+  const [before] = newestFirst.position(ctx, query.cursor) ?? [Number.MAX_SAFE_INTEGER];
+  const rows = await pageStatement(ctx, query.unread_only).execute({ userId: actor.id, before, limit: query.limit + 1 });
+  const page = newestFirst.page(ctx, rows, query.limit);
   return { results: page.results.map(toView), next_cursor: page.next_cursor };
 }
 

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser } from '../../../test/helpers.js';
+import { createTestApp, listOf, member, problemOf, setPreferences, settle, waitForNotifications, type TestApp, type TestUser } from '../../../test/helpers.js';
 import { deliverOnce } from '../../lib/events.js';
 import { auditLog } from '../audit/audit.tables.js';
+import type { ChartSeries, MetricSource } from '../admin/dashboard.service.js';
+import { notificationsChartSeries, notificationsMetricSource } from './notifications.dashboard.js';
 import { deliver, inTransaction } from './notifications.deliver.js';
 import { runDailyDigest } from './notifications.jobs.js';
 import { rulesSubscriber } from './notifications.subscribers.js';
 import { notificationRules } from './notifications.registry.js';
-import { listOf, setPreferences, settle, waitForNotifications } from './notifications.testkit.js';
 import '../profiles/profiles.events.js';
-import { member } from '../profiles/profiles.testkit.js';
 import { users } from '../auth/auth.tables.js';
 
 let t: TestApp;
@@ -245,5 +245,22 @@ describe('broadcast', () => {
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
       expect(problemOf(res).code).toBe('validation_failed');
     }
+  });
+});
+
+describe('dashboard figures', () => {
+  // Shaped for the admin console's lists (registered there by its owner).
+  const shapes: [MetricSource, ChartSeries] = [notificationsMetricSource, notificationsChartSeries];
+  void shapes;
+
+  it('when notifications exist, then the dashboard source counts them, the unread ones and the announcements in one statement', async () => {
+    const before = await notificationsMetricSource.figures(t.app.ctx.db);
+    const user = await t.user('alumni');
+    await notify(user, 2);
+    const after = await notificationsMetricSource.figures(t.app.ctx.db);
+    const of = (figures: typeof before, name: string) => figures.find((f) => f.name === name)!;
+    expect(of(after, 'notifications.total').total - of(before, 'notifications.total').total).toBe(2);
+    expect(of(after, 'notifications.unread').change_30d - of(before, 'notifications.unread').change_30d).toBe(2);
+    expect(of(after, 'notifications.broadcasts').total).toBeGreaterThanOrEqual(0);
   });
 });

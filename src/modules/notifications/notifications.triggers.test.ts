@@ -1,8 +1,7 @@
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp, type TestUser } from '../../../test/helpers.js';
-import { apply, postJob } from '../jobs/jobs.test-helpers.js';
-import { member } from '../profiles/profiles.testkit.js';
-import { listOf, setPreferences, settle, waitForNotifications } from './notifications.testkit.js';
+import { apply, createTestApp, listOf, member, postJob, setPreferences, settle, waitForNotifications, type TestApp, type TestUser } from '../../../test/helpers.js';
+import { auditLog } from '../audit/audit.tables.js';
 
 let t: TestApp;
 let admin: TestUser;
@@ -13,6 +12,9 @@ beforeAll(async () => {
   poster = await t.user('recruiter');
 });
 afterAll(() => t?.close());
+
+const auditOf = (targetId: string) =>
+  t.app.ctx.db.select().from(auditLog).where(and(eq(auditLog.target_id, targetId), eq(auditLog.admin_id, admin.id))).orderBy(auditLog.created_at);
 
 const mailsTo = (user: TestUser, match: (subject: string) => boolean = () => true) =>
   t.inbox.messages.filter((m) => m.to === user.email.toLowerCase() && match(m.subject));
@@ -49,6 +51,24 @@ describe('triggers', () => {
     expect((await listOf(poster)).results.filter((n) => n.type === 'application.status_changed')).toHaveLength(0);
   });
 
+  it('when an admin moves an application with response_message, then the applicant is told with it and the move is in the audit log', async () => {
+    const job = await postJob(poster);
+    const applicant = await t.user('student');
+    const application = await apply(applicant, job.id);
+    const res = await admin.inject({
+      method: 'PUT',
+      url: `/api/applications/${application.id}/status`,
+      payload: { status: 'rejected', response_message: 'The role was filled' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const [n] = await waitForNotifications(applicant, 'application.status_changed');
+    expect(n).toMatchObject({ title: `Your application for ${job.title}: rejected`, link: `/applications/${application.id}` });
+    expect(n.message).toContain('The role was filled');
+    expect(await auditOf(application.id)).toEqual([
+      expect.objectContaining({ action_type: 'application.status', target_type: 'application', metadata: { from: 'applied', to: 'rejected' } }),
+    ]);
+  });
+
   it('when an admin approves or rejects a verification, then the member gets one notification each time, naming the reason', async () => {
     const user = await member(t);
     expect((await user.inject({ method: 'POST', url: '/api/profiles/me/request-verification' })).statusCode).toBe(202);
@@ -60,6 +80,11 @@ describe('triggers', () => {
     expect((await admin.inject({ method: 'POST', url: `/api/admin/profiles/verify/${user.id}` })).statusCode).toBe(200);
     const both = await waitForNotifications(user, 'profile.verification_decided', 2);
     expect(both.map((n) => n.title)).toEqual(['Your profile is verified', 'Your profile verification was declined']);
+    // The decisions are admin writes: each is in the audit log, written with the decision.
+    expect((await auditOf(user.id)).map((e) => [e.action_type, e.metadata])).toEqual([
+      ['profile.reject', { reason: 'Batch year missing' }],
+      ['profile.verify', {}],
+    ]);
     expect((await listOf(admin)).results).toHaveLength(0);
   });
 
