@@ -4,6 +4,7 @@ import { cachedIn } from '../../lib/cache.js';
 import type { AppContext } from '../../lib/context.js';
 import { badRequest } from '../../lib/errors.js';
 import { parseDateFilter, roles } from '../../lib/schemas.js';
+import { notificationsChartSeries, notificationsMetricSource } from '../notifications/notifications.dashboard.js';
 
 /**
  * Dashboard figures. Each module contributes ONE entry to `metricSources` (and `chartSeries`): a
@@ -103,8 +104,53 @@ const jobsSource: MetricSource = {
   ],
 };
 
-/** The coordinator appends events, mentorship, forum and notifications sources here at merge. */
-export const metricSources: MetricSource[] = [usersSource, verificationSource, jobsSource];
+const eventsSource: MetricSource = {
+  module: 'events',
+  figures: async (db) => [
+    ...(await aggregate(db, sql`events WHERE deleted_at IS NULL`, {
+      'events.total': ['Events', sql`true`, recent('created_at')],
+      'events.upcoming': ['Upcoming events', sql`cancelled_at IS NULL AND end_date > now()`, recent('created_at')],
+    })),
+    ...(await aggregate(db, sql`event_rsvps r JOIN events e ON e.id = r.event_id AND e.deleted_at IS NULL`, {
+      'rsvps.attending': ['RSVPs (attending or maybe)', sql`r.status IN ('attending', 'maybe')`, recent('r.created_at')],
+    })),
+  ],
+};
+
+const mentorshipSource: MetricSource = {
+  module: 'mentorship',
+  figures: async (db) => [
+    ...(await aggregate(db, sql`mentorship_requests`, {
+      'mentorship.requests': ['Mentorship requests', sql`true`, recent('requested_at')],
+    })),
+    ...(await aggregate(db, sql`mentorships`, {
+      'mentorship.active': ['Active mentorships', sql`status = 'active'`, recent('started_at')],
+    })),
+  ],
+};
+
+const forumSource: MetricSource = {
+  module: 'forum',
+  figures: async (db) => [
+    ...(await aggregate(db, sql`forum_posts WHERE deleted_at IS NULL`, {
+      'forum.posts': ['Forum posts', sql`true`, recent('created_at')],
+    })),
+    ...(await aggregate(db, sql`engagement_comments WHERE deleted_at IS NULL`, {
+      'forum.comments': ['Comments', sql`true`, recent('created_at')],
+    })),
+  ],
+};
+
+/** One source per module; each is one or two aggregate statements (cached together below). */
+export const metricSources: MetricSource[] = [
+  usersSource,
+  verificationSource,
+  jobsSource,
+  eventsSource,
+  mentorshipSource,
+  forumSource,
+  notificationsMetricSource,
+];
 
 /** Totals reflect a committed write within METRICS_CACHE_SECONDS (≤ 10 s, as the issue allows). */
 export const METRICS_CACHE_SECONDS = 5;
@@ -130,6 +176,14 @@ export const chartSeries: ChartSeries[] = [
   { name: 'user_growth', label: 'New users', source: sql`SELECT created_at AS at FROM users` },
   { name: 'job_postings', label: 'Jobs posted', source: sql`SELECT created_at AS at FROM jobs` },
   { name: 'job_applications', label: 'Job applications', source: sql`SELECT applied_at AS at FROM job_applications` },
+  {
+    name: 'event_participation',
+    label: 'RSVPs (attending or maybe)',
+    source: sql`SELECT created_at AS at FROM event_rsvps WHERE status IN ('attending', 'maybe')`,
+  },
+  { name: 'mentorship_activity', label: 'Mentorship sessions scheduled', source: sql`SELECT created_at AS at FROM mentorship_sessions` },
+  { name: 'forum_activity', label: 'Forum posts', source: sql`SELECT created_at AS at FROM forum_posts WHERE deleted_at IS NULL` },
+  notificationsChartSeries,
 ];
 
 export const MAX_BUCKETS = 1000;
