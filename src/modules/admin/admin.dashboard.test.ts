@@ -104,7 +104,15 @@ describe('GET /api/admin/dashboard/charts', () => {
       method: 'GET',
       url: '/api/admin/dashboard/charts?bucket=day&from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z',
     });
-    expect(res.json().series.map((s: { name: string }) => s.name)).toEqual(['user_growth', 'job_postings', 'job_applications']);
+    expect(res.json().series.map((s: { name: string }) => s.name)).toEqual([
+      'user_growth',
+      'job_postings',
+      'job_applications',
+      'event_participation',
+      'mentorship_activity',
+      'forum_activity',
+      'notifications',
+    ]);
   });
 
   it('when the bucket, range or dates are wrong, then 400 naming the field', async () => {
