@@ -121,6 +121,16 @@ describe('Server-Sent Events', () => {
 });
 
 describe('WebSocket', () => {
+  it('when /api/ws is asked for without an upgrade, then 426 problem+json; without a token, 401', async () => {
+    const user = await t.user('alumni');
+    const plain = await user.inject({ method: 'GET', url: '/api/ws' });
+    expect(plain.statusCode).toBe(426);
+    expect(plain.headers['content-type']).toContain('application/problem+json');
+    expect(plain.json().code).toBe('upgrade_required');
+    expect((await t.app.inject({ method: 'GET', url: '/api/ws' })).statusCode).toBe(401);
+  });
+
+
   it('when a member connects with ?access_token=, then notifications arrive as JSON and a ping gets a pong', async () => {
     const user = await t.user('alumni');
     const ws = await openWs(`${base.replace('http', 'ws')}/api/ws?access_token=${user.token}`);

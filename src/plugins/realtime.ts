@@ -2,6 +2,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type pg from 'pg';
 import type { AppContext } from '../lib/context.js';
+import { AppError } from '../lib/errors.js';
 import type { Connection, RealtimeEvent } from '../lib/realtime.js';
 import { DECIMAL_INTEGER, problems } from '../lib/schemas.js';
 import { onSessionRevoked } from '../modules/auth/auth.service.js';
@@ -118,13 +119,19 @@ const realtimePlugin: FastifyPluginAsyncTypebox<RealtimeOptions> = async (app, o
   app.route({
     method: 'GET',
     url: '/api/ws',
-    websocket: true,
     schema: {
       tags: ['notifications'],
       summary: 'WebSocket: the same events as the stream; send {"type":"ping"} for a pong',
+      description: 'Open it with a WebSocket upgrade (101 Switching Protocols). A plain HTTP GET is 426.',
       querystring: StreamQuerySchema,
+      response: { ...problems(401, 426) },
     },
-    handler: async (socket, request) => {
+    // A plain GET (no upgrade) reaches this handler; declaring it (rather than `websocket: true`,
+    // which @fastify/websocket hides) keeps the route in the OpenAPI document.
+    handler: async () => {
+      throw new AppError(426, 'upgrade_required', 'Open /api/ws with a WebSocket upgrade (or use /api/notifications/stream)');
+    },
+    wsHandler: async (socket, request) => {
       const actor = actorOf(request);
       const write = (e: RealtimeEvent) => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: e.type, id: e.id, data: e.data }));
