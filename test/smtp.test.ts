@@ -1,7 +1,7 @@
 import { SMTPServer } from 'smtp-server';
 import { freePort } from '../src/lib/net.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { deliverMail } from '../src/modules/mail/mail.service.js';
+import { deliverMail, enqueueMail } from '../src/modules/mail/mail.service.js';
 import { createTestApp, post, TEST_PASSWORD, uniqueEmail, type TestApp } from './helpers.js';
 
 interface Received {
@@ -126,6 +126,29 @@ describe('mail through a real SMTP server', () => {
     expect(final.status).toBe('sent');
     expect(final.last_error).toBeNull();
     expect(sink.received.filter((m) => m.to.includes(email.toLowerCase()))).toHaveLength(1);
+  });
+});
+
+describe('attachments over SMTP', () => {
+  it('when an outbox message carries a calendar file, then nodemailer sends it as a text/calendar attachment part', async () => {
+    const sink = await startSink();
+    cleanups.push(sink.close);
+    const t = await appWithSmtp(sink.port);
+    const email = uniqueEmail('ics').toLowerCase();
+    const content = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Cohort//Test//EN\r\nEND:VCALENDAR\r\n';
+    const id = await t.database.db.transaction((tx) =>
+      enqueueMail(t.app.ctx, tx, email, 'notification', { name: 'Ida', title: 'With a calendar', message: 'Here', link: null }, {
+        attachments: [{ filename: 'event.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content }],
+      }),
+    );
+    await deliverMail(t.app.ctx, id);
+    const { raw } = await sink.waitFor(email);
+    expect(header(raw, 'Content-Type')).toMatch(/^multipart\/mixed/);
+    const part = /Content-Type: text\/calendar[^]*?\r\n\r\n([^]*?)\r\n--/i.exec(raw);
+    expect(part, raw).not.toBeNull();
+    expect(part![0]).toMatch(/filename="?event\.ics"?/);
+    const body = /Content-Transfer-Encoding: base64/i.test(part![0]) ? Buffer.from(part![1], 'base64').toString('utf8') : part![1];
+    expect(body.replace(/=\r\n/g, '')).toContain('BEGIN:VCALENDAR');
   });
 });
 

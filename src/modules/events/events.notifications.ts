@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { NotificationRule } from '../notifications/notifications.rules.js';
 import './events.domain-events.js';
+import { eventIcsAttachment } from './events.ics.js';
 import { events } from './events.tables.js';
 
 /** Title, start (in the event's own time zone) and place, read once per notification. */
@@ -34,11 +35,18 @@ async function describe(db: Db, eventId: string) {
 
 const link = (eventId: string) => `/events/${eventId}`;
 
+/** The event's calendar file for the e-mail (none when the event is gone): same UID as the download. */
+async function calendarFile(db: Db, eventId: string, publicUrl: string) {
+  const file = await eventIcsAttachment(db, eventId, publicUrl);
+  return file ? [file] : [];
+}
+
 /**
  * How the events module's domain events become notifications (the notification service stores,
- * mails and pushes them by each member's preferences). The RSVP confirmation and the reminder are
- * where a calendar file belongs: `metadata.ics_event_id` names the event whose file
- * (`eventIcsAttachment` in events.ics.ts) the e-mail should carry.
+ * mails and pushes them by each member's preferences). Every mail that gives someone a seat or
+ * changes one they hold carries the event's calendar file (`attachments`, decision 076):
+ * the attending confirmation, the waitlist promotion, the reminder and the cancellation (its file
+ * says STATUS:CANCELLED under the same UID). `metadata.ics_event_id` names that event for clients.
  */
 export const eventsNotificationRules: NotificationRule<any>[] = [
   {
@@ -55,6 +63,7 @@ export const eventsNotificationRules: NotificationRule<any>[] = [
         metadata: { event_id: p.eventId, ics_event_id: p.eventId },
       };
     },
+    attachments: (db, p, _userId, { publicUrl }) => calendarFile(db, p.eventId, publicUrl),
   } satisfies NotificationRule<'event.cancelled'>,
   {
     event: 'event.waitlist_promoted',
@@ -70,6 +79,7 @@ export const eventsNotificationRules: NotificationRule<any>[] = [
         metadata: { event_id: p.eventId, ics_event_id: p.eventId },
       };
     },
+    attachments: (db, p, _userId, { publicUrl }) => calendarFile(db, p.eventId, publicUrl),
   } satisfies NotificationRule<'event.waitlist_promoted'>,
   {
     event: 'event.rsvp_changed',
@@ -83,11 +93,13 @@ export const eventsNotificationRules: NotificationRule<any>[] = [
         title: waitlisted ? `On the waitlist: ${e.title}` : `You're attending: ${e.title}`,
         message: waitlisted
           ? `"${e.title}" is full; you are number ${p.waitlistPosition} on the waitlist. We'll tell you if a seat opens up.`
-          : `See you at "${e.title}" on ${e.when}${e.where ? `, ${e.where}` : ''}. The calendar file is attached.`,
+          : `See you at "${e.title}" on ${e.when}${e.where ? `, ${e.where}` : ''}.`,
         link: link(p.eventId),
         metadata: { event_id: p.eventId, rsvp_status: p.to, ...(waitlisted ? {} : { ics_event_id: p.eventId }) },
       };
     },
+    // A place in line is not a seat: the calendar file comes with the promotion.
+    attachments: async (db, p, _userId, { publicUrl }) => (p.to === 'attending' ? calendarFile(db, p.eventId, publicUrl) : []),
   } satisfies NotificationRule<'event.rsvp_changed'>,
   {
     event: 'event.reminder_due',
@@ -102,5 +114,6 @@ export const eventsNotificationRules: NotificationRule<any>[] = [
         metadata: { event_id: p.eventId, ics_event_id: p.eventId },
       };
     },
+    attachments: (db, p, _userId, { publicUrl }) => calendarFile(db, p.eventId, publicUrl),
   } satisfies NotificationRule<'event.reminder_due'>,
 ];

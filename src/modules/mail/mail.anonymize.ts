@@ -4,8 +4,8 @@ import { mailOutbox } from './mail.tables.js';
 
 /**
  * A deleted account's mail (admin soft delete): the outbox rows to its address keep only that a
- * message of a template existed; address, subject and bodies are replaced and unsent ones are
- * never sent.
+ * message of a template existed; address, subject, bodies and attachments are replaced and unsent
+ * ones are never sent.
  */
 export async function anonymizeMailTo(tx: Tx, email: string, placeholder: string) {
   await tx
@@ -15,6 +15,7 @@ export async function anonymizeMailTo(tx: Tx, email: string, placeholder: string
       subject: '(removed)',
       text_body: '',
       html_body: '',
+      attachments: null,
       status: sql`CASE WHEN ${mailOutbox.status} = 'pending' THEN 'failed' ELSE ${mailOutbox.status} END`,
       last_error: sql`CASE WHEN ${mailOutbox.status} = 'pending' THEN 'recipient deleted' ELSE ${mailOutbox.last_error} END`,
     })

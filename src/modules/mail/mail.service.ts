@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { AppContext } from '../../lib/context.js';
 import type { Tx } from '../../db/client.js';
+import type { MailAttachment } from '../../lib/mail.js';
 import { mailOutbox } from './mail.tables.js';
 import { templates, type TemplateData, type TemplateName } from './mail.templates.js';
 
@@ -8,7 +9,8 @@ export const MAIL_JOB = 'mail.deliver';
 
 /**
  * Writes the message to the outbox and queues its delivery, both inside the caller's transaction:
- * the mail exists exactly when the action that caused it committed.
+ * the mail exists exactly when the action that caused it committed. Attachments are stored with
+ * the row, so every attempt (the immediate one, the job's retries) sends the same files.
  */
 export async function enqueueMail<T extends TemplateName>(
   ctx: Pick<AppContext, 'jobs'>,
@@ -16,11 +18,19 @@ export async function enqueueMail<T extends TemplateName>(
   to: string,
   template: T,
   data: TemplateData<T>,
+  { attachments }: { attachments?: MailAttachment[] } = {},
 ): Promise<string> {
   const rendered = (templates[template] as (d: TemplateData<T>) => { subject: string; text: string; html: string })(data);
   const [row] = await tx
     .insert(mailOutbox)
-    .values({ to, template, subject: rendered.subject, text_body: rendered.text, html_body: rendered.html })
+    .values({
+      to,
+      template,
+      subject: rendered.subject,
+      text_body: rendered.text,
+      html_body: rendered.html,
+      attachments: attachments?.length ? attachments : null,
+    })
     .returning({ id: mailOutbox.id });
   await ctx.jobs.send(tx, MAIL_JOB, { id: row.id });
   return row.id;
@@ -43,7 +53,13 @@ export async function deliverMail(ctx: AppContext, id: string, { waitForLock = t
       .for('update', waitForLock ? {} : { skipLocked: true });
     if (!mail) return;
     try {
-      await ctx.mailer.send({ to: mail.to, subject: mail.subject, text: mail.text_body, html: mail.html_body });
+      await ctx.mailer.send({
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text_body,
+        html: mail.html_body,
+        ...(mail.attachments?.length ? { attachments: mail.attachments } : {}),
+      });
       await tx
         .update(mailOutbox)
         .set({ status: 'sent', sent_at: new Date(), attempts: mail.attempts + 1, last_error: null })

@@ -1,4 +1,5 @@
-import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { MailAttachment } from '../../lib/mail.js';
 
 /** Every message is written here in the transaction of the action that causes it, then delivered by a job. */
 export const mailOutbox = pgTable(
@@ -10,6 +11,8 @@ export const mailOutbox = pgTable(
     template: text().notNull(),
     text_body: text().notNull(),
     html_body: text().notNull(),
+    /** Files the message carries (null: none), kept until it is sent so a retry sends the same. */
+    attachments: jsonb().$type<MailAttachment[]>(),
     status: text({ enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
     attempts: integer().notNull().default(0),
     last_error: text(),

@@ -32,15 +32,21 @@ export const templates = {
     ]),
   }),
   // Every other message is a notification (src/modules/notifications): its title, message and link.
-  notification: (d: { name: string; title: string; message: string; link: string | null }): Rendered => ({
-    subject: d.title,
-    text: `Hello ${d.name},\n\n${d.message}\n${d.link ? `\nOpen: ${d.link}\n` : ''}`,
-    html: layout(d.title, [
-      `Hello ${escapeHtml(d.name)},`,
-      escapeHtml(d.message).replace(/\n/g, '<br>'),
-      ...(d.link ? [`<a href="${escapeHtml(d.link)}">Open in Cohort</a>`] : []),
-    ]),
-  }),
+  // `attachments` names the files the mail carries (the notification's own message cannot say so:
+  // the same text is shown in-app, where nothing is attached).
+  notification: (d: { name: string; title: string; message: string; link: string | null; attachments?: string[] }): Rendered => {
+    const attached = d.attachments?.length ? `Attached: ${d.attachments.join(', ')}` : null;
+    return {
+      subject: d.title,
+      text: `Hello ${d.name},\n\n${d.message}\n${d.link ? `\nOpen: ${d.link}\n` : ''}${attached ? `\n${attached}\n` : ''}`,
+      html: layout(d.title, [
+        `Hello ${escapeHtml(d.name)},`,
+        escapeHtml(d.message).replace(/\n/g, '<br>'),
+        ...(d.link ? [`<a href="${escapeHtml(d.link)}">Open in Cohort</a>`] : []),
+        ...(attached ? [escapeHtml(attached)] : []),
+      ]),
+    };
+  },
   'notification-digest': (d: { name: string; items: { title: string; message: string; link: string | null }[] }): Rendered => ({
     subject: `Your Cohort digest: ${d.items.length} new notification${d.items.length === 1 ? '' : 's'}`,
     text:

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, uniqueEmail, type TestApp } from '../../../test/helpers.js';
+import { anonymizeMailTo } from './mail.anonymize.js';
 import { deliverMail, enqueueMail } from './mail.service.js';
 import { mailOutbox } from './mail.tables.js';
 
@@ -46,5 +47,39 @@ describe('mail outbox', () => {
     await deliverMail(t.app.ctx, id);
     expect(t.inbox.messages.filter((m) => m.to === to)).toHaveLength(1);
     expect((await rowOf(id)).status).toBe('sent');
+  });
+
+  it('when a message has attachments, then they are kept with the row and handed to the mailer', async () => {
+    const to = uniqueEmail();
+    const file = { filename: 'note.txt', contentType: 'text/plain; charset=utf-8', content: 'Hello' };
+    const id = await t.database.db.transaction((tx) =>
+      enqueueMail(t.app.ctx, tx, to, 'notification', { name: 'Ann', title: 'T', message: 'M', link: null, attachments: ['note.txt'] }, { attachments: [file] }),
+    );
+    expect((await rowOf(id)).attachments).toEqual([file]);
+    // Whoever sends it (this call or the queued job), the mailer gets the stored files.
+    await deliverMail(t.app.ctx, id);
+    const mail = await t.inbox.waitFor(to);
+    expect(mail.attachments).toEqual([file]);
+    expect(mail.text).toContain('Attached: note.txt');
+  });
+
+  it('when a message has none, then the column is null and the mailer gets no attachments field', async () => {
+    const to = uniqueEmail();
+    const id = await queueOne(to);
+    expect((await rowOf(id)).attachments).toBeNull();
+    await deliverMail(t.app.ctx, id);
+    expect(await t.inbox.waitFor(to)).not.toHaveProperty('attachments');
+  });
+
+  it('when the recipient is deleted, then their message loses its attachments with its bodies', async () => {
+    const to = uniqueEmail();
+    const id = await t.database.db.transaction((tx) =>
+      enqueueMail(t.app.ctx, tx, to, 'notification', { name: 'Ann', title: 'T', message: 'M', link: null }, {
+        attachments: [{ filename: 'a.ics', contentType: 'text/calendar', content: 'BEGIN:VCALENDAR' }],
+      }),
+    );
+    await t.database.db.transaction((tx) => anonymizeMailTo(tx, to, 'deleted@invalid'));
+    // (The queued job may have sent it first: the status is not what this test is about.)
+    expect(await rowOf(id)).toMatchObject({ to: 'deleted@invalid', attachments: null, text_body: '' });
   });
 });

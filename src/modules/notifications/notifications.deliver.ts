@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { AppContext } from '../../lib/context.js';
 import type { Delivery } from '../../lib/events.js';
+import type { MailAttachment } from '../../lib/mail.js';
 import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
 import type { NotificationContent } from './notifications.rules.js';
 import { notificationDigestItems, notifications, type TypePreferences } from './notifications.tables.js';
@@ -30,6 +31,8 @@ export interface Outgoing {
   content: NotificationContent;
   /** Makes the notification at-most-once (a retried broadcast batch, a daily digest). */
   dedupeKey?: string;
+  /** The e-mail's files, asked for only when this person gets an immediate e-mail (rule `attachments`). */
+  attachments?: () => Promise<MailAttachment[]>;
 }
 
 interface Recipient {
@@ -92,7 +95,9 @@ export async function deliver(ctx: AppContext, tx: Tx, type: string, items: Outg
     if (p.email_delivery === 'daily_digest') {
       digest.push({ user_id: p.id, type, title: i.content.title, message: i.content.message, link });
     } else {
-      mailIds.push(await enqueueMail(ctx, tx, p.email, 'notification', { name: p.name, title: i.content.title, message: i.content.message, link }));
+      const attachments = (await i.attachments?.()) ?? [];
+      const data = { name: p.name, title: i.content.title, message: i.content.message, link, attachments: attachments.map((a) => a.filename) };
+      mailIds.push(await enqueueMail(ctx, tx, p.email, 'notification', data, { attachments }));
     }
   }
   if (digest.length) await tx.insert(notificationDigestItems).values(digest);

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.js';
 import type { EventMap, EventName } from '../../lib/events.js';
+import type { MailAttachment } from '../../lib/mail.js';
 
 /** What one notification says; the notification service stores it and mails it by preference. */
 export interface NotificationContent {
@@ -24,4 +25,11 @@ export interface NotificationRule<K extends EventName = EventName> {
   recipients(payload: EventMap[K]): string[];
   /** May read other modules' tables (names, titles) to phrase the message. */
   render(db: Db, payload: EventMap[K], recipientId: string): Promise<NotificationContent>;
+  /**
+   * Files the notification's e-mail carries (a calendar file, a receipt...), in nodemailer's
+   * attachment shape. Optional; called only for a recipient who gets an immediate e-mail (not for
+   * in-app only, not for the daily digest, which carries none), after `render`, in the same
+   * transaction. May return an empty list (e.g. the thing it describes is gone).
+   */
+  attachments?(db: Db, payload: EventMap[K], recipientId: string, env: { publicUrl: string }): Promise<MailAttachment[]>;
 }

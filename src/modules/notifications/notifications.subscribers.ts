@@ -21,7 +21,10 @@ export function rulesSubscriber(rules: NotificationRule<any>[]): Subscriber<AppC
         for (const userId of recipients) {
           // A transaction is a database handle: rules read what the publisher committed.
           const content = await rule.render(tx as Db, envelope.payload, userId);
-          items.push({ userId, content, dedupeKey: `${envelope.id}:${rule.type}:${userId}` });
+          const attachments = rule.attachments
+            ? () => rule.attachments!(tx as Db, envelope.payload, userId, { publicUrl: ctx.config.publicUrl })
+            : undefined;
+          items.push({ userId, content, dedupeKey: `${envelope.id}:${rule.type}:${userId}`, attachments });
         }
         await deliver(ctx, tx, rule.type, items, { afterCommit });
       }

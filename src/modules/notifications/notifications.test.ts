@@ -10,6 +10,7 @@ import { deliver, inTransaction } from './notifications.deliver.js';
 import { runDailyDigest } from './notifications.jobs.js';
 import { rulesSubscriber } from './notifications.subscribers.js';
 import { notificationRules } from './notifications.registry.js';
+import type { NotificationRule } from './notifications.rules.js';
 import '../profiles/profiles.events.js';
 import { users } from '../auth/auth.tables.js';
 
@@ -142,6 +143,33 @@ describe('preferences', () => {
 });
 
 describe('delivery guarantees', () => {
+  it('when a rule adds mail attachments, then it is asked only for people mailed at once, and their mail alone carries the files', async () => {
+    const [mailed, emailOff, digester] = await Promise.all([t.user('alumni'), t.user('alumni'), t.user('alumni')]);
+    await setPreferences(emailOff, { notification_types: { announcement: { email: false } } });
+    await setPreferences(digester, { email_delivery: 'daily_digest' });
+    const asked: { userId: string; publicUrl: string }[] = [];
+    const rule: NotificationRule<'profile.verification_decided'> = {
+      event: 'profile.verification_decided',
+      type: 'announcement',
+      recipients: () => [mailed.id, emailOff.id, digester.id],
+      render: async () => ({ title: 'With a file', message: 'See attached', link: null }),
+      async attachments(_db, _payload, userId, { publicUrl }) {
+        asked.push({ userId, publicUrl });
+        return [{ filename: 'hello.txt', contentType: 'text/plain', content: `for ${userId}` }];
+      },
+    };
+    const envelope = { id: randomUUID(), type: 'profile.verification_decided' as const, payload: { userId: mailed.id, decision: 'approved' as const, reason: null, byAdminId: admin.id } };
+    await deliverOnce(t.app.ctx, rulesSubscriber([rule]), envelope);
+    expect(asked).toEqual([{ userId: mailed.id, publicUrl: 'http://cohort.test' }]);
+    const mail = await t.inbox.waitFor(mailed.email, (m) => m.subject === 'With a file');
+    expect(mail.attachments).toEqual([{ filename: 'hello.txt', contentType: 'text/plain', content: `for ${mailed.id}` }]);
+    for (const user of [mailed, emailOff, digester]) expect((await listOf(user)).results.map((n) => n.title)).toEqual(['With a file']);
+    await runDailyDigest(t.app.ctx);
+    const digest = await t.inbox.waitFor(digester.email);
+    expect(digest.attachments).toBeUndefined();
+    expect(t.inbox.messages.filter((m) => m.to === emailOff.email.toLowerCase())).toHaveLength(0);
+  });
+
   it('when the action’s transaction rolls back, then no notification and no mail exist', async () => {
     const user = await t.user('alumni');
     await expect(
