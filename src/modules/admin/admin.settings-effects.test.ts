@@ -53,7 +53,9 @@ describe('default_profile_visibility', () => {
     expect((await createProfile(await t.user('alumni'), { directory_visible: true })).directory_visible).toBe(true);
     // A profile an upload creates follows it too.
     const uploader = await t.user('alumni');
-    expect((await uploader.inject({ method: 'POST', url: '/api/profiles/upload-photo', ...fileUpload(PNG, { filename: 'me.png' }) })).statusCode).toBe(200);
+    expect(
+      (await uploader.inject({ method: 'POST', url: '/api/profiles/upload-photo', ...fileUpload(PNG, { filename: 'me.png' }) })).statusCode,
+    ).toBe(200);
     expect((await uploader.inject({ method: 'GET', url: '/api/profiles/me' })).json().directory_visible).toBe(false);
     const viewer = await t.user('alumni');
     const directory = await viewer.inject({ method: 'GET', url: '/api/profiles/directory?limit=100' });
@@ -86,12 +88,17 @@ describe('max_upload_bytes', () => {
   it('when it is lowered, then CV, photo, banner and application uploads above it are 413 and those under it pass', async () => {
     await put({ max_upload_bytes: 2048 });
     const user = await member(t);
-    const cv = (size: number) => user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...fileUpload(padded(PDF, size), { filename: 'cv.pdf' }) });
+    const cv = (size: number) =>
+      user.inject({ method: 'POST', url: '/api/profiles/upload-cv', ...fileUpload(padded(PDF, size), { filename: 'cv.pdf' }) });
     const tooBig = await cv(3000);
     expect(tooBig.statusCode).toBe(413);
     expect(problemOf(tooBig)).toMatchObject({ code: 'payload_too_large', detail: 'The file is larger than 2 KB' });
     expect((await cv(2000)).statusCode).toBe(200);
-    const photo = await user.inject({ method: 'POST', url: '/api/profiles/upload-photo', ...fileUpload(padded(PNG, 3000), { filename: 'me.png' }) });
+    const photo = await user.inject({
+      method: 'POST',
+      url: '/api/profiles/upload-photo',
+      ...fileUpload(padded(PNG, 3000), { filename: 'me.png' }),
+    });
     expect(problemOf(photo).code).toBe('payload_too_large');
 
     const organizer = await t.user('faculty');
@@ -125,14 +132,13 @@ describe('mentorship_request_expiry_days', () => {
     const before = await requestMentorship(await t.user('student'), mentor.id);
     await put({ mentorship_request_expiry_days: 3 });
     const after = await requestMentorship(await t.user('student'), mentor.id);
-    const days = (r: { requested_at?: unknown; expires_at?: unknown }) =>
-      (Date.parse(String(r.expires_at)) - Date.parse(String(r.requested_at))) / 86_400_000;
+    const days = (r: Record<string, unknown>) => (Date.parse(String(r.expires_at)) - Date.parse(String(r.requested_at))) / 86_400_000;
     expect(days(after)).toBe(3);
     const reread = await mentor.inject({ method: 'GET', url: '/api/mentorship/requests/received' });
     expect(reread.statusCode, reread.body).toBe(200);
     const byId = new Map(reread.json().results.map((r: { id: string }) => [r.id, r]));
-    expect(days(byId.get(before.id) as object)).toBe(14);
-    expect(days(byId.get(after.id) as object)).toBe(3);
+    expect(days(byId.get(before.id) as Record<string, unknown>)).toBe(14);
+    expect(days(byId.get(after.id) as Record<string, unknown>)).toBe(3);
     await put({ mentorship_request_expiry_days: 14 });
   });
 });

@@ -29,8 +29,9 @@ const requestColumns = {
   status: mentorshipRequests.status,
   requested_at: mentorshipRequests.requested_at,
   // Mapped like requested_at, so the wire shows ISO 8601 as for every other timestamp (not PostgreSQL's text).
-  expires_at:
-    sql<Date | null>`CASE WHEN ${mentorshipRequests.status} = 'pending' THEN ${mentorshipRequests.expires_at} END`.mapWith(mentorshipRequests.expires_at),
+  expires_at: sql<Date | null>`CASE WHEN ${mentorshipRequests.status} = 'pending' THEN ${mentorshipRequests.expires_at} END`.mapWith(
+    mentorshipRequests.expires_at,
+  ),
   accepted_at: mentorshipRequests.accepted_at,
   rejected_at: mentorshipRequests.rejected_at,
   rejection_reason: mentorshipRequests.rejection_reason,

@@ -222,7 +222,9 @@ describe('expiry', () => {
   it('when a lapsed request has not been swept yet, then asking again expires it and succeeds', async () => {
     const member = await t.user('student');
     const asked = await requestMentorship(member, mentor.id);
-    await t.database.db.execute(sql`UPDATE mentorship_requests SET requested_at = now() - interval '15 days', expires_at = now() - interval '1 day' WHERE id = ${asked.id}`);
+    await t.database.db.execute(
+      sql`UPDATE mentorship_requests SET requested_at = now() - interval '15 days', expires_at = now() - interval '1 day' WHERE id = ${asked.id}`,
+    );
     const again = await requestMentorship(member, mentor.id);
     expect(again.id).not.toBe(asked.id);
   });

@@ -32,7 +32,9 @@ export async function computeFacets(ctx: AppContext, scope: DirectoryScope = 'li
         SELECT p.current_company, p.location, p.department, p.batch_year, p.skills
         FROM profiles p
         WHERE p.directory_visible AND NOT p.owner_deleted${
-          scope === 'verified-alumni' ? ` AND p.is_verified AND EXISTS (SELECT 1 FROM users u WHERE u.id = p.user_id AND u.role = 'alumni')` : ''
+          scope === 'verified-alumni'
+            ? ` AND p.is_verified AND EXISTS (SELECT 1 FROM users u WHERE u.id = p.user_id AND u.role = 'alumni')`
+            : ''
         }
       )
       ${text('current_company')}

@@ -245,7 +245,12 @@ async function ensureProfile(ctx: AppContext, tx: Tx, actor: Actor) {
   await tx
     .insert(profiles)
     .values(
-      withDerived({ user_id: actor.id, name: await accountName(tx, actor.id), skills: [], directory_visible: await defaultVisibility(ctx) }),
+      withDerived({
+        user_id: actor.id,
+        name: await accountName(tx, actor.id),
+        skills: [],
+        directory_visible: await defaultVisibility(ctx),
+      }),
     )
     .onConflictDoNothing();
 }
