@@ -45,7 +45,12 @@ async function load(ctx: AppContext, mark = ''): Promise<Settings> {
 export async function startSettings(ctx: AppContext) {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  copies.set(ctx, { values: await load(ctx), expires: Infinity, refreshed: true });
+  try {
+    copies.set(ctx, { values: await load(ctx), expires: Infinity, refreshed: true });
+  } catch (err) {
+    // Not fatal: requests load on demand (as without the refresher) until a refresh succeeds.
+    ctx.log.warn({ err }, 'settings could not be loaded at start-up; retrying in the background');
+  }
   const tick = async () => {
     try {
       const before = writes.get(ctx);
