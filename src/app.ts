@@ -31,6 +31,7 @@ import { profilesRoutes } from './modules/profiles/profiles.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { ensureAdmin } from './modules/auth/auth.service.js';
 import { startRevocations } from './modules/auth/auth.revocations.js';
+import { startSettings } from './modules/admin/settings.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { mailJobs } from './modules/mail/mail.jobs.js';
 import { mentorshipJobs } from './modules/mentorship/mentorship.jobs.js';
@@ -140,8 +141,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   app.decorate('ctx', ctx);
   const revocations = await startRevocations(ctx);
+  const settings = await startSettings(ctx);
   app.addHook('onClose', async () => {
     await revocations.stop();
+    settings.stop();
     await jobs?.stop();
     await ctx.realtime.stop();
     ctx.mailer.close();

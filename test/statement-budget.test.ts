@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions } from 'fastify';
 import { createTestApp, type TestApp, type TestUser } from './helpers.js';
 import { countStatements } from './statements.js';
+import { SETTINGS_TTL_MS } from '../src/modules/admin/settings.service.js';
 
 /**
  * The statement budget of the hot reads (issue 10), authentication included: a change that adds a
@@ -94,6 +95,14 @@ describe('statement budget of the hot reads', () => {
       expect(second.length, second.join('\n---\n')).toBe(1);
     });
   }
+
+  it('when the settings copy is older than its refresh period, then a hot read still sends no settings statement', async () => {
+    // Search, directory, facets and profile creation read settings: the copy is refreshed in the background, never by a request.
+    await new Promise((r) => setTimeout(r, SETTINGS_TTL_MS + 500));
+    const statements = await statementsOf(viewer, { method: 'GET', url: '/api/profiles/filters/options' });
+    expect(statements.join('\n')).not.toMatch(/platform_settings/);
+    expect(statements.length).toBe(1);
+  });
 
   it('when a request is counted, then statements of other work on the pool are not (the counter is sound)', async () => {
     const { statements } = await counter.count(async () => {

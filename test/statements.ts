@@ -4,8 +4,9 @@ import type pg from 'pg';
  * Counts the statements a piece of work sends through a pool (tests only): every pg client the pool
  * hands out is wrapped once, and a query is recorded while `count(...)` runs. Run counted work alone
  * (one request at a time). The job queue polls on the same pool: its statements (schema pgboss) are
- * not the request's and are left out. (An AsyncLocalStorage scope would be exact, but app.inject
- * runs the request outside the caller's async context.)
+ * not the request's and are left out, as is the background settings refresh (its SQL comment starts
+ * with "background:"). (An AsyncLocalStorage scope would be exact, but app.inject runs the request
+ * outside the caller's async context.)
  */
 const wrapped = Symbol('statement counter');
 
@@ -19,7 +20,7 @@ export function countStatements(pool: pg.Pool) {
     (c as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       const first = args[0] as string | { text?: string; name?: string };
       const text = typeof first === 'string' ? first : (first.text ?? first.name ?? '?');
-      if (log && !/\bpgboss\./.test(text)) log.push(text);
+      if (log && !/\bpgboss\./.test(text) && !text.includes('/* background:')) log.push(text);
       return query(...args);
     };
   };

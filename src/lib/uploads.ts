@@ -2,9 +2,12 @@ import type { Static, TObject } from '@sinclair/typebox';
 import { fileTypeFromBuffer } from 'file-type';
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
+import { getSetting } from '../modules/admin/settings.service.js';
+import { MAX_UPLOAD_CEILING_BYTES } from '../modules/admin/settings.rules.js';
 import { AppError, badRequest } from './errors.js';
 
-export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+/** The hard ceiling (the multipart plugin's own limit, src/app.ts); the setting max_upload_bytes can only lower it. */
+export const MAX_UPLOAD_BYTES = MAX_UPLOAD_CEILING_BYTES;
 
 export const uploadKinds = {
   cv: { 'application/pdf': 'pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx' },
@@ -20,7 +23,17 @@ export interface Upload {
   originalName: string;
 }
 
-const tooLarge = () => new AppError(413, 'payload_too_large', `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
+const sizeText = (bytes: number) =>
+  bytes >= 1024 * 1024 ? `${Number((bytes / 1024 / 1024).toFixed(2))} MB` : `${Number((bytes / 1024).toFixed(1))} KB`;
+const tooLarge = (maxBytes: number) => new AppError(413, 'payload_too_large', `The file is larger than ${sizeText(maxBytes)}`);
+
+/**
+ * The one place the upload limit is decided (CV, photo, banner, application CV): the admin setting
+ * max_upload_bytes, from the instance's in-memory copy (no statement), never above the ceiling.
+ */
+async function uploadLimit(request: FastifyRequest): Promise<number> {
+  return Math.min(await getSetting(request.server.ctx, 'max_upload_bytes'), MAX_UPLOAD_BYTES);
+}
 
 /** The type check, from the bytes: 415 unless the content really is one of the kind's types. */
 async function checkUpload(buffer: Buffer, kind: UploadKind, originalName: string): Promise<Upload> {
@@ -36,7 +49,7 @@ async function checkUpload(buffer: Buffer, kind: UploadKind, originalName: strin
 }
 
 /**
- * A multipart form: an optional file in the field `file` (at most 5 MB, its real type checked from
+ * A multipart form: an optional file in the field `file` (at most the setting max_upload_bytes, 5 MB by default, its real type checked from
  * the bytes, not the name or the declared type) and text fields in any order. Nothing is stored
  * here, so a rejected upload leaves nothing behind.
  */
@@ -44,13 +57,14 @@ export async function readUploadForm(request: FastifyRequest, kind: UploadKind):
   if (!request.isMultipart()) throw new AppError(415, 'unsupported_media_type', 'Send multipart/form-data with a field named "file"');
   const fields: Record<string, string> = {};
   let upload: Upload | undefined;
-  for await (const part of request.parts({ limits: { fileSize: MAX_UPLOAD_BYTES } })) {
+  const maxBytes = await uploadLimit(request);
+  for await (const part of request.parts({ limits: { fileSize: maxBytes } })) {
     if (part.type === 'field') {
       fields[part.fieldname] = String(part.value);
       continue;
     }
     const buffer = await part.toBuffer().catch((err: { code?: string }) => {
-      throw err.code === 'FST_REQ_FILE_TOO_LARGE' ? tooLarge() : err;
+      throw err.code === 'FST_REQ_FILE_TOO_LARGE' ? tooLarge(maxBytes) : err;
     });
     if (part.fieldname !== 'file') throw badRequest(part.fieldname, 'is not an allowed file field (use "file")');
     upload = await checkUpload(buffer, kind, part.filename);

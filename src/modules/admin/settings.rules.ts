@@ -18,15 +18,20 @@ export const settingSchemas = {
   }),
   directory_verified_alumni_only: Type.Boolean({
     default: false,
-    description: 'Analytics count only verified alumni profiles (the directory module may apply the same rule)',
+    description: 'Search, directory, facets and analytics show non-admins only verified alumni',
   }),
   default_profile_visibility: Type.String({
     enum: ['listed', 'unlisted'],
     default: 'listed',
     description: 'Whether a new profile appears in the directory until its owner decides',
   }),
-  max_upload_bytes: Int({ minimum: 1024, maximum: MAX_UPLOAD_CEILING_BYTES, default: MAX_UPLOAD_CEILING_BYTES }),
-  mentorship_request_expiry_days: Int({ minimum: 1, maximum: 365, default: 14 }),
+  max_upload_bytes: Int({
+    minimum: 1024,
+    maximum: MAX_UPLOAD_CEILING_BYTES,
+    default: MAX_UPLOAD_CEILING_BYTES,
+    description: 'Largest CV, photo or banner upload accepted (bytes; 413 above it)',
+  }),
+  mentorship_request_expiry_days: Int({ minimum: 1, maximum: 365, default: 14, description: 'Days until a new pending request lapses' }),
 };
 
 export type SettingName = keyof typeof settingSchemas;

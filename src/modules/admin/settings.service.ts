@@ -7,21 +7,28 @@ import { platformSettings } from './admin.tables.js';
 import { settingDefaults, settingNames, settingSchemas, type SettingName, type Settings, type SettingsUpdate } from './settings.rules.js';
 
 /**
- * How long an instance keeps its copy. Every instance re-reads the table at most this long after
- * a change elsewhere (the writing instance at once), with or without Redis: "within seconds"
- * without a listener connection per instance (docs/decisions/091-admin-settings.md).
+ * How old an instance's copy may be. A running app refreshes it in the background every
+ * SETTINGS_TTL_MS (startSettings), so a request never waits on, nor sends, a settings statement: hot
+ * reads (search, directory, uploads) read settings at no cost. The writing instance reloads at once.
+ * See docs/decisions/091-admin-settings.md and 095-settings-in-force.md.
  */
 export const SETTINGS_TTL_MS = 2000;
+/** Marks the background refresh, so statement counters can tell it from a request's statements. */
+export const SETTINGS_REFRESH_MARK = '/* background: settings refresh */';
 
 interface Copy {
   values: Settings;
   expires: number;
   loading?: Promise<Settings>;
+  /** Kept fresh by startSettings' timer: never expires while it runs. */
+  refreshed?: boolean;
 }
 const copies = new WeakMap<AppContext, Copy>();
+/** Bumped by every write on this instance: a background refresh that began before it must not undo it. */
+const writes = new WeakMap<AppContext, number>();
 
-async function load(ctx: AppContext): Promise<Settings> {
-  const rows = await ctx.db.select({ name: platformSettings.name, value: platformSettings.value }).from(platformSettings);
+async function load(ctx: AppContext, mark = ''): Promise<Settings> {
+  const { rows } = await ctx.pool.query<{ name: string; value: unknown }>(`SELECT name, value FROM platform_settings ${mark}`);
   const values: Record<string, unknown> = { ...settingDefaults };
   for (const row of rows) {
     // A stored value that no longer fits its schema (a setting changed type) falls back to the default.
@@ -31,11 +38,45 @@ async function load(ctx: AppContext): Promise<Settings> {
   return values as Settings;
 }
 
-/** All settings, from this instance's copy (at most SETTINGS_TTL_MS old). */
+/**
+ * Loads the settings, then re-reads them every SETTINGS_TTL_MS until stopped (the app's onClose). A
+ * failed refresh keeps the last values (and logs); requests go on reading the copy.
+ */
+export async function startSettings(ctx: AppContext) {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    copies.set(ctx, { values: await load(ctx), expires: Infinity, refreshed: true });
+  } catch (err) {
+    // Not fatal: requests load on demand (as without the refresher) until a refresh succeeds.
+    ctx.log.warn({ err }, 'settings could not be loaded at start-up; retrying in the background');
+  }
+  const tick = async () => {
+    try {
+      const before = writes.get(ctx);
+      const values = await load(ctx, SETTINGS_REFRESH_MARK);
+      if (!stopped && writes.get(ctx) === before) copies.set(ctx, { values, expires: Infinity, refreshed: true });
+    } catch (err) {
+      if (!stopped) ctx.log.warn({ err }, 'settings refresh failed; keeping the last values');
+    }
+    if (!stopped) timer = setTimeout(tick, SETTINGS_TTL_MS).unref();
+  };
+  timer = setTimeout(tick, SETTINGS_TTL_MS).unref();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      copies.delete(ctx);
+    },
+  };
+}
+
+/** All settings, from this instance's copy (at most SETTINGS_TTL_MS old, plus one refresh's time). */
 export async function getSettings(ctx: AppContext): Promise<Settings> {
   const copy = copies.get(ctx);
   if (copy && copy.expires > Date.now()) return copy.values;
   if (copy?.loading) return copy.loading;
+  // A context without the refresher (CLI commands, services called directly): load on demand, kept 2 s.
   const loading = load(ctx);
   const next: Copy = { values: copy?.values ?? settingDefaults, expires: 0, loading };
   copies.set(ctx, next);
@@ -103,8 +144,12 @@ export async function updateSettings(ctx: AppContext, admin: Actor, input: Setti
       ip,
     });
   });
-  copies.delete(ctx);
-  return getSettings(ctx);
+  // This instance sees its own change at once (the others within SETTINGS_TTL_MS).
+  writes.set(ctx, (writes.get(ctx) ?? 0) + 1);
+  const refreshed = copies.get(ctx)?.refreshed;
+  const values = await load(ctx);
+  copies.set(ctx, refreshed ? { values, expires: Infinity, refreshed } : { values, expires: Date.now() + SETTINGS_TTL_MS });
+  return values;
 }
 
 /** Registration rules from the settings (called by POST /api/auth/register). */

@@ -30,7 +30,9 @@ describe('mentorshipNotificationRules', () => {
     const declined = await requestMentorship(other, mentor.id);
     await mentor.inject({ method: 'POST', url: `/api/mentorship/${declined.id}/reject`, payload: { reason: 'Full' } });
     const lapsed = await requestMentorship(other, mentor.id);
-    await t.database.db.execute(sql`UPDATE mentorship_requests SET requested_at = now() - interval '15 days' WHERE id = ${lapsed.id}`);
+    await t.database.db.execute(
+      sql`UPDATE mentorship_requests SET requested_at = now() - interval '15 days', expires_at = now() - interval '1 day' WHERE id = ${lapsed.id}`,
+    );
     await expireStaleRequests(t.app.ctx);
     const session = await scheduleSession(mentee, mentorshipId, { scheduled_date: inDays(3) });
     const moved = inDays(4);

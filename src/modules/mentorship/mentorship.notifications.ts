@@ -111,8 +111,8 @@ export const mentorshipNotificationRules: NotificationRule<any>[] = [
       return {
         title: 'Mentorship request expired',
         message: toStudent
-          ? `Your request to ${name(p.mentorId)} expired after 14 days without an answer. You may ask again or try another mentor.`
-          : `The request from ${name(p.studentId)} expired after 14 days without an answer.`,
+          ? `Your request to ${name(p.mentorId)} expired without an answer. You may ask again or try another mentor.`
+          : `The request from ${name(p.studentId)} expired without an answer.`,
         link: `/mentorship/requests/${p.requestId}`,
         priority: 'low',
         metadata: { request_id: p.requestId },

@@ -30,7 +30,7 @@ describe('seedMentorship', () => {
           WHERE m.mentor_id = mp.user_id AND s.status = 'completed'))::int AS bad_sessions,
         (SELECT count(*)::int FROM mentorship_requests r WHERE r.status = 'accepted'
           AND NOT EXISTS (SELECT 1 FROM mentorships m WHERE m.request_id = r.id)) AS accepted_without_mentorship,
-        (SELECT count(*)::int FROM mentorship_requests WHERE status = 'pending' AND requested_at < now() - interval '14 days') AS stale_pending
+        (SELECT count(*)::int FROM mentorship_requests WHERE status = 'pending' AND expires_at < now()) AS stale_pending
       FROM mentor_profiles mp`);
     expect(rows[0]).toEqual({ bad_mentees: 0, over_capacity: 0, bad_sessions: 0, accepted_without_mentorship: 0, stale_pending: 0 });
     const list = await people[4].inject({ method: 'GET', url: '/api/mentors?available_only=false' });

@@ -93,6 +93,7 @@ export async function seedMentorship(ctx: AppContext, faker: Faker, users: Seede
         goals: faker.helpers.arrayElement(GOALS),
         status: outcome,
         requested_at: requestedAt,
+        expires_at: new Date(requestedAt.getTime() + 14 * DAY),
         accepted_at: outcome === 'accepted' ? answeredAt : null,
         rejected_at: outcome === 'rejected' ? answeredAt : null,
         rejection_reason: outcome === 'rejected' ? 'My calendar is full this term, sorry!' : null,

@@ -79,6 +79,10 @@ export const mentorshipRequests = pgTable(
     rejected_at: timestamp({ withTimezone: true }),
     rejection_reason: text(),
     expired_at: timestamp({ withTimezone: true }),
+    /** When a pending request lapses: fixed at creation from the setting mentorship_request_expiry_days. */
+    expires_at: timestamp({ withTimezone: true })
+      .notNull()
+      .default(sql`now() + interval '14 days'`),
   },
   (t) => [
     uniqueIndex('mentorship_requests_one_pending_idx')
@@ -86,9 +90,9 @@ export const mentorshipRequests = pgTable(
       .where(sql`${t.status} = 'pending'`),
     index('mentorship_requests_mentor_idx').on(t.mentor_id, t.requested_at.desc(), t.id.desc()),
     index('mentorship_requests_student_idx').on(t.student_id, t.requested_at.desc(), t.id.desc()),
-    // The expiry sweep reads only pending rows, oldest first.
-    index('mentorship_requests_pending_age_idx')
-      .on(t.requested_at)
+    // The expiry sweep reads only pending rows, by expiry.
+    index('mentorship_requests_pending_expiry_idx')
+      .on(t.expires_at)
       .where(sql`${t.status} = 'pending'`),
   ],
 );

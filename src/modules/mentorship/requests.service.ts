@@ -5,13 +5,17 @@ import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, isUniqueViolation, notFound } from '../../lib/errors.js';
 import { cursorTimestamp } from '../../lib/pagination.js';
 import { users } from '../auth/auth.tables.js';
+import { getSetting } from '../admin/settings.service.js';
 import { newestFirst } from '../jobs/jobs.service.js';
 import type { CreateRequestBody, EndBody, RejectBody, RequestListQuery } from './mentorship.schemas.js';
 import { mentorProfiles, mentorshipRequests, mentorships, mentorshipSessions } from './mentorship.tables.js';
 
-/** A pending request lapses after this long (the expiry job sweeps it; accept refuses it before then). */
-export const REQUEST_TTL_DAYS = 14;
-const notLapsed = sql`${mentorshipRequests.requested_at} > now() - make_interval(days => ${REQUEST_TTL_DAYS})`;
+/**
+ * A pending request lapses at its expires_at, set when it is made from the setting
+ * mentorship_request_expiry_days (default 14): a later change of the setting moves only new requests.
+ * The expiry job sweeps lapsed requests; accept refuses them before then.
+ */
+const notLapsed = sql`${mentorshipRequests.expires_at} > now()`;
 
 const student = alias(users, 'student');
 const mentor = alias(users, 'mentor');
@@ -25,10 +29,9 @@ const requestColumns = {
   status: mentorshipRequests.status,
   requested_at: mentorshipRequests.requested_at,
   // Mapped like requested_at, so the wire shows ISO 8601 as for every other timestamp (not PostgreSQL's text).
-  expires_at:
-    sql<Date | null>`CASE WHEN ${mentorshipRequests.status} = 'pending' THEN ${mentorshipRequests.requested_at} + make_interval(days => ${REQUEST_TTL_DAYS}) END`.mapWith(
-      mentorshipRequests.requested_at,
-    ),
+  expires_at: sql<Date | null>`CASE WHEN ${mentorshipRequests.status} = 'pending' THEN ${mentorshipRequests.expires_at} END`.mapWith(
+    mentorshipRequests.expires_at,
+  ),
   accepted_at: mentorshipRequests.accepted_at,
   rejected_at: mentorshipRequests.rejected_at,
   rejection_reason: mentorshipRequests.rejection_reason,
@@ -95,6 +98,7 @@ export async function createRequest(ctx: AppContext, actor: Actor, input: Create
     .from(mentorships)
     .where(and(eq(mentorships.mentor_id, input.mentor_id), eq(mentorships.student_id, actor.id), eq(mentorships.status, 'active')));
   if (active) throw conflict('This person already mentors you');
+  const expiryDays = await getSetting(ctx, 'mentorship_request_expiry_days');
   try {
     const id = await ctx.db.transaction(async (tx) => {
       // A lapsed request the sweep has not reached yet must not block asking again.
@@ -106,6 +110,7 @@ export async function createRequest(ctx: AppContext, actor: Actor, input: Create
           mentor_id: input.mentor_id,
           request_message: input.request_message.trim(),
           goals: input.goals?.trim() || null,
+          expires_at: sql`now() + make_interval(days => ${expiryDays})`,
         })
         .onConflictDoNothing()
         .returning({ id: mentorshipRequests.id });
@@ -200,7 +205,7 @@ export async function expireStaleRequests(ctx: AppContext) {
         ctx,
         tx,
         sql`${mentorshipRequests.id} IN (SELECT id FROM mentorship_requests WHERE status = 'pending'
-          AND requested_at <= now() - make_interval(days => ${REQUEST_TTL_DAYS}) ORDER BY requested_at LIMIT 500 FOR UPDATE SKIP LOCKED)`,
+          AND expires_at <= now() ORDER BY expires_at LIMIT 500 FOR UPDATE SKIP LOCKED)`,
       ),
     );
     total += n;

@@ -201,7 +201,7 @@ describe('expiry', () => {
     const asked = await requestMentorship(member, mentor.id);
     const fresh = await requestMentorship(await t.user('student'), mentor.id);
     await t.database.db.execute(
-      sql`UPDATE mentorship_requests SET requested_at = now() - interval '14 days 1 minute' WHERE id = ${asked.id}`,
+      sql`UPDATE mentorship_requests SET requested_at = now() - interval '14 days 1 minute', expires_at = now() - interval '1 minute' WHERE id = ${asked.id}`,
     );
     // Before the sweep runs, the lapsed request cannot be accepted and does not block a new one... but we sweep first.
     expect((await mentor.inject({ method: 'POST', url: `/api/mentorship/${asked.id}/accept` })).statusCode).toBe(409);
@@ -222,7 +222,9 @@ describe('expiry', () => {
   it('when a lapsed request has not been swept yet, then asking again expires it and succeeds', async () => {
     const member = await t.user('student');
     const asked = await requestMentorship(member, mentor.id);
-    await t.database.db.execute(sql`UPDATE mentorship_requests SET requested_at = now() - interval '15 days' WHERE id = ${asked.id}`);
+    await t.database.db.execute(
+      sql`UPDATE mentorship_requests SET requested_at = now() - interval '15 days', expires_at = now() - interval '1 day' WHERE id = ${asked.id}`,
+    );
     const again = await requestMentorship(member, mentor.id);
     expect(again.id).not.toBe(asked.id);
   });

@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
-import type { AppContext } from '../../lib/context.js';
+import type { Actor, AppContext } from '../../lib/context.js';
+import { cached } from './profiles.cache.js';
+import { directoryScope, type DirectoryScope } from './profiles.search.js';
 import type { Facets } from './profiles.schemas.js';
 
 /**
@@ -13,8 +15,12 @@ export const FACET_MAX_VALUES = 1000;
 
 type FacetRow = { facet: keyof Facets; value: string; count: number };
 
-/** From scratch over every visible profile (the reference the incremental counts are tested against). One statement: the visible profiles once, then each facet grouped case-insensitively (the spelling shown is the most common one). */
-export async function computeFacets(ctx: AppContext): Promise<Facets> {
+/**
+ * From scratch over every visible profile (the reference the incremental counts are tested against,
+ * and the facets of the verified-alumni scope). One statement: the visible profiles once, then each
+ * facet grouped case-insensitively (the spelling shown is the most common one).
+ */
+export async function computeFacets(ctx: AppContext, scope: DirectoryScope = 'listed'): Promise<Facets> {
   const top = (facet: string, value: string, from: string, group: string) =>
     `(SELECT '${facet}' AS facet, ${value} AS value, count(*)::int AS count FROM ${from} GROUP BY ${group}
       ORDER BY count(*) DESC, ${value} COLLATE "C" LIMIT ${FACET_MAX_VALUES})`;
@@ -25,7 +31,11 @@ export async function computeFacets(ctx: AppContext): Promise<Facets> {
       WITH v AS MATERIALIZED (
         SELECT p.current_company, p.location, p.department, p.batch_year, p.skills
         FROM profiles p
-        WHERE p.directory_visible AND NOT p.owner_deleted
+        WHERE p.directory_visible AND NOT p.owner_deleted${
+          scope === 'verified-alumni'
+            ? ` AND p.is_verified AND EXISTS (SELECT 1 FROM users u WHERE u.id = p.user_id AND u.role = 'alumni')`
+            : ''
+        }
       )
       ${text('current_company')}
       UNION ALL ${text('location')}
@@ -65,7 +75,17 @@ export const FACETS_SQL = FACET_SOURCES.map(
       ORDER BY count DESC, value COLLATE "C" LIMIT $1)`,
 ).join(' UNION ALL ');
 
-export async function getFacets(ctx: AppContext, limit: number): Promise<Facets> {
+/** How long the verified-alumni facets are kept when no profile is written (any profile write drops them). */
+const SCOPED_FACETS_TTL_SECONDS = 30;
+
+/** The facets a viewer may see (without a viewer: every listed profile, the triggers' counts). */
+export async function getFacets(ctx: AppContext, limit: number, viewer?: Actor): Promise<Facets> {
+  if (viewer && (await directoryScope(ctx, viewer)) === 'verified-alumni') {
+    // Not kept by the triggers: computed from scratch and cached with the profiles generation (decision 096).
+    const all = await cached(ctx, 'facets:verified-alumni', SCOPED_FACETS_TTL_SECONDS, () => computeFacets(ctx, 'verified-alumni'));
+    const cut = Math.min(limit, FACET_MAX_VALUES);
+    return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, (v as unknown[]).slice(0, cut)])) as unknown as Facets;
+  }
   const { rows } = await ctx.pool.query<FacetRow>({
     name: 'profile-facets',
     text: FACETS_SQL,

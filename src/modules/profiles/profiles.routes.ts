@@ -46,7 +46,7 @@ export const profilesRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       querystring: SearchQuerySchema,
       response: { 200: countedPageSchema(ProfileCardSchema), ...problems(400, 401) },
     },
-    handler: async (request) => searchProfiles(ctx, 'profiles.search', request.query),
+    handler: async (request) => searchProfiles(ctx, actorOf(request), 'profiles.search', request.query),
   });
 
   app.get('/directory', {
@@ -56,7 +56,7 @@ export const profilesRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       querystring: SearchQuerySchema,
       response: { 200: countedPageSchema(ProfileCardSchema), ...problems(400, 401) },
     },
-    handler: async (request) => searchProfiles(ctx, 'profiles.directory', request.query),
+    handler: async (request) => searchProfiles(ctx, actorOf(request), 'profiles.directory', request.query),
   });
 
   app.get('/filters/options', {
@@ -66,7 +66,7 @@ export const profilesRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       querystring: FacetsQuerySchema,
       response: { 200: FacetsSchema, ...problems(400, 401) },
     },
-    handler: async (request) => getFacets(ctx, request.query.limit),
+    handler: async (request) => getFacets(ctx, request.query.limit, actorOf(request)),
   });
 
   app.post('/upload-cv', {

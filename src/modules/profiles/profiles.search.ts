@@ -1,7 +1,8 @@
 import { and, count, eq, sql, type SQL } from 'drizzle-orm';
 import { countKeyOf } from '../../lib/cache.js';
-import type { AppContext } from '../../lib/context.js';
+import type { Actor, AppContext } from '../../lib/context.js';
 import { keyset } from '../../lib/pagination.js';
+import { getSetting } from '../admin/settings.service.js';
 import { users } from '../auth/auth.tables.js';
 import { signedFileUrl } from '../files/files.service.js';
 import { cached } from './profiles.cache.js';
@@ -34,9 +35,23 @@ const present = (value: string | undefined) => {
 };
 const tokensOf = (value: string) => value.split(/\s+/).filter(Boolean);
 
-export function searchConditions(query: SearchQuery): SQL[] {
+/**
+ * Who a viewer may find: `listed` profiles, or with the setting directory_verified_alumni_only and a
+ * viewer who is not an admin, only the listed profiles of verified alumni (docs/admin.md, decision 096).
+ */
+export type DirectoryScope = 'listed' | 'verified-alumni';
+export async function directoryScope(ctx: AppContext, viewer: Actor): Promise<DirectoryScope> {
+  if (viewer.role === 'admin') return 'listed';
+  return (await getSetting(ctx, 'directory_verified_alumni_only')) ? 'verified-alumni' : 'listed';
+}
+
+export function searchConditions(query: SearchQuery, scope: DirectoryScope = 'listed'): SQL[] {
   // Listed: not hidden by its owner, and the account is not deleted (owner_deleted mirrors users.status).
   const where: SQL[] = [eq(profiles.directory_visible, true), eq(profiles.owner_deleted, false)];
+  if (scope === 'verified-alumni') {
+    where.push(eq(profiles.is_verified, true));
+    where.push(sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${profiles.user_id} AND ${users.role} = 'alumni')`);
+  }
   const name = present(query.name);
   if (name) for (const token of tokensOf(name)) where.push(sql`lower(${profiles.name}) LIKE lower(${containsPattern(token)})`);
   const q = present(query.q);
@@ -80,15 +95,16 @@ const COUNT_TTL_SECONDS = 30;
 /** Substring matches below 1/SORT_BELOW_SHARE of the listed profiles are sorted rather than found by walking the name index. */
 const SORT_BELOW_SHARE = 20;
 
-export async function searchProfiles(ctx: AppContext, list: ProfileList, query: SearchQuery) {
+export async function searchProfiles(ctx: AppContext, viewer: Actor, list: ProfileList, query: SearchQuery) {
   const keys = lists[list];
-  const page = [...searchConditions(query), keys.after(ctx, query.cursor)];
+  const scope = await directoryScope(ctx, viewer);
+  const page = [...searchConditions(query, scope), keys.after(ctx, query.cursor)];
   const countOf = (q: SearchQuery) =>
-    cached(ctx, countKeyOf(q), COUNT_TTL_SECONDS, async () => {
+    cached(ctx, scope === 'listed' ? countKeyOf(q) : `${scope}:${countKeyOf(q)}`, COUNT_TTL_SECONDS, async () => {
       const [{ total }] = await ctx.db
         .select({ total: count() })
         .from(profiles)
-        .where(and(...searchConditions(q)));
+        .where(and(...searchConditions(q, scope)));
       return total;
     });
   const total = await countOf(query);

@@ -7,6 +7,7 @@ import { recordAudit } from '../audit/audit.service.js';
 import { users } from '../auth/auth.tables.js';
 import { signedFileUrl, storeUpload } from '../files/files.service.js';
 import { prepared } from '../../lib/prepared.js';
+import { getSetting } from '../admin/settings.service.js';
 import { bumpProfilesGeneration } from './profiles.cache.js';
 import { normalizeSkills } from '../../lib/text.js';
 import { MAX_SKILLS, MIN_YEAR, cleanText, derivedColumns, isHttpUrl, maxYear } from './profiles.rules.js';
@@ -164,8 +165,11 @@ const accountName = async (tx: Tx, userId: string) =>
 
 const withDerived = <T extends Parameters<typeof derivedColumns>[0]>(p: T) => ({ ...p, ...derivedColumns(p) });
 
+/** A new profile's visibility when its owner has not chosen one: the admin setting (read from the instance's copy). */
+const defaultVisibility = async (ctx: AppContext) => (await getSetting(ctx, 'default_profile_visibility')) === 'listed';
+
 export async function createProfile(ctx: AppContext, actor: Actor, input: ProfileInput) {
-  const fields = normalizeInput(input);
+  const fields = { directory_visible: await defaultVisibility(ctx), ...normalizeInput(input) };
   const view = await ctx.db.transaction(async (tx) => {
     const [inserted] = await tx
       .insert(profiles)
@@ -237,10 +241,17 @@ async function removeStoredFiles(ctx: AppContext, keys: (string | null)[]) {
 }
 
 /** Creates the caller's profile with defaults if they have none yet (an upload may come first). */
-async function ensureProfile(tx: Tx, actor: Actor) {
+async function ensureProfile(ctx: AppContext, tx: Tx, actor: Actor) {
   await tx
     .insert(profiles)
-    .values(withDerived({ user_id: actor.id, name: await accountName(tx, actor.id), skills: [] }))
+    .values(
+      withDerived({
+        user_id: actor.id,
+        name: await accountName(tx, actor.id),
+        skills: [],
+        directory_visible: await defaultVisibility(ctx),
+      }),
+    )
     .onConflictDoNothing();
 }
 
@@ -251,7 +262,7 @@ export async function attachProfileFile(ctx: AppContext, actor: Actor, kind: 'cv
   let previous: string | null = null;
   try {
     const view = await ctx.db.transaction(async (tx) => {
-      await ensureProfile(tx, actor);
+      await ensureProfile(ctx, tx, actor);
       const current = (await loadWithOwner(ctx, tx, actor.id, true))!;
       previous = current.profile[column];
       const next = { ...current.profile, [column]: key };
