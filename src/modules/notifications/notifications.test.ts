@@ -128,6 +128,17 @@ describe('preferences', () => {
     expect(body.notification_types['job.matching']).toEqual({ in_app: true, email: false });
   });
 
+  it('when a member sends a bare boolean for a type (the seed\'s enable/disable flag), then it sets both channels', async () => {
+    const user = await t.user('student');
+    await setPreferences(user, { notification_types: { announcement: { in_app: false } } });
+    const body = await setPreferences(user, { notification_types: { announcement: true, 'job.matching': false } });
+    expect(body.notification_types.announcement).toEqual({ in_app: true, email: true });
+    expect(body.notification_types['job.matching']).toEqual({ in_app: false, email: false });
+    const bad = await user.inject({ method: 'PUT', url: '/api/notifications/preferences', payload: { notification_types: { announcement: 3 } } });
+    expect(bad.statusCode).toBe(400);
+    expect(problemOf(bad).errors?.[0].field).toMatch(/^notification_types\.announcement/);
+  });
+
   it('when a type is unknown or a field is bad, then 400 naming it, and nothing changes', async () => {
     const user = await t.user('student');
     const unknown = await user.inject({ method: 'PUT', url: '/api/notifications/preferences', payload: { notification_types: { 'no.such.type': { email: false } } } });
