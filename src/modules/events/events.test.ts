@@ -478,6 +478,18 @@ describe('GET /api/events/{event_id}/ics', () => {
     expect(res.body).toContain('SEQUENCE:1');
   });
 
+  it('when the title carries line breaks, then the file gains no lines from it (the calendar name is escaped)', async () => {
+    const event = await createEvent(alumni, { title: 'Evil\r\nATTENDEE:mailto:x@example.com\nEND:VEVENT' });
+    const res = await student.inject({ method: 'GET', url: `/api/events/${event.id}/ics` });
+    expect(res.statusCode).toBe(200);
+    const lines = res.body.split(/\r\n/);
+    expect(lines.filter((l) => l.startsWith('ATTENDEE'))).toEqual([]);
+    expect(lines.filter((l) => l === 'END:VEVENT')).toHaveLength(1);
+    expect(lines).toContain('X-WR-CALNAME:Evil\\nATTENDEE:mailto:x@example.com\\nEND:VEVENT');
+    const vevents = Object.values(ical.sync.parseICS(res.body)).filter((c) => c?.type === 'VEVENT');
+    expect(vevents).toHaveLength(1);
+  });
+
   it('when the event does not exist, then 404; no token 401', async () => {
     expect((await student.inject({ method: 'GET', url: `/api/events/${randomUUID()}/ics` })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: `/api/events/${randomUUID()}/ics` })).statusCode).toBe(401);
