@@ -6,6 +6,7 @@ export const PrioritySchema = Type.Union([Type.Literal('low'), Type.Literal('nor
 
 export const NotificationSchema = Type.Object({
   id: UuidSchema,
+  user_id: UuidSchema,
   type: Type.String(),
   title: Type.String(),
   message: Type.String(),

@@ -48,7 +48,8 @@ describe('reading and marking', () => {
 
     const read = await user.inject({ method: 'PUT', url: `/api/notifications/${first.results[0].id}/read` });
     expect(read.statusCode).toBe(200);
-    expect(read.json()).toMatchObject({ is_read: true, id: first.results[0].id });
+    // user_id: the seed's Notification field for its owner.
+    expect(read.json()).toMatchObject({ is_read: true, id: first.results[0].id, user_id: user.id });
     expect(read.json().read_at).not.toBeNull();
     const again = await user.inject({ method: 'PUT', url: `/api/notifications/${first.results[0].id}/read` });
     expect(again.json().read_at).toBe(read.json().read_at);
