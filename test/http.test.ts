@@ -144,6 +144,23 @@ describe('operations endpoints', () => {
     expect(JSON.stringify(doc.paths['/api/auth/register'])).not.toContain('password_hash');
   });
 
+  it('when /api/openapi.json is read, then paths are spelled as the contract does (no trailing slash) and every route answers a documented 2xx', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    const paths = Object.keys(doc.paths as Record<string, unknown>);
+    expect(paths.filter((p) => p.length > 1 && p.endsWith('/'))).toEqual([]);
+    for (const p of ['/api/events', '/api/mentors', '/api/notifications', '/api/jobs']) expect(doc.paths[p]?.get, p).toBeDefined();
+    const undocumented: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { tags?: string[]; summary?: string; responses?: object }>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const ok = Object.keys(op.responses ?? {}).some((code) => /^[23]/.test(code));
+        // /api/ws answers only 101 (an upgrade) or a problem: its 2xx is the WebSocket itself.
+        if (!op.tags?.length || !op.summary || (!ok && path !== '/api/ws')) undocumented.push(`${method} ${path}`);
+      }
+    }
+    expect(undocumented).toEqual([]);
+    expect(doc.paths['/api/notifications/stream'].get.responses['200'].content).toHaveProperty('text/event-stream');
+  });
+
   it('when /api/docs is opened, then it serves an HTML page', async () => {
     let res = await t.app.inject({ method: 'GET', url: '/api/docs' });
     for (let hops = 0; res.statusCode >= 300 && res.statusCode < 400 && hops < 3; hops++) {

@@ -193,18 +193,18 @@ describe('odd input at every endpoint with a query string', () => {
         '/api/profiles/search',
         '/api/profiles/directory',
         '/api/admin/profiles/pending',
-        '/api/jobs/',
+        '/api/jobs',
         '/api/jobs/{job_id}/applications',
         '/api/applications/my-applications',
         '/api/recruiter/jobs',
         '/api/recruiter/analytics',
-        '/api/mentors/',
+        '/api/mentors',
         '/api/mentorship/requests/received',
         '/api/mentorship/requests/sent',
         '/api/mentorship/active',
         '/api/mentorship/sessions',
         '/api/mentorship/{mentorship_id}/goals',
-        '/api/notifications/',
+        '/api/notifications',
       ]),
     );
   });
@@ -254,7 +254,7 @@ describe('odd input at every endpoint with a query string', () => {
   });
 
   it('when a date filter names a year PostgreSQL cannot store, then it is a 400 naming it', async () => {
-    const jobs = endpoints.find((e) => e.path === '/api/jobs/')!;
+    const jobs = endpoints.find((e) => e.path === '/api/jobs')!;
     for (const value of [
       '0000-01-01',
       '0000-12-31T23:59:59Z',
@@ -290,7 +290,7 @@ describe('cursors belong to their list', () => {
   });
 
   it('when a cursor is tampered with or made up, then it is a 400 naming cursor', async () => {
-    const jobs = endpoints.find((e) => e.path === '/api/jobs/')!;
+    const jobs = endpoints.find((e) => e.path === '/api/jobs')!;
     const cursor = (await get(jobs, 'limit=1')).json().next_cursor as string;
     for (const bad of [`${cursor}x`, `x${cursor}`, 'abc.def', '.', cursor.split('.')[0], 'eyJhIjoxfQ.AAAAAAAAAAAAAAAAAAAAAA']) {
       expectFieldError(await get(jobs, `cursor=${encodeURIComponent(bad)}`), 'cursor', bad);

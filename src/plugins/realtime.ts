@@ -80,7 +80,14 @@ const realtimePlugin: FastifyPluginAsyncTypebox<RealtimeOptions> = async (app, o
       tags: ['notifications'],
       summary: 'Server-Sent Events: the caller’s new notifications as they happen (Last-Event-ID replays)',
       querystring: StreamQuerySchema,
-      response: problems(400, 401),
+      response: {
+        // Hijacked reply: never serialized, declared so clients see the stream's media type.
+        200: {
+          description: 'An event stream: frames `id:`, `event:` and `data:` (JSON `{type, data}`); `: ping` heartbeats',
+          content: { 'text/event-stream': { schema: { type: 'string' } } },
+        },
+        ...problems(400, 401),
+      },
     },
     handler: async (request, reply) => {
       const actor = actorOf(request);

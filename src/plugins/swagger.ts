@@ -19,6 +19,9 @@ async function swaggerPlugin(app: FastifyInstance) {
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
+    // A module's list route is declared as '/' under its prefix; the contract (and the seed) spell
+    // the path without the trailing slash, and both reach the route, so the document uses the contract's.
+    transform: ({ schema, url }) => ({ schema, url: url.length > 1 && url.endsWith('/') ? url.slice(0, -1) : url }),
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });

@@ -158,6 +158,14 @@ describe('GET /api/admin/reports/{name}.csv', () => {
       string
     >[];
     expect(users.map((u) => u.id)).toEqual(expect.arrayContaining(signedIn.map((u) => u.id)));
+    // Timestamps as API.md spells them (ISO 8601 UTC), not PostgreSQL's "2026-11-30 18:31:40.915+00".
+    const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+    for (const u of users) {
+      expect(u.created_at).toMatch(ISO);
+      if (u.last_login_at) expect(u.last_login_at).toMatch(ISO);
+    }
+    const audit = parse((await admin.inject({ method: 'GET', url: '/api/admin/reports/audit-log.csv' })).body, { columns: true }) as Record<string, string>[];
+    for (const a of audit) expect(a.created_at).toMatch(ISO);
   });
 
   it('when the report does not exist, then 404; when the name is malformed, then 400', async () => {

@@ -109,6 +109,10 @@ describe('GET /api/admin/audit-log', () => {
     expect(first.json().results.map((r: { target_id: string }) => r.target_id)).toEqual([targets[2].id, targets[1].id]);
     const second = await admin.inject({ method: 'GET', url: `${base}&limit=2&cursor=${first.json().next_cursor}` });
     expect(second.json()).toMatchObject({ results: [{ target_id: targets[0].id, admin_id: other.id }], next_cursor: null });
+    // The seed's AdminAction names the instant `timestamp`: present, and the same as created_at.
+    const entry = second.json().results[0];
+    expect(entry.timestamp).toBe(entry.created_at);
+    expect(entry.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     const byTarget = await admin.inject({ method: 'GET', url: `/api/admin/audit-log?target_type=user&target_id=${targets[1].id}` });
     expect(byTarget.json().results).toHaveLength(1);
     const before = await admin.inject({ method: 'GET', url: `${base}&to=2000-01-01T00:00:00Z` });

@@ -27,6 +27,13 @@ interface Report {
 export const neutralizeCell = (value: Cell): Cell =>
   typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value instanceof Date ? value.toISOString() : value;
 
+/**
+ * A timestamp cell as API.md spells timestamps (ISO 8601, UTC, milliseconds), not PostgreSQL's text
+ * form. It takes the column's name as its alias, so ORDER BY names the table's column qualified
+ * (an unqualified name would sort by this text, truncated to milliseconds, and break the keyset).
+ */
+const iso = (column: string) => sql.raw(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`);
+
 /** Reads a big table in keyset batches, so the export streams in constant memory (`k`: the cursorTimestamp of created_at). */
 async function* batches<T extends { id: string; k: string }>(fetch: (after: [string, string] | null) => Promise<T[]>) {
   let after: [string, string] | null = null;
@@ -76,9 +83,9 @@ const reports: Record<string, Report> = {
       mapRows(
         batches(async (after) => {
           const { rows } = await ctx.db.execute<Record<string, any> & { id: string; k: string }>(sql`
-            SELECT id, email, name, role, status, is_verified, last_login_at, created_at, ${cursorTimestamp(sql`created_at`)} AS k FROM users
+            SELECT id, email, name, role, status, is_verified, ${iso('last_login_at')}, ${iso('created_at')}, ${cursorTimestamp(sql`created_at`)} AS k FROM users
             ${after ? sql`WHERE (created_at, id) > (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``}
-            ORDER BY created_at, id LIMIT 1000`);
+            ORDER BY users.created_at, users.id LIMIT 1000`);
           return rows;
         }),
         (r) => [r.id, r.email, r.name, r.role, r.status, r.is_verified, r.last_login_at, r.created_at],
@@ -90,9 +97,9 @@ const reports: Record<string, Report> = {
       mapRows(
         batches(async (after) => {
           const { rows } = await ctx.db.execute<Record<string, any> & { id: string; k: string }>(sql`
-            SELECT id, created_at, admin_id, action_type, target_type, target_id, description, ip, ${cursorTimestamp(sql`created_at`)} AS k FROM audit_log
+            SELECT id, ${iso('created_at')}, admin_id, action_type, target_type, target_id, description, ip, ${cursorTimestamp(sql`created_at`)} AS k FROM audit_log
             ${after ? sql`WHERE (created_at, id) > (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``}
-            ORDER BY created_at, id LIMIT 1000`);
+            ORDER BY audit_log.created_at, audit_log.id LIMIT 1000`);
           return rows;
         }),
         (r) => [r.id, r.created_at, r.admin_id, r.action_type, r.target_type, r.target_id, r.description, r.ip],

@@ -12,6 +12,7 @@ export const AuditEntrySchema = Type.Object({
   metadata: Type.Record(Type.String(), Type.Unknown()),
   ip: Nullable(Type.String()),
   created_at: TimestampSchema,
+  timestamp: TimestampSchema,
 });
 
 // Filters follow SEARCH.md: blank filters nothing.

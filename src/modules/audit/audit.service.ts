@@ -66,7 +66,8 @@ export async function listAuditLog(ctx: AppContext, query: AuditQuery) {
   if (from) where.push(sql`${auditLog.created_at} >= ${from}::timestamptz`);
   if (to) where.push(sql`${auditLog.created_at} <= ${to}::timestamptz`);
   const rows = await ctx.db
-    .select({ ...getTableColumns(auditLog), cursor_ts: cursorTimestamp(auditLog.created_at) })
+    // `timestamp` is the seed's AdminAction field name (same instant as created_at), for clients built from it.
+    .select({ ...getTableColumns(auditLog), timestamp: auditLog.created_at, cursor_ts: cursorTimestamp(auditLog.created_at) })
     .from(auditLog)
     .where(and(...where, auditList.after(ctx, query.cursor)))
     .orderBy(auditList.orderBy)

@@ -81,6 +81,10 @@ function vtimezone(timeZone: string, start: Date, end: Date) {
   return [...lines, 'END:VTIMEZONE'].join('\r\n');
 }
 
+/** RFC 5545 TEXT escaping (backslash, semicolon, comma, line breaks) for values the library leaves raw. */
+const icsText = (value: string) =>
+  value.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, '\\n');
+
 /**
  * The iCalendar text of an event: start and end in the event's own time zone (TZID + VTIMEZONE),
  * the place or the meeting link, and a UID derived from the event id, so every download and every
@@ -89,7 +93,10 @@ function vtimezone(timeZone: string, start: Date, end: Date) {
  */
 export function eventCalendar(event: CalendarEvent, publicUrl: string) {
   const host = new URL(publicUrl).hostname || 'cohort';
-  const calendar = ical({ prodId: { company: 'Cohort', product: 'Events', language: 'EN' }, name: event.title });
+  // ical-generator writes the calendar's NAME / X-WR-CALNAME verbatim (it escapes only the event's
+  // properties): a line break in the title would start new lines (ATTENDEE:, END:VEVENT, ...) in every
+  // downloaded or mailed file. Escape it as RFC 5545 TEXT.
+  const calendar = ical({ prodId: { company: 'Cohort', product: 'Events', language: 'EN' }, name: icsText(event.title) });
   const zoned = event.timezone !== 'UTC';
   // With an event time zone, ical-generator writes a native Date's fields in the *process's* local
   // time as the wall clock: hand it a Date whose local fields are the wall clock in the event's zone.

@@ -14,12 +14,14 @@ export const eventStatus = sql<'scheduled' | 'cancelled' | 'completed'>`CASE
   ELSE 'scheduled' END`;
 
 const { deleted_at: _d, sequence: _s, cancelled_at: _c, ...publicColumns } = getTableColumns(events);
-/** Every wire column, with the derived status (banner_key becomes banner_url in toEventView). */
+/** Every wire column, with the derived status (banner_key becomes banner_url/banner_image in toEventView). */
 export const eventColumns = { ...publicColumns, status: eventStatus };
 
 export const toEventView = <T extends { banner_key: string | null }>(ctx: AppContext, row: T) => {
   const { banner_key, ...rest } = row;
-  return { ...rest, banner_url: signedFileUrl(ctx, banner_key) };
+  const url = signedFileUrl(ctx, banner_key);
+  // banner_image is the seed's name for the field (clients built from it read that); banner_url stays for existing ones.
+  return { ...rest, banner_url: url, banner_image: url };
 };
 
 export const isEventManager = (actor: Actor, event: { created_by: string }) => actor.role === 'admin' || event.created_by === actor.id;

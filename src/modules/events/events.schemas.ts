@@ -52,6 +52,7 @@ export const EventSchema = Type.Object(
     waitlist_enabled: Type.Boolean(),
     created_by: UuidSchema,
     banner_url: Nullable(Type.String({ description: 'Signed URL, valid for an hour' })),
+    banner_image: Nullable(Type.String({ description: "The seed's name for banner_url: the same signed URL" })),
     status: EventStatusSchema,
     cancel_reason: Nullable(Type.String()),
     attending_count: Type.Integer(),

@@ -55,6 +55,7 @@ describe('POST /api/events/create', () => {
       waitlist_enabled: true,
       created_by: alumni.id,
       banner_url: null,
+      banner_image: null,
       status: 'scheduled',
       attending_count: 0,
       waitlist_count: 0,
@@ -401,6 +402,8 @@ describe('POST /api/events/{event_id}/banner', () => {
     });
     expect(res.statusCode, res.body).toBe(200);
     const url: string = res.json().banner_url;
+    // The seed names the field banner_image: a client built from it finds the same URL there.
+    expect(res.json().banner_image).toBe(url);
     expect(url).toMatch(/^http:\/\/cohort\.test\/api\/files\/banners\/[0-9a-f-]{36}\.png\?expires=\d+&signature=/);
     const file = await t.app.inject({ method: 'GET', url: url.replace('http://cohort.test', '') });
     expect(file.statusCode).toBe(200);
@@ -473,6 +476,18 @@ describe('GET /api/events/{event_id}/ics', () => {
     const res = await student.inject({ method: 'GET', url: `/api/events/${event.id}/ics` });
     expect(res.body).toContain('STATUS:CANCELLED');
     expect(res.body).toContain('SEQUENCE:1');
+  });
+
+  it('when the title carries line breaks, then the file gains no lines from it (the calendar name is escaped)', async () => {
+    const event = await createEvent(alumni, { title: 'Evil\r\nATTENDEE:mailto:x@example.com\nEND:VEVENT' });
+    const res = await student.inject({ method: 'GET', url: `/api/events/${event.id}/ics` });
+    expect(res.statusCode).toBe(200);
+    const lines = res.body.split(/\r\n/);
+    expect(lines.filter((l) => l.startsWith('ATTENDEE'))).toEqual([]);
+    expect(lines.filter((l) => l === 'END:VEVENT')).toHaveLength(1);
+    expect(lines).toContain('X-WR-CALNAME:Evil\\nATTENDEE:mailto:x@example.com\\nEND:VEVENT');
+    const vevents = Object.values(ical.sync.parseICS(res.body)).filter((c) => c?.type === 'VEVENT');
+    expect(vevents).toHaveLength(1);
   });
 
   it('when the event does not exist, then 404; no token 401', async () => {

@@ -236,7 +236,7 @@ describe('OpenAPI', () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     const expected = {
       '/api/jobs/create': ['post'],
-      '/api/jobs/': ['get'],
+      '/api/jobs': ['get'],
       '/api/jobs/{job_id}': ['get', 'put', 'delete'],
       '/api/jobs/{job_id}/close': ['post'],
       '/api/jobs/{job_id}/apply': ['post'],

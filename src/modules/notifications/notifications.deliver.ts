@@ -12,6 +12,7 @@ export type NotificationRow = typeof notifications.$inferSelect;
 /** The wire form of a notification (list, stream, WebSocket). */
 export const toView = (n: NotificationRow) => ({
   id: n.id,
+  user_id: n.user_id, // the seed's Notification model names its owner; clients built from it read it
   type: n.type,
   title: n.title,
   message: n.message,

@@ -6,6 +6,7 @@ export const PrioritySchema = Type.Union([Type.Literal('low'), Type.Literal('nor
 
 export const NotificationSchema = Type.Object({
   id: UuidSchema,
+  user_id: UuidSchema,
   type: Type.String(),
   title: Type.String(),
   message: Type.String(),
@@ -48,8 +49,9 @@ export const PreferencesBodySchema = Type.Object(
     email_delivery: Type.Optional(EmailDeliverySchema),
     notification_types: Type.Optional(
       // The key's pattern becomes the record's patternProperties (TypeBox): a NUL byte in a type name is a 400 at validation.
-      Type.Record(Type.String({ pattern: NO_NUL }), TypeFlagsSchema, {
-        description: 'Per type, in-app and e-mail separately',
+      // A bare boolean is the seed's "enable/disable flag": it sets in_app and email together.
+      Type.Record(Type.String({ pattern: NO_NUL }), Type.Union([Type.Boolean(), TypeFlagsSchema]), {
+        description: 'Per type, in-app and e-mail separately ({"in_app": true, "email": false}), or one boolean for both',
         maxProperties: 100,
         additionalProperties: false,
       }),

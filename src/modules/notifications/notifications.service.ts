@@ -120,7 +120,9 @@ export async function getPreferences(ctx: AppContext, actor: Actor) {
 /** PUT: partial; per-type flags merge into what is stored (one upsert, jsonb `||` per type). */
 export async function updatePreferences(ctx: AppContext, actor: Actor, input: PreferencesBody) {
   const known = new Set(notificationTypes());
-  const types = input.notification_types ?? {};
+  const types = Object.fromEntries(
+    Object.entries(input.notification_types ?? {}).map(([t, flags]) => [t, typeof flags === 'boolean' ? { in_app: flags, email: flags } : flags]),
+  );
   for (const t of Object.keys(types)) {
     if (!known.has(t)) throw badRequest(`notification_types.${t}`, `is not a notification type (known: ${[...known].join(', ')})`);
   }

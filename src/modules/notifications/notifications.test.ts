@@ -49,7 +49,8 @@ describe('reading and marking', () => {
 
     const read = await user.inject({ method: 'PUT', url: `/api/notifications/${first.results[0].id}/read` });
     expect(read.statusCode).toBe(200);
-    expect(read.json()).toMatchObject({ is_read: true, id: first.results[0].id });
+    // user_id: the seed's Notification field for its owner.
+    expect(read.json()).toMatchObject({ is_read: true, id: first.results[0].id, user_id: user.id });
     expect(read.json().read_at).not.toBeNull();
     const again = await user.inject({ method: 'PUT', url: `/api/notifications/${first.results[0].id}/read` });
     expect(again.json().read_at).toBe(read.json().read_at);
@@ -127,6 +128,17 @@ describe('preferences', () => {
     expect(body).toMatchObject({ email_notifications: true, push_notifications: false, email_delivery: 'daily_digest' });
     expect(body.notification_types.announcement).toEqual({ in_app: false, email: false });
     expect(body.notification_types['job.matching']).toEqual({ in_app: true, email: false });
+  });
+
+  it('when a member sends a bare boolean for a type (the seed\'s enable/disable flag), then it sets both channels', async () => {
+    const user = await t.user('student');
+    await setPreferences(user, { notification_types: { announcement: { in_app: false } } });
+    const body = await setPreferences(user, { notification_types: { announcement: true, 'job.matching': false } });
+    expect(body.notification_types.announcement).toEqual({ in_app: true, email: true });
+    expect(body.notification_types['job.matching']).toEqual({ in_app: false, email: false });
+    const bad = await user.inject({ method: 'PUT', url: '/api/notifications/preferences', payload: { notification_types: { announcement: 3 } } });
+    expect(bad.statusCode).toBe(400);
+    expect(problemOf(bad).errors?.[0].field).toMatch(/^notification_types\.announcement/);
   });
 
   it('when a type is unknown or a field is bad, then 400 naming it, and nothing changes', async () => {
