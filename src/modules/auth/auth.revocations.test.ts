@@ -47,10 +47,11 @@ describe('session revocation across instances', () => {
 
   it('when a refresh token is reused, then the whole session is refused on every instance', async () => {
     const u = await t.user('alumni');
-    const notice = heard(other, (e) => e.userId === u.id && !!e.sessionId);
+    // Each instance hears of the revocation at commit (within milliseconds, not at once): wait for both.
+    const notices = [t.app, other].map((app) => heard(app, (e) => e.userId === u.id && !!e.sessionId));
     expect((await post(t.app, '/api/auth/refresh', { refresh_token: u.refreshToken })).statusCode).toBe(200);
     expect((await post(other, '/api/auth/refresh', { refresh_token: u.refreshToken })).statusCode).toBe(401);
-    await notice;
+    await Promise.all(notices);
     expect((await meOn(t.app, u)).statusCode).toBe(401);
     expect((await meOn(other, u)).statusCode).toBe(401);
   });
