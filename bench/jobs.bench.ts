@@ -154,8 +154,10 @@ async function listJobs(request: FloorRequest, ctx: FloorContext) {
   const key = ctx.decodeCursor(request.query.get('cursor'));
   const pageWhere = [...where];
   const pageValues = [...values];
+  // Cursors are tagged with their list (decision 031): ['jobs', created_at, id].
+  if (key && key[0] !== 'jobs') return { status: 400, body: { code: 'validation_failed', detail: 'cursor of another list' } };
   if (key) {
-    pageValues.push(key[0], key[1]);
+    pageValues.push(key[1], key[2]);
     pageWhere.push(`("jobs"."created_at", "jobs"."id") < ($${pageValues.length - 1}::timestamptz, $${pageValues.length}::uuid)`);
   }
   pageValues.push(limit + 1);
@@ -171,7 +173,7 @@ async function listJobs(request: FloorRequest, ctx: FloorContext) {
   return {
     body: {
       results: rows.map(wire),
-      next_cursor: page.rows.length > limit && last ? ctx.encodeCursor([last.cursor_ts, last.id]) : null,
+      next_cursor: page.rows.length > limit && last ? ctx.encodeCursor(['jobs', last.cursor_ts, last.id]) : null,
       count: total,
     },
   };
