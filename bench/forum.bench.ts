@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon, { type Request as LoadRequest } from 'autocannon';
 import { jwtVerify } from 'jose';
 import pg from 'pg';
+import { FORUM_SEED_TAGS } from '../src/modules/forum/forum.seed.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -40,22 +41,6 @@ const settings = {
 const JWT_SECRET = 'forum-bench-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 const PASSWORD = 'Forum-bench-password-42';
 const MEMBERS = 40;
-const TAGS = [
-  'career',
-  'interview',
-  'higher-studies',
-  'startups',
-  'placements',
-  'referrals',
-  'campus',
-  'reunion',
-  'mentorship',
-  'data-science',
-  'web-dev',
-  'gate',
-  'gre',
-  'internships',
-];
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const withDatabase = (url: string, name: string) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
@@ -303,7 +288,7 @@ async function seed(pool: pg.Pool) {
        ARRAY[($2::text[])[1 + i % 14], ($2::text[])[1 + (i % 14 + 1 + i % 5) % 14]], i <= 3,
        now() - i * interval '1 minute', now() - i * interval '1 minute'
      FROM generate_series(1, $1::int) i, (SELECT array_agg(id ORDER BY email) ids FROM users) u`,
-    [settings.posts, TAGS],
+    [settings.posts, FORUM_SEED_TAGS],
   );
   await pool.query(`
     INSERT INTO engagement_comments (id, content_type, content_id, author_id, content, depth, sort_key, created_at, updated_at)

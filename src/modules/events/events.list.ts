@@ -1,8 +1,7 @@
 import { and, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
-import { badRequest } from '../../lib/errors.js';
 import { keyset } from '../../lib/pagination.js';
-import { storableInstant } from '../../lib/schemas.js';
+import { parseDateFilter } from '../../lib/schemas.js';
 import { containsPattern } from '../../lib/text.js';
 import { MAX_EVENT_DAYS } from './events.service.js';
 import { selectEventsWithMyRsvp, toEventWithMyRsvp } from './events.queries.js';
@@ -45,23 +44,6 @@ type ListOf = (typeof lists)[keyof typeof lists];
 
 const value = (v: string | undefined) => v?.trim() || undefined;
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
-
-/**
- * A date filter (already shaped by DATE_FILTER_PATTERN) as an ISO instant PostgreSQL can store: a date
- * alone, or a date-time without a zone, is UTC (as `posted_after` on the jobs board); an impossible
- * date (month 13) or a year an offset pushes out of 0001–9999 is a 400 naming the field.
- */
-export function dateFilter(field: string, raw: string | undefined) {
-  const v = value(raw);
-  if (!v) return undefined;
-  const hasTime = /[T ]/i.test(v);
-  const hasZone = /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(v.slice(10));
-  const ms = ISO_DATE_TIME.test(v) ? Date.parse(hasTime && !hasZone ? `${v.replace(' ', 'T')}Z` : v.replace(' ', 'T')) : NaN;
-  if (Number.isNaN(ms)) throw badRequest(field, 'must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z');
-  return storableInstant(field, ms).toISOString();
-}
-
 /** Discovery's WHERE; the rows and the count share it. */
 function discoveryConditions(query: EventListQuery): SQL[] {
   const conditions: SQL[] = [sql`${events.deleted_at} IS NULL`, whenCondition(whenOf(query))];
@@ -77,9 +59,9 @@ function discoveryConditions(query: EventListQuery): SQL[] {
   }
   const location = value(query.location);
   if (location) conditions.push(sql`${events.location} ILIKE ${containsPattern(location)}`);
-  const from = dateFilter('from', query.from);
+  const from = parseDateFilter('from', query.from);
   if (from) conditions.push(sql`${events.start_date} >= ${from}::timestamptz`);
-  const to = dateFilter('to', query.to);
+  const to = parseDateFilter('to', query.to);
   if (to) conditions.push(sql`${events.start_date} < ${to}::timestamptz`);
   return conditions;
 }

@@ -6,7 +6,8 @@ import { engagementComments, engagementLikes } from '../engagement/engagement.ta
 import { FORUM_COMMENT, FORUM_POST } from './forum.content.js';
 import { forumPosts } from './forum.tables.js';
 
-const TAGS = [
+/** The demo tags (the forum bench draws from the same list). */
+export const FORUM_SEED_TAGS = [
   'career',
   'interview',
   'higher-studies',
@@ -61,7 +62,7 @@ export async function seedForum(ctx: AppContext, faker: Faker, users: SeededUser
     author_id: faker.helpers.arrayElement(users).id,
     title: `${faker.helpers.arrayElement(OPENERS)} ${faker.helpers.arrayElement(TOPICS)}`,
     content: `${faker.lorem.paragraph()}\n\n- ${faker.lorem.sentence()}\n- ${faker.lorem.sentence()}\n\n**${faker.lorem.sentence()}**`,
-    tags: faker.helpers.arrayElements(TAGS, { min: 1, max: 3 }),
+    tags: faker.helpers.arrayElements(FORUM_SEED_TAGS, { min: 1, max: 3 }),
     is_pinned: false,
     created_at: new Date(now - faker.number.int({ min: 1, max: 90 * 24 }) * 3_600_000),
   }));
