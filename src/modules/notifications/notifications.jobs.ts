@@ -4,6 +4,7 @@ import type { JobDefinition } from '../../lib/jobs.js';
 import { users } from '../auth/auth.tables.js';
 import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
 import { BROADCAST_JOB, runBroadcast } from './notifications.broadcast.js';
+import { JOB_MATCH_CRON, JOB_MATCH_JOB, runJobMatches } from './notifications.job-match.js';
 import { notificationDigestItems, notificationDigests } from './notifications.tables.js';
 
 export const DIGEST_JOB = 'notifications.daily-digest';
@@ -51,5 +52,6 @@ export async function runDailyDigest(ctx: AppContext) {
 
 export const notificationJobs: JobDefinition<AppContext, any>[] = [
   { name: DIGEST_JOB, cron: '0 7 * * *', handle: async (ctx) => void (await runDailyDigest(ctx)) },
+  { name: JOB_MATCH_JOB, cron: JOB_MATCH_CRON, handle: async (ctx) => void (await runJobMatches(ctx)) },
   { name: BROADCAST_JOB, handle: (ctx, data: { broadcastId: string }) => runBroadcast(ctx, data.broadcastId) },
 ];

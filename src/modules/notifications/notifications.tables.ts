@@ -67,8 +67,8 @@ export const notificationDigestItems = pgTable(
 );
 
 /**
- * One row per person, day and kind of digest (`email`: the daily e-mail digest; `job.matching`:
- * the day's job-match notification). The key makes each digest exactly-once across workers.
+ * One row per person, day and kind of digest (`email`: the daily e-mail digest). The key makes each
+ * digest exactly-once across workers.
  */
 export const notificationDigests = pgTable(
   'notification_digests',
@@ -117,4 +117,29 @@ export const eventDeliveries = pgTable(
     delivered_at: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.subscriber, t.event_id] })],
+);
+
+/** Jobs posted since the last job-match run (one row per `job.posted`; the run consumes them). */
+export const jobMatchQueue = pgTable('job_match_queue', {
+  job_id: uuid().primaryKey(),
+  queued_at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Per person and UTC day, the jobs matched so far and whether today's notification exists.
+ * `pending` marks rows a run still has to deliver; the row makes the day's notification
+ * exactly-once and its later updates idempotent (the full set of ids, not an increment).
+ */
+export const jobMatchRecipients = pgTable(
+  'job_match_recipients',
+  {
+    day: date().notNull(),
+    user_id: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    job_ids: uuid().array().notNull(),
+    notified: boolean().notNull().default(false),
+    pending: boolean().notNull().default(true),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.user_id] }), index('job_match_recipients_pending_idx').on(t.day, t.user_id).where(sql`pending`)],
 );

@@ -2,6 +2,8 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply, createTestApp, listOf, member, postJob, setPreferences, settle, waitForNotifications, type TestApp, type TestUser } from '../../../test/helpers.js';
 import { auditLog } from '../audit/audit.tables.js';
+import { runJobMatches } from './notifications.job-match.js';
+import { jobMatchQueue } from './notifications.tables.js';
 
 let t: TestApp;
 let admin: TestUser;
@@ -88,28 +90,75 @@ describe('triggers', () => {
     expect((await listOf(admin)).results).toHaveLength(0);
   });
 
-  it('when jobs matching a member’s skills are posted, then one notification a day gathers them, and one mail', async () => {
+  it('when jobs matching a member’s skills are posted, then the hourly run gathers them in one notification a day, and one mail', async () => {
     const fan = await member(t, { skills: ['Rust', 'Go'] });
     const other = await member(t, { skills: ['Cooking'] });
     const first = await postJob(poster, { skills_required: ['rust'] });
-    const [n] = await waitForNotifications(fan, 'job.matching');
-    expect(n).toMatchObject({ link: `/jobs/${first.id}`, title: `New job matching your skills: ${first.title}` });
+    const [n] = await runUntil(fan, (found) => found.length > 0);
+    expect(n).toMatchObject({ link: `/jobs/${first.id}`, title: `New job matching your skills: ${first.title}`, is_read: false });
+    await fan.inject({ method: 'PUT', url: `/api/notifications/${n.id}/read` });
+
     const second = await postJob(poster, { skills_required: ['Go', 'Kubernetes'] });
-    const deadline = Date.now() + 10_000;
-    let current = n;
-    while (Date.now() < deadline) {
-      current = (await listOf(fan)).results.find((x) => x.type === 'job.matching')!;
-      if ((current.metadata.job_ids as string[]).length === 2) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const [current] = await runUntil(fan, ([x]) => (x.metadata.job_ids as string[]).length === 2);
+    expect(current).toMatchObject({ id: n.id, title: '2 new jobs match your skills', link: '/jobs', is_read: false });
     expect(current.metadata.job_ids).toEqual([first.id, second.id]);
-    expect(current.title).toBe('2 new jobs match your skills');
+
+    await runJobMatches(t.app.ctx); // a second run with nothing queued changes nothing
+    await settle(500);
     expect((await listOf(fan)).results.filter((x) => x.type === 'job.matching')).toHaveLength(1);
     expect(mailsTo(fan, (s) => s.startsWith('New job matching'))).toHaveLength(1);
     expect((await listOf(other)).results).toHaveLength(0);
     expect((await listOf(poster)).results.filter((x) => x.type === 'job.matching')).toHaveLength(0);
   });
+
+  it('when posting a job, then nobody is notified before the run, and the posting writes one queue row, not one per match', async () => {
+    const fans = await Promise.all([1, 2, 3].map(() => member(t, { skills: ['Elixir'] })));
+    const job = await postJob(poster, { skills_required: ['elixir'] });
+    await waitUntilQueued(job.id);
+    for (const fan of fans) expect((await listOf(fan)).results).toHaveLength(0);
+    await runJobMatches(t.app.ctx);
+    for (const fan of fans) expect((await listOf(fan)).results.map((x) => x.link)).toEqual([`/jobs/${job.id}`]);
+  });
+
+  it('when two runs race, or a person has in-app notifications off, then still one notification and one mail a day', async () => {
+    const fan = await member(t, { skills: ['Haskell'] });
+    const mailOnly = await member(t, { skills: ['Haskell'] });
+    await setPreferences(mailOnly, { notification_types: { 'job.matching': { in_app: false } } });
+    for (const title of ['Haskell dev', 'Haskell lead']) {
+      const job = await postJob(poster, { title, skills_required: ['haskell'] });
+      await waitUntilQueued(job.id);
+      await Promise.all([runJobMatches(t.app.ctx), runJobMatches(t.app.ctx)]);
+    }
+    const [n] = (await listOf(fan)).results;
+    expect(n).toMatchObject({ type: 'job.matching', title: '2 new jobs match your skills' });
+    expect((await listOf(fan)).results).toHaveLength(1);
+    expect((await listOf(mailOnly)).results).toHaveLength(0);
+    await t.inbox.waitFor(mailOnly.email, (m) => m.subject.startsWith('New job matching'));
+    await settle(500);
+    expect(mailsTo(fan, (s) => s.startsWith('New job matching'))).toHaveLength(1);
+    expect(mailsTo(mailOnly, (s) => s.startsWith('New job matching'))).toHaveLength(1);
+  });
 });
+
+/** Runs the job-match run until `done` holds for the person's job-match notifications (the event reaches the queue within a second). */
+async function runUntil(user: TestUser, done: (found: Awaited<ReturnType<typeof listOf>>['results']) => boolean) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    await runJobMatches(t.app.ctx);
+    const found = (await listOf(user)).results.filter((x) => x.type === 'job.matching');
+    if (done(found)) return found;
+    if (Date.now() > deadline) throw new Error(`job-match notifications of ${user.email}: ${JSON.stringify(found)}`);
+    await settle(50);
+  }
+}
+
+async function waitUntilQueued(jobId: string) {
+  const deadline = Date.now() + 10_000;
+  while ((await t.app.ctx.db.select().from(jobMatchQueue).where(eq(jobMatchQueue.job_id, jobId))).length === 0) {
+    if (Date.now() > deadline) throw new Error(`job ${jobId} never queued for matching`);
+    await settle(50);
+  }
+}
 
 describe('preferences decide in-app and e-mail separately', () => {
   it('when in-app is off for a type, then no notification is stored but the mail goes; when e-mail is off, the reverse', async () => {
