@@ -151,9 +151,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ctx.mailer.close();
     redis?.disconnect();
   });
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
 
   await app.register(errorsPlugin);
   await app.register(strictInputPlugin);

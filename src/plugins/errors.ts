@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { isDatabaseUnavailable } from '../db/errors.js';
+import { setResponseHeaders } from './security-headers.js';
 import { AppError, defaultCodes, isUniqueViolation, titles, type FieldError } from '../lib/errors.js';
 
 const problemType = (code: string) => `https://cohort.dev/problems/${code.replace(/_/g, '-')}`;
@@ -32,7 +33,8 @@ const RETRY_AFTER_SECONDS = '5';
  * otherwise): a path segment longer than the router's maxParamLength (every path parameter is an id,
  * so it is bad input) and a URL that does not decode are 400s naming `path`.
  */
-export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  setResponseHeaders(request, reply); // no onRequest hook ran for a request that never reached a route
   const pathProblem = { FST_ERR_MAX_PARAM_LENGTH: 'has a segment that is too long', FST_ERR_BAD_URL: 'is not a valid URL' }[error.code];
   if (pathProblem) return sendProblem(reply, 400, 'validation_failed', `path ${pathProblem}`, [{ field: 'path', message: pathProblem }]);
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
@@ -49,10 +51,10 @@ async function errorsPlugin(app: FastifyInstance) {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return;
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
     reply.header('connection', 'close').header('retry-after', RETRY_AFTER_SECONDS);
-    return sendProblem(reply, 503, 'unavailable', 'The server is shutting down; retry shortly');
+    sendProblem(reply, 503, 'unavailable', 'The server is shutting down; retry shortly');
   });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
