@@ -100,6 +100,10 @@ export interface Keyset<Row> {
    * for a named prepared statement that binds the position as placeholders instead of using `after`.
    */
   position(ctx: AppContext, cursor: string | undefined): unknown[] | undefined;
+  /** `after` for a statement prepared once: the position as placeholders `after0`, `after1`, … */
+  afterPlaceholders(): SQL;
+  /** The values of `afterPlaceholders` for this cursor (undefined on the first page; 400 as `after`). */
+  positionParams(ctx: AppContext, cursor: string | undefined): Record<string, unknown> | undefined;
   /** Cuts `limit + 1` rows into a page and the cursor of the next one. */
   page<R extends Row>(ctx: AppContext, rows: R[], limit: number): { results: R[]; next_cursor: string | null };
 }
@@ -127,6 +131,21 @@ export function keyset<Row>(
     parts.map((p) => collated(p, p.column)),
     sql`, `,
   );
+  /** The rows beyond a position given as one SQL value per key part. */
+  const beyond = (values: SQL[]) => {
+    const at = parts.map((p, i) => collated(p, sql`${values[i]}${casts[p.type]}`));
+    if (mixed) {
+      // A row comparison needs one direction: spell it out, (a < x) OR (a = x AND b > y) OR …
+      const steps = parts.map((p, i) => {
+        const equalBefore = parts.slice(0, i).map((q, j) => sql`${collated(q, q.column)} = ${at[j]}`);
+        const step = sql`${collated(p, p.column)} ${directionOf(p) === 'asc' ? sql`>` : sql`<`} ${at[i]}`;
+        return sql`(${sql.join([...equalBefore, step], sql` AND `)})`;
+      });
+      return sql`(${sql.join(steps, sql` OR `)})`;
+    }
+    const joined = sql.join(at, sql`, `);
+    return direction === 'asc' ? sql`(${columns}) > (${joined})` : sql`(${columns}) < (${joined})`;
+  };
   const position = (ctx: AppContext, cursor: string | undefined) => {
     const key = ctx.cursors.decode(cursor);
     if (!key) return undefined;
@@ -144,19 +163,12 @@ export function keyset<Row>(
     position,
     after(ctx, cursor) {
       const values = position(ctx, cursor);
-      if (!values) return undefined;
-      const at = parts.map((p, i) => collated(p, sql`${values[i]}${casts[p.type]}`));
-      if (mixed) {
-        // A row comparison needs one direction: spell it out, (a < x) OR (a = x AND b > y) OR …
-        const beyond = parts.map((p, i) => {
-          const equalBefore = parts.slice(0, i).map((q, j) => sql`${collated(q, q.column)} = ${at[j]}`);
-          const step = sql`${collated(p, p.column)} ${directionOf(p) === 'asc' ? sql`>` : sql`<`} ${at[i]}`;
-          return sql`(${sql.join([...equalBefore, step], sql` AND `)})`;
-        });
-        return sql`(${sql.join(beyond, sql` OR `)})`;
-      }
-      const joined = sql.join(at, sql`, `);
-      return direction === 'asc' ? sql`(${columns}) > (${joined})` : sql`(${columns}) < (${joined})`;
+      return values && beyond(parts.map((p, i) => sql`${values[i]}`));
+    },
+    afterPlaceholders: () => beyond(parts.map((_p, i) => sql`${sql.placeholder(`after${i}`)}`)),
+    positionParams(ctx, cursor) {
+      const values = position(ctx, cursor);
+      return values && Object.fromEntries(values.map((v, i) => [`after${i}`, v]));
     },
     page(ctx, rows, limit) {
       const hasMore = rows.length > limit;

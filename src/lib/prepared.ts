@@ -14,3 +14,44 @@ export function prepared<T>(ctx: AppContext, name: string, build: (db: Db) => T)
   if (!byName.has(name)) byName.set(name, build(ctx.db));
   return byName.get(name) as T;
 }
+
+/** At most this many shapes per family get a prepared statement (each costs memory on every connection). */
+export const MAX_SHAPES_PER_FAMILY = 64;
+const shapeCounts = new WeakMap<AppContext, Map<string, number>>();
+
+interface Runnable<R> {
+  execute(params?: Record<string, unknown>): Promise<R>;
+}
+interface Preparable<R> extends Runnable<R> {
+  prepare(name: string): Runnable<R>;
+}
+
+/**
+ * A list query whose shape depends on the request (which filters are present, first page or not):
+ * `build` writes it once per `shape` with placeholders, and it runs as a named prepared statement
+ * from then on. Past MAX_SHAPES_PER_FAMILY shapes (odd filter combinations, many search words) it
+ * is built per request, as an unprepared query: the same answer, just without the saving.
+ */
+export function runShaped<R>(
+  ctx: AppContext,
+  family: string,
+  shape: string,
+  build: (db: Db) => Preparable<R>,
+  params: Record<string, unknown>,
+): Promise<R> {
+  let byName = statements.get(ctx);
+  if (!byName) statements.set(ctx, (byName = new Map()));
+  const key = `${family}|${shape}`;
+  let statement = byName.get(key) as Runnable<R> | undefined;
+  if (!statement) {
+    let counts = shapeCounts.get(ctx);
+    if (!counts) shapeCounts.set(ctx, (counts = new Map()));
+    const n = counts.get(family) ?? 0;
+    if (n >= MAX_SHAPES_PER_FAMILY) return build(ctx.db).execute(params);
+    counts.set(family, n + 1);
+    // PostgreSQL names are at most 63 bytes: the family and a number, never the shape itself.
+    statement = build(ctx.db).prepare(`${family}-${n}`);
+    byName.set(key, statement);
+  }
+  return statement.execute(params);
+}

@@ -2,6 +2,7 @@ import { and, count, eq, sql, type SQL } from 'drizzle-orm';
 import { countKeyOf } from '../../lib/cache.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { keyset } from '../../lib/pagination.js';
+import { runShaped } from '../../lib/prepared.js';
 import { getSetting } from '../admin/settings.service.js';
 import { users } from '../auth/auth.tables.js';
 import { signedFileUrl } from '../files/files.service.js';
@@ -45,32 +46,52 @@ export async function directoryScope(ctx: AppContext, viewer: Actor): Promise<Di
   return (await getSetting(ctx, 'directory_verified_alumni_only')) ? 'verified-alumni' : 'listed';
 }
 
-export function searchConditions(query: SearchQuery, scope: DirectoryScope = 'listed'): SQL[] {
-  // Listed: not hidden by its owner, and the account is not deleted (owner_deleted mirrors users.status).
-  const where: SQL[] = [eq(profiles.directory_visible, true), eq(profiles.owner_deleted, false)];
-  if (scope === 'verified-alumni') {
-    where.push(eq(profiles.is_verified, true));
-    where.push(sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${profiles.user_id} AND ${users.role} = 'alumni')`);
-  }
-  const name = present(query.name);
-  if (name) for (const token of tokensOf(name)) where.push(sql`lower(${profiles.name}) LIKE lower(${containsPattern(token)})`);
-  const q = present(query.q);
-  if (q) for (const token of tokensOf(q)) where.push(sql`${profiles.search_text} LIKE lower(${containsPattern(token)})`);
-  const company = present(query.company);
-  if (company) where.push(sql`lower(${profiles.current_company}) = lower(${company})`);
-  const location = present(query.location);
-  if (location) where.push(sql`lower(${profiles.location}) = lower(${location})`);
-  const department = present(query.department);
-  if (department) where.push(sql`lower(${profiles.department}) = lower(${department})`);
-  const jobRole = present(query.job_role);
+/** Each filter of SEARCH.md as SQL over one value (a bound parameter, or a placeholder in a prepared statement). */
+const FILTERS = {
+  verifiedAlumni: () =>
+    sql`${profiles.is_verified} AND EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${profiles.user_id} AND ${users.role} = 'alumni')`,
+  name: (v: SQL) => sql`lower(${profiles.name}) LIKE lower(${v})`,
+  q: (v: SQL) => sql`${profiles.search_text} LIKE lower(${v})`,
+  company: (v: SQL) => sql`lower(${profiles.current_company}) = lower(${v})`,
+  location: (v: SQL) => sql`lower(${profiles.location}) = lower(${v})`,
+  department: (v: SQL) => sql`lower(${profiles.department}) = lower(${v})`,
   // drizzle quotes the column ("current_role"), which is what keeps it from being the SQL function CURRENT_ROLE.
-  if (jobRole) where.push(sql`lower(${profiles.current_role}) LIKE lower(${containsPattern(jobRole)})`);
+  jobRole: (v: SQL) => sql`lower(${profiles.current_role}) LIKE lower(${v})`,
+  skills: (v: SQL) => sql`${profiles.skills_lower} @> ${v}::text[]`,
+  batchYear: (v: SQL) => sql`${profiles.batch_year} = ${v}::int`,
+  verifiedOnly: () => sql`${profiles.is_verified}`,
+};
+type Filter = { kind: keyof typeof FILTERS; value?: unknown };
+
+/** The request's filters as plain values: no SQL is built to find a statement's shape. */
+function searchFilters(query: SearchQuery, scope: DirectoryScope): Filter[] {
+  const filters: Filter[] = [];
+  if (scope === 'verified-alumni') filters.push({ kind: 'verifiedAlumni' });
+  const name = present(query.name);
+  if (name) for (const token of tokensOf(name)) filters.push({ kind: 'name', value: containsPattern(token) });
+  const q = present(query.q);
+  if (q) for (const token of tokensOf(q)) filters.push({ kind: 'q', value: containsPattern(token) });
+  const company = present(query.company);
+  if (company) filters.push({ kind: 'company', value: company });
+  const location = present(query.location);
+  if (location) filters.push({ kind: 'location', value: location });
+  const department = present(query.department);
+  if (department) filters.push({ kind: 'department', value: department });
+  const jobRole = present(query.job_role);
+  if (jobRole) filters.push({ kind: 'jobRole', value: containsPattern(jobRole) });
   const skills = skillsFilter(query.skills);
-  if (skills.length) where.push(sql`${profiles.skills_lower} @> ${sql.param(skills)}::text[]`);
+  if (skills.length) filters.push({ kind: 'skills', value: skills });
   const batchYear = present(query.batch_year);
-  if (batchYear) where.push(eq(profiles.batch_year, Number(batchYear)));
-  if (present(query.verified_only) === 'true') where.push(eq(profiles.is_verified, true));
-  return where;
+  if (batchYear) filters.push({ kind: 'batchYear', value: Number(batchYear) });
+  if (present(query.verified_only) === 'true') filters.push({ kind: 'verifiedOnly' });
+  return filters;
+}
+
+// Listed: not hidden by its owner, and the account is not deleted (owner_deleted mirrors users.status).
+const listed = () => [eq(profiles.directory_visible, true), eq(profiles.owner_deleted, false)];
+
+export function searchConditions(query: SearchQuery, scope: DirectoryScope = 'listed'): SQL[] {
+  return [...listed(), ...searchFilters(query, scope).map((f) => FILTERS[f.kind](sql`${sql.param(f.value)}`))];
 }
 
 const cardColumns = {
@@ -98,7 +119,6 @@ const SORT_BELOW_SHARE = 20;
 export async function searchProfiles(ctx: AppContext, viewer: Actor, list: ProfileList, query: SearchQuery) {
   const keys = lists[list];
   const scope = await directoryScope(ctx, viewer);
-  const page = [...searchConditions(query, scope), keys.after(ctx, query.cursor)];
   const countOf = (q: SearchQuery) =>
     cached(ctx, scope === 'listed' ? countKeyOf(q) : `${scope}:${countKeyOf(q)}`, COUNT_TTL_SECONDS, async () => {
       const [{ total }] = await ctx.db
@@ -117,21 +137,32 @@ export async function searchProfiles(ctx: AppContext, viewer: Actor, list: Profi
   const sortMatches =
     Boolean(query.name?.trim() || query.q?.trim()) ||
     (Boolean(query.job_role?.trim()) && total * SORT_BELOW_SHARE < (await countOf({ limit: query.limit })));
-  const order = sortMatches ? sql`(${profiles.name} || '') COLLATE "C"` : sql`${profiles.name} COLLATE "C"`;
   // The page is cut from narrow (name, id) rows; only its rows are then read in full, with the role.
-  const cut = ctx.db
-    .select({ id: profiles.user_id, sort_name: profiles.name })
-    .from(profiles)
-    .where(and(...page))
-    .orderBy(order, profiles.user_id)
-    .limit(query.limit + 1)
-    .as('page');
-  const rows = await ctx.db
-    .select({ ...cardColumns, role: users.role })
-    .from(cut)
-    .innerJoin(profiles, eq(profiles.user_id, cut.id))
-    .innerJoin(users, eq(users.id, cut.id))
-    .orderBy(sql`${cut.sort_name} COLLATE "C"`, cut.id);
+  // Built once per shape (which filters, which order, first page or not) and prepared: building the
+  // SQL with drizzle was the largest share of the request's CPU.
+  const filters = searchFilters(query, scope);
+  const position = keys.positionParams(ctx, query.cursor);
+  const shape = `${list}:${filters.map((f) => f.kind).join(',')}:${sortMatches ? 'sorted' : 'walk'}:${position ? 'after' : 'first'}`;
+  const params: Record<string, unknown> = { ...position, limit: query.limit + 1 };
+  filters.forEach((f, i) => (params[`f${i}`] = f.value));
+  const rows = await runShaped(ctx, 'profiles-page', shape, (db) => {
+    const where = [...listed(), ...filters.map((f, i) => FILTERS[f.kind](sql`${sql.placeholder(`f${i}`)}`))];
+    if (position) where.push(keys.afterPlaceholders());
+    const order = sortMatches ? sql`(${profiles.name} || '') COLLATE "C"` : sql`${profiles.name} COLLATE "C"`;
+    const cut = db
+      .select({ id: profiles.user_id, sort_name: profiles.name })
+      .from(profiles)
+      .where(and(...where))
+      .orderBy(order, profiles.user_id)
+      .limit(sql.placeholder('limit'))
+      .as('page');
+    return db
+      .select({ ...cardColumns, role: users.role })
+      .from(cut)
+      .innerJoin(profiles, eq(profiles.user_id, cut.id))
+      .innerJoin(users, eq(users.id, cut.id))
+      .orderBy(sql`${cut.sort_name} COLLATE "C"`, cut.id);
+  }, params);
   const { results, next_cursor } = keys.page(ctx, rows, query.limit);
   return {
     results: results.map(({ photo_key, ...card }) => ({ ...card, photo_url: signedFileUrl(ctx, photo_key) })),
