@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import pg from 'pg';
+import { hardeningHeaders } from '../../src/plugins/security-headers.js';
 import { login } from './http.js';
 import { Target } from './targets.js';
 
@@ -146,7 +147,8 @@ export async function serveFloor(
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
     const json = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+    // API.md: every response carries helmet's default headers; the floor honours the contract too.
+    res.writeHead(status, { ...hardeningHeaders, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
     res.end(json);
   };
 
