@@ -14,6 +14,7 @@ import profiles from './profiles.bench.js';
 import {
   ADMIN,
   adminQuery,
+  BENCH_COHORT_ENV,
   BenchRun,
   embeddedDatabaseUrl,
   log,
@@ -24,7 +25,6 @@ import {
   settings,
   startCohort,
   startFloor,
-  UNLIMITED,
   withDatabase,
   type Scenario,
   type Server,
@@ -33,8 +33,6 @@ import {
 } from './lib.js';
 
 const SCENARIOS: Scenario[] = [auth, profiles, jobs];
-
-const cohortExtraEnv = { ...UNLIMITED, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password };
 
 async function openTarget(name: TargetName, run: BenchRun, scenarioNames: string[]): Promise<Target> {
   const dataDir = join(run.tmpDir, `${name}-data`);
@@ -54,7 +52,7 @@ async function openTarget(name: TargetName, run: BenchRun, scenarioNames: string
   let floor: Server | undefined;
   let pool: pg.Pool | undefined;
   const up = async () => {
-    cohort = await startCohort(`cohort [${name}]`, database, cohortExtraEnv);
+    cohort = await startCohort(`cohort [${name}]`, database, BENCH_COHORT_ENV);
     const directUrl = databaseUrl ?? embeddedDatabaseUrl(dataDir);
     pool = new pg.Pool({ connectionString: directUrl, max: 4 });
     pool.on('error', () => {});
@@ -91,6 +89,7 @@ async function openTarget(name: TargetName, run: BenchRun, scenarioNames: string
         if (!floor) throw new Error(`floor [${name}] is not running`);
         return floor;
       },
+      directUrl: () => databaseUrl ?? embeddedDatabaseUrl(dataDir),
       query: (text, values) => {
         if (!pool) throw new Error(`database [${name}] is not open`);
         return pool.query(text, values);

@@ -3,8 +3,6 @@ import { createHmac } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import pg from 'pg';
-import { login } from './http.js';
-import { Target } from './targets.js';
 
 export class FloorError extends Error {
   constructor(
@@ -45,7 +43,7 @@ export interface FloorContext {
 }
 
 export interface FloorRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** `/api/jobs/:id` style; static segments win over parameters. */
   path: string;
   handler(request: FloorRequest, ctx: FloorContext): Promise<{ status?: number; body: unknown }>;
@@ -156,7 +154,7 @@ export async function serveFloor(
       const found = match(req.method ?? 'GET', url.pathname.replace(/\/$/, '') || '/');
       if (!found) return send(res, 404, { code: 'not_found' });
       let body: unknown;
-      if (req.method === 'POST') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
         const chunks: Buffer[] = [];
         for await (const chunk of req) chunks.push(chunk as Buffer);
         const raw = Buffer.concat(chunks).toString('utf8');
@@ -181,21 +179,4 @@ export async function serveFloor(
   };
   process.once('SIGTERM', close);
   process.once('SIGINT', close);
-}
-
-/**
- * A verified account of `role` with a password, written straight into `users` (registering through the
- * API would need the e-mailed code), then signed in over HTTP. Returns its access token and id.
- */
-export async function benchUser(target: Target, role: 'alumni' | 'recruiter' | 'student', password = 'Bench-user-password-42') {
-  const email = `bench-${role}@example.com`;
-  const { hashPassword } = await import('../../src/modules/auth/auth.password.js');
-  await target.query(
-    `INSERT INTO users (email, name, role, password_hash, is_verified) VALUES ($1, $2, $3, $4, true)
-     ON CONFLICT ((lower(email))) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = EXCLUDED.role, is_verified = true, status = 'active'`,
-    [email, `Bench ${role[0].toUpperCase()}${role.slice(1)}`, role, await hashPassword(password)],
-  );
-  const token = await login(target.cohort.url, email, password);
-  const { rows } = await target.query<{ id: string }>('SELECT id FROM users WHERE lower(email) = $1', [email]);
-  return { token, id: rows[0].id, email };
 }
