@@ -12,6 +12,7 @@ import auth from './auth.bench.js';
 import jobs from './jobs.bench.js';
 import notifications from './notifications.bench.js';
 import profiles from './profiles.bench.js';
+import realtime from './realtime.bench.js';
 import {
   ADMIN,
   adminQuery,
@@ -33,7 +34,7 @@ import {
   type TargetName,
 } from './lib.js';
 
-const SCENARIOS: Scenario[] = [auth, profiles, jobs, notifications];
+const SCENARIOS: Scenario[] = [auth, profiles, jobs, notifications, realtime];
 
 async function openTarget(name: TargetName, run: BenchRun, scenarioNames: string[]): Promise<Target> {
   const dataDir = join(run.tmpDir, `${name}-data`);
