@@ -9,6 +9,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import auth from './auth.bench.js';
+import events from './events.bench.js';
 import jobs from './jobs.bench.js';
 import notifications from './notifications.bench.js';
 import profiles from './profiles.bench.js';
@@ -34,7 +35,7 @@ import {
   type TargetName,
 } from './lib.js';
 
-const SCENARIOS: Scenario[] = [auth, profiles, jobs, notifications, realtime];
+const SCENARIOS: Scenario[] = [auth, profiles, jobs, notifications, realtime, events];
 
 async function openTarget(name: TargetName, run: BenchRun, scenarioNames: string[]): Promise<Target> {
   const dataDir = join(run.tmpDir, `${name}-data`);
