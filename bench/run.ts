@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import auth from './auth.bench.js';
 import events from './events.bench.js';
+import forum from './forum.bench.js';
 import jobs from './jobs.bench.js';
 import notifications from './notifications.bench.js';
 import profiles from './profiles.bench.js';
@@ -35,7 +36,7 @@ import {
   type TargetName,
 } from './lib.js';
 
-const SCENARIOS: Scenario[] = [auth, profiles, jobs, notifications, realtime, events];
+const SCENARIOS: Scenario[] = [auth, profiles, jobs, notifications, realtime, events, forum];
 
 async function openTarget(name: TargetName, run: BenchRun, scenarioNames: string[]): Promise<Target> {
   const dataDir = join(run.tmpDir, `${name}-data`);
