@@ -8,6 +8,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import admin from './admin.bench.js';
 import auth from './auth.bench.js';
 import events from './events.bench.js';
 import forum from './forum.bench.js';
@@ -39,7 +40,7 @@ import {
 
 // In this order on each target, all on one database: mentorship and admin, which each add 100,000
 // profiles, come last, after the suites that population would slow (jobs: a job-match row per matched member).
-const SCENARIOS: Scenario[] = [auth, profiles, jobs, notifications, realtime, events, forum, mentorship];
+const SCENARIOS: Scenario[] = [auth, profiles, jobs, notifications, realtime, events, forum, mentorship, admin];
 
 async function openTarget(name: TargetName, run: BenchRun, scenarioNames: string[]): Promise<Target> {
   const dataDir = join(run.tmpDir, `${name}-data`);
