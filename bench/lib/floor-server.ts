@@ -37,6 +37,8 @@ export interface FloorContext {
    * a database check only for those, so revocation is as instant as Cohort's. No statement otherwise.
    */
   authenticate(request: FloorRequest): Promise<FloorActor>;
+  /** `work` in one transaction on one pooled client: committed when it returns, rolled back when it throws. */
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   /** Cohort's cursor format (base64url JSON + HMAC), so the floor pays the same small cost. */
   encodeCursor(key: unknown[]): string;
   decodeCursor(cursor: string | null): unknown[] | undefined;
@@ -101,6 +103,20 @@ function floorContext(pool: pg.Pool, jwtKey: Uint8Array, revocations: Awaited<Re
         role = rows[0].role;
       }
       return { id: claims.sub, role, sessionId: claims.sid };
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await work(client);
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
     },
     encodeCursor(key) {
       const payload = Buffer.from(JSON.stringify(key)).toString('base64url');

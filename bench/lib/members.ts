@@ -51,3 +51,10 @@ export async function loginAll(base: string, emails: string[], password = MEMBER
   });
   return tokens;
 }
+
+/** Signs in `count` members of `prefix` on the target's Cohort, from member `first` on. Tokens in order. */
+export const loginMembers = (target: Target, prefix: string, count: number, first = 1) =>
+  loginAll(
+    target.cohort.url,
+    Array.from({ length: count }, (_, i) => memberEmail(prefix, first + i)),
+  );
