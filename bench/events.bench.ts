@@ -11,8 +11,7 @@ import {
   FloorError,
   insertMembers,
   log,
-  loginAll,
-  memberEmail,
+  loginMembers,
   memberEmailLike,
   round,
   settings,
@@ -89,10 +88,7 @@ async function listEvents(request: FloorRequest, ctx: FloorContext) {
 async function rsvp(request: FloorRequest, ctx: FloorContext) {
   const actor = await ctx.authenticate(request);
   const eventId = request.params.event_id;
-  const client = await ctx.pool.connect();
-  let committed = false;
-  try {
-    await client.query('BEGIN');
+  return ctx.transaction(async (client) => {
     const { rows: events } = await client.query(
       `SELECT waitlist_enabled, attending_count, waitlist_count, CASE WHEN cancelled_at IS NOT NULL THEN 'event_cancelled' WHEN end_date <= now() THEN 'event_ended'
          WHEN now() >= coalesce(registration_deadline, start_date) THEN 'registration_closed' END AS closed
@@ -148,15 +144,10 @@ async function rsvp(request: FloorRequest, ctx: FloorContext) {
       );
       position = rows[0].position;
     }
-    await client.query('COMMIT');
-    committed = true;
     return {
       body: { event_id: eventId, user_id: actor.id, status: to, rsvp_date: answer[0].rsvp_date, waitlist_position: position, ...counts },
     };
-  } finally {
-    if (!committed) await client.query('ROLLBACK').catch(() => {});
-    client.release();
-  }
+  });
 }
 
 const floorRoutes: FloorRoute[] = [
@@ -291,10 +282,7 @@ const scenario: Scenario = {
 
   async run(target, run) {
     await seed(target);
-    const tokens = await loginAll(
-      target.cohort.url,
-      Array.from({ length: 300 }, (_, i) => memberEmail(MEMBERS, i + 1)),
-    );
+    const tokens = await loginMembers(target, MEMBERS, 300);
 
     // GET /api/events: upcoming, with the filters a client combines, as 50 members.
     const filters = [

@@ -17,8 +17,7 @@ import {
   FloorError,
   insertMembers,
   log,
-  loginAll,
-  memberEmail,
+  loginMembers,
   memberEmailLike,
   settings,
   type FloorContext,
@@ -106,9 +105,7 @@ async function toggleLike(request: FloorRequest, ctx: FloorContext) {
     [postId],
   );
   if (!found.rows[0]) throw new FloorError(404, 'not_found');
-  const client = await ctx.pool.connect();
-  try {
-    await client.query('BEGIN');
+  return ctx.transaction(async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`like:forum_post:${postId}:${actor.id}`]);
     const { rows } = await client.query(TOGGLE_SQL, ['forum_post', postId, actor.id]);
     const { liked, likes_count } = rows[0];
@@ -118,14 +115,8 @@ async function toggleLike(request: FloorRequest, ctx: FloorContext) {
         ['forum_post', postId, likes_count],
       );
     }
-    await client.query('COMMIT');
     return { body: { liked, likes_count } };
-  } catch (err) {
-    await client.query('ROLLBACK');
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 const floorRoutes: FloorRoute[] = [
@@ -191,10 +182,7 @@ const scenario: Scenario = {
 
   async run(target, run) {
     await seed(target);
-    const tokens = await loginAll(
-      target.cohort.url,
-      Array.from({ length: MEMBERS }, (_, i) => memberEmail('forum', i + 1)),
-    );
+    const tokens = await loginMembers(target, 'forum', MEMBERS);
     // content-type only with a body: Fastify (rightly) refuses an empty application/json body.
     const auth = (i: number, json = false) => ({
       authorization: `Bearer ${tokens[i % tokens.length]}`,

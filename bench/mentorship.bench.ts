@@ -11,7 +11,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import { rankingSql } from '../src/modules/mentorship/matching.service.js';
 import {
   compare,
-  loginAll,
+  loginMembers,
   memberEmail,
   memberPasswordHash,
   prng,
@@ -226,10 +226,7 @@ const scenario: Scenario = {
       unit: 's',
     });
     // Ten members (students and alumni with profiles) sign in over HTTP; requests rotate among them.
-    const tokens = await loginAll(
-      target.cohort.url,
-      Array.from({ length: 10 }, (_, i) => memberEmail('mentorship', mentors + i)),
-    );
+    const tokens = await loginMembers(target, 'mentorship', 10, mentors);
     const listPaths = [
       '/api/mentors',
       '/api/mentors?expertise=python',

@@ -9,8 +9,7 @@ import {
   compare,
   FloorError,
   insertMembers,
-  loginAll,
-  memberEmail,
+  loginMembers,
   settings,
   type FloorContext,
   type FloorRequest,
@@ -99,10 +98,7 @@ const scenario: Scenario = {
       );
     }
     await target.query('ANALYZE notifications');
-    const tokens = await loginAll(
-      target.cohort.url,
-      sizes.map((_, i) => memberEmail('notifications', i + 1)),
-    );
+    const tokens = await loginMembers(target, 'notifications', sizes.length);
     const auth = (i: number) => ({ authorization: `Bearer ${tokens[i]}` });
     const held = (size: number) => `${size.toLocaleString('en-US')} held`;
 
