@@ -65,9 +65,8 @@ async function loginFloor(request: Parameters<FloorRoute['handler']>[0], ctx: Fl
   const user = rows[0];
   const ok = user?.password_hash ? await verify(user.password_hash, password).catch(() => false) : false;
   if (!user || !ok || user.status !== 'active' || !user.is_verified) throw new FloorError(401, 'invalid_credentials');
-  const client = await ctx.pool.connect();
-  try {
-    await client.query('begin');
+  const refresh_token = randomBytes(32).toString('base64url');
+  const { session, fresh } = await ctx.transaction(async (client) => {
     const session = await client.query(
       `insert into "sessions" ("id", "user_id", "expires_at", "revoked_at", "revoked_reason", "created_at") values (default, $1, $2, default, default, default) returning "id"`,
       [user.id, new Date(Date.now() + 30 * 86_400_000)],
@@ -76,28 +75,22 @@ async function loginFloor(request: Parameters<FloorRoute['handler']>[0], ctx: Fl
       new Date(),
       user.id,
     ]);
-    const refresh_token = randomBytes(32).toString('base64url');
     await client.query(
       `insert into "refresh_tokens" ("token_hash", "session_id", "used_at", "created_at") values ($1, $2, default, default)`,
       [createHash('sha256').update(refresh_token).digest('hex'), session.rows[0].id],
     );
-    await client.query('commit');
-    const access_token = await new SignJWT({ role: user.role, sid: session.rows[0].id })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setIssuer('cohort')
-      .setAudience('cohort-api')
-      .setSubject(user.id)
-      .setJti(randomUUID())
-      .setIssuedAt()
-      .setExpirationTime('900s')
-      .sign(ctx.jwtKey);
-    return { body: { access_token, refresh_token, token_type: 'Bearer', expires_in: 900, user: publicUser(fresh.rows[0]) } };
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+    return { session, fresh };
+  });
+  const access_token = await new SignJWT({ role: user.role, sid: session.rows[0].id })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer('cohort')
+    .setAudience('cohort-api')
+    .setSubject(user.id)
+    .setJti(randomUUID())
+    .setIssuedAt()
+    .setExpirationTime('900s')
+    .sign(ctx.jwtKey);
+  return { body: { access_token, refresh_token, token_type: 'Bearer', expires_in: 900, user: publicUser(fresh.rows[0]) } };
 }
 
 const scenario: Scenario = {

@@ -219,9 +219,7 @@ async function createJob(request: FloorRequest, ctx: FloorContext) {
   const skills = (b.skills_required ?? [])
     .map((s: string) => s.trim())
     .filter((s: string) => s && !seen.has(s.toLowerCase()) && seen.add(s.toLowerCase()));
-  const client = await ctx.pool.connect();
-  try {
-    await client.query('begin');
+  return ctx.transaction(async (client) => {
     const { rows } = await client.query(
       `insert into "jobs" ("id", "title", "description", "company", "location", "job_type", "experience_required", "skills_required",
         "skills_required_lower", "salary_range", "apply_link", "posted_by", "application_deadline", "status", "applications_count",
@@ -243,14 +241,8 @@ async function createJob(request: FloorRequest, ctx: FloorContext) {
       ],
     );
     // createJob publishes 'job.posted' here; with no subscriber registered (src/app.ts) that writes nothing.
-    await client.query('commit');
     return { status: 201, body: wire(rows[0]) };
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 const floorRoutes: FloorRoute[] = [

@@ -11,4 +11,5 @@ export * from './lib/load.js';
 export * from './lib/report.js';
 export * from './lib/targets.js';
 export * from './lib/floor-server.js';
+export * from './lib/members.js';
 export * from './lib/service-sql.js';

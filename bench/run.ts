@@ -8,12 +8,19 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import admin from './admin.bench.js';
 import auth from './auth.bench.js';
+import events from './events.bench.js';
+import forum from './forum.bench.js';
 import jobs from './jobs.bench.js';
+import mentorship from './mentorship.bench.js';
+import notifications from './notifications.bench.js';
 import profiles from './profiles.bench.js';
+import realtime from './realtime.bench.js';
 import {
   ADMIN,
   adminQuery,
+  BENCH_COHORT_ENV,
   BenchRun,
   embeddedDatabaseUrl,
   log,
@@ -24,7 +31,6 @@ import {
   settings,
   startCohort,
   startFloor,
-  UNLIMITED,
   withDatabase,
   type Scenario,
   type Server,
@@ -32,9 +38,9 @@ import {
   type TargetName,
 } from './lib.js';
 
-const SCENARIOS: Scenario[] = [auth, profiles, jobs];
-
-const cohortExtraEnv = { ...UNLIMITED, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password };
+// In this order on each target, all on one database: mentorship and admin, which each add 100,000
+// profiles, come last, after the suites that population would slow (jobs: a job-match row per matched member).
+const SCENARIOS: Scenario[] = [auth, profiles, jobs, notifications, realtime, events, forum, mentorship, admin];
 
 async function openTarget(name: TargetName, run: BenchRun, scenarioNames: string[]): Promise<Target> {
   const dataDir = join(run.tmpDir, `${name}-data`);
@@ -54,7 +60,7 @@ async function openTarget(name: TargetName, run: BenchRun, scenarioNames: string
   let floor: Server | undefined;
   let pool: pg.Pool | undefined;
   const up = async () => {
-    cohort = await startCohort(`cohort [${name}]`, database, cohortExtraEnv);
+    cohort = await startCohort(`cohort [${name}]`, database, BENCH_COHORT_ENV);
     const directUrl = databaseUrl ?? embeddedDatabaseUrl(dataDir);
     pool = new pg.Pool({ connectionString: directUrl, max: 4 });
     pool.on('error', () => {});
@@ -91,6 +97,7 @@ async function openTarget(name: TargetName, run: BenchRun, scenarioNames: string
         if (!floor) throw new Error(`floor [${name}] is not running`);
         return floor;
       },
+      directUrl: () => databaseUrl ?? embeddedDatabaseUrl(dataDir),
       query: (text, values) => {
         if (!pool) throw new Error(`database [${name}] is not open`);
         return pool.query(text, values);

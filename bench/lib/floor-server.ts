@@ -4,8 +4,6 @@ import { createServer as createHttpServer, type IncomingHttpHeaders, type Incomi
 import { errors as joseErrors, jwtVerify } from 'jose';
 import pg from 'pg';
 import { hardeningHeaders } from '../../src/plugins/security-headers.js';
-import { login } from './http.js';
-import { Target } from './targets.js';
 
 export class FloorError extends Error {
   constructor(
@@ -40,13 +38,15 @@ export interface FloorContext {
    * a database check only for those, so revocation is as instant as Cohort's. No statement otherwise.
    */
   authenticate(request: FloorRequest): Promise<FloorActor>;
+  /** `work` in one transaction on one pooled client: committed when it returns, rolled back when it throws. */
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   /** Cohort's cursor format (base64url JSON + HMAC), so the floor pays the same small cost. */
   encodeCursor(key: unknown[]): string;
   decodeCursor(cursor: string | null): unknown[] | undefined;
 }
 
 export interface FloorRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** `/api/jobs/:id` style; static segments win over parameters. */
   path: string;
   handler(request: FloorRequest, ctx: FloorContext): Promise<{ status?: number; body: unknown }>;
@@ -105,6 +105,20 @@ function floorContext(pool: pg.Pool, jwtKey: Uint8Array, revocations: Awaited<Re
       }
       return { id: claims.sub, role, sessionId: claims.sid };
     },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await work(client);
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
     encodeCursor(key) {
       const payload = Buffer.from(JSON.stringify(key)).toString('base64url');
       return `${payload}.${sign(payload)}`;
@@ -158,7 +172,7 @@ export async function serveFloor(
       const found = match(req.method ?? 'GET', url.pathname.replace(/\/$/, '') || '/');
       if (!found) return send(res, 404, { code: 'not_found' });
       let body: unknown;
-      if (req.method === 'POST') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
         const chunks: Buffer[] = [];
         for await (const chunk of req) chunks.push(chunk as Buffer);
         const raw = Buffer.concat(chunks).toString('utf8');
@@ -183,21 +197,4 @@ export async function serveFloor(
   };
   process.once('SIGTERM', close);
   process.once('SIGINT', close);
-}
-
-/**
- * A verified account of `role` with a password, written straight into `users` (registering through the
- * API would need the e-mailed code), then signed in over HTTP. Returns its access token and id.
- */
-export async function benchUser(target: Target, role: 'alumni' | 'recruiter' | 'student', password = 'Bench-user-password-42') {
-  const email = `bench-${role}@example.com`;
-  const { hashPassword } = await import('../../src/modules/auth/auth.password.js');
-  await target.query(
-    `INSERT INTO users (email, name, role, password_hash, is_verified) VALUES ($1, $2, $3, $4, true)
-     ON CONFLICT ((lower(email))) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = EXCLUDED.role, is_verified = true, status = 'active'`,
-    [email, `Bench ${role[0].toUpperCase()}${role.slice(1)}`, role, await hashPassword(password)],
-  );
-  const token = await login(target.cohort.url, email, password);
-  const { rows } = await target.query<{ id: string }>('SELECT id FROM users WHERE lower(email) = $1', [email]);
-  return { token, id: rows[0].id, email };
 }

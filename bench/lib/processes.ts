@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JWT_SECRET, settings } from './settings.js';
+import { ADMIN, JWT_SECRET, settings } from './settings.js';
 import { ROOT, freePort, sleep } from './util.js';
 
 const children = new Set<ChildProcess>();
@@ -38,9 +38,15 @@ export interface ChildRun {
  * Spawns `node --import tsx <script> …args` at the repository root (a `.mjs` script, such as
  * scripts/start.mjs, runs as plain node, as `npm start` runs it), its output captured (shown with BENCH_VERBOSE=1).
  */
-export function spawnNode(script: string, args: string[], env: Record<string, string>, maxOutput = 6000): ChildRun {
+export function spawnNode(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  maxOutput = 6000,
+  nodeFlags: string[] = [],
+): ChildRun {
   const flags = script.endsWith('.mjs') ? ['--enable-source-maps'] : ['--import', 'tsx'];
-  const child = spawn(process.execPath, [...flags, script, ...args], {
+  const child = spawn(process.execPath, [...flags, ...nodeFlags, script, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -71,6 +77,8 @@ export async function runNode(script: string, args: string[], env: Record<string
 export interface Server {
   name: string;
   url: string;
+  /** The server's process id (its memory is read from /proc by the realtime scenario). */
+  pid: number;
   /** Milliseconds from spawn to the first 200 on the health path. */
   startupMs: number;
   stop(): Promise<void>;
@@ -81,11 +89,11 @@ export async function startServer(
   name: string,
   script: string,
   env: Record<string, string>,
-  options: { port: number; healthPath?: string; timeoutMs?: number; dataDir?: string },
+  options: { port: number; healthPath?: string; timeoutMs?: number; dataDir?: string; nodeFlags?: string[] },
 ): Promise<Server> {
   const url = `http://127.0.0.1:${options.port}`;
   const started = performance.now();
-  const run = spawnNode(script, [], env);
+  const run = spawnNode(script, [], env, undefined, options.nodeFlags);
   let exitCode: number | null | undefined;
   void run.exited.then((code) => (exitCode = code));
   const stop = async () => {
@@ -109,7 +117,7 @@ export async function startServer(
       (r) => r.status === 200,
       () => false,
     );
-    if (ok) return { name, url, startupMs: performance.now() - started, stop };
+    if (ok) return { name, url, pid: run.child.pid!, startupMs: performance.now() - started, stop };
     if (performance.now() > deadline) {
       await stop();
       throw new Error(`${name} did not answer within ${options.timeoutMs ?? 90_000} ms:\n${run.output().slice(-3000)}`);
@@ -167,6 +175,9 @@ export const UNLIMITED = {
   RATE_LIMIT_REGISTER_IP_PER_HOUR: '1000000000',
 };
 
+/** What every bench Cohort runs with on top of cohortEnv: no rate limits, and the bench admin. */
+export const BENCH_COHORT_ENV = { ...UNLIMITED, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password };
+
 export async function startCohort(
   name: string,
   database: { databaseUrl?: string; dataDir: string },
@@ -181,6 +192,7 @@ export async function startCohort(
     {
       port,
       dataDir: database.databaseUrl ? undefined : database.dataDir,
+      nodeFlags: settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProf}`] : [],
     },
   );
 }

@@ -8,6 +8,8 @@ export interface Goal {
   minRatio?: number;
   /** Cohort's p99 in ms must be at most this. */
   maxP99?: number;
+  /** Cohort's p99 must be at most this many times the floor's. */
+  maxP99Ratio?: number;
 }
 
 export interface ComparisonRow {
@@ -70,13 +72,18 @@ export function verdictOf(row: Omit<ComparisonRow, 'verdict'>) {
   if (invalid) misses.push('errors');
   if (row.goal?.minRatio !== undefined && row.ratio !== undefined && row.ratio < row.goal.minRatio) misses.push('ratio');
   if (row.goal?.maxP99 !== undefined && row.cohort.p99 > row.goal.maxP99) misses.push('p99');
+  if (row.goal?.maxP99Ratio !== undefined && row.floor && row.cohort.p99 > row.goal.maxP99Ratio * row.floor.p99) misses.push('p99');
   if (!row.goal) return invalid ? 'errors' : '';
   return misses.length ? `miss (${misses.join(', ')})` : 'ok';
 }
 
 const goalText = (goal?: Goal) =>
   goal
-    ? [goal.minRatio !== undefined ? `≥ ${goal.minRatio}×` : '', goal.maxP99 !== undefined ? `p99 ≤ ${goal.maxP99} ms` : '']
+    ? [
+        goal.minRatio !== undefined ? `≥ ${goal.minRatio}×` : '',
+        goal.maxP99 !== undefined ? `p99 ≤ ${goal.maxP99} ms` : '',
+        goal.maxP99Ratio !== undefined ? `p99 ≤ ${goal.maxP99Ratio}× floor's` : '',
+      ]
         .filter(Boolean)
         .join(', ')
     : '';

@@ -5,7 +5,7 @@ import { JWT_SECRET, settings } from './settings.js';
 import { freePort, round } from './util.js';
 import { Server, startServer } from './processes.js';
 import { jsonOrText } from './http.js';
-import { LoadSpec, load } from './load.js';
+import { LoadResult, LoadSpec, load } from './load.js';
 import { BenchRun, fmt, Goal, log, verdictOf } from './report.js';
 import { FloorRoute } from './floor-server.js';
 
@@ -17,6 +17,8 @@ export interface Target {
   floor: Server;
   /** What a CLI run needs to reach the same database (DATABASE_URL or DATA_DIR). */
   database: { databaseUrl?: string; dataDir: string };
+  /** A connection URL of the target database, for a process of a scenario's own (the embedded one's port can change on restart). */
+  directUrl(): string;
   /** Direct SQL on the target database (setup only: bench users, ids). */
   query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
   adminToken: string;
@@ -66,6 +68,11 @@ export interface EndpointSpec {
    */
   probe?: number;
   same?: (cohort: any, floor: any, request: LoadRequest) => string | null;
+  /**
+   * Measure Cohort, floor, floor, Cohort, each for half of BENCH_DURATION, and report each side's
+   * mean (p99: the worse half), so a drift in a shared machine's load does not favour one side.
+   */
+  abba?: boolean;
 }
 
 async function probe(base: string, spec: LoadSpec, limit: number) {
@@ -87,7 +94,23 @@ async function probe(base: string, spec: LoadSpec, limit: number) {
 const describe = (a: { request: LoadRequest; status: number; text: string }) =>
   `${a.request.method ?? 'GET'} ${a.request.path} → ${a.status} ${a.text.slice(0, 160).replace(/\s+/g, ' ')}`;
 
-/** Measures one endpoint on Cohort, then on the floor, on the same target, and records the row. */
+/** Two measurements of one side as one: mean throughput and median, the worse p99, counts added. */
+function meanOf(a: LoadResult, b: LoadResult): LoadResult {
+  const statusCodes = { ...a.statusCodes };
+  for (const [code, n] of Object.entries(b.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  return {
+    rps: round((a.rps + b.rps) / 2, 0),
+    p50: (a.p50 + b.p50) / 2,
+    p99: Math.max(a.p99, b.p99),
+    mean: round((a.mean + b.mean) / 2, 2),
+    requests: a.requests + b.requests,
+    non2xx: a.non2xx + b.non2xx,
+    errors: a.errors + b.errors,
+    statusCodes,
+  };
+}
+
+/** Measures one endpoint on Cohort, then on the floor (or ABBA), on the same target, and records the row. */
 export async function compare(run: BenchRun, target: Target, spec: EndpointSpec) {
   const notes: string[] = [];
   log(`- ${spec.scenario}: ${spec.endpoint} [${target.name}]`);
@@ -113,14 +136,26 @@ export async function compare(run: BenchRun, target: Target, spec: EndpointSpec)
       );
     }
   }
-  const cohort = cohortBad ? undefined : await load(target.cohort.url, spec.load);
-  if (cohort)
-    log(
-      `    Cohort ${fmt(cohort.rps)} req/s, p50 ${cohort.p50} ms, p99 ${cohort.p99} ms${cohort.non2xx ? `, non-2xx ${cohort.non2xx}` : ''}`,
-    );
-  const floor = floorBad ? undefined : await load(target.floor.url, floorSpec);
-  if (floor)
-    log(`    floor  ${fmt(floor.rps)} req/s, p50 ${floor.p50} ms, p99 ${floor.p99} ms${floor.non2xx ? `, non-2xx ${floor.non2xx}` : ''}`);
+  let cohort: LoadResult | undefined;
+  let floor: LoadResult | undefined;
+  if (spec.abba) {
+    const half = { duration: Math.max(1, settings.duration / 2) };
+    const c1 = cohortBad ? undefined : await load(target.cohort.url, spec.load, half);
+    const f1 = floorBad ? undefined : await load(target.floor.url, floorSpec, half);
+    const f2 = floorBad ? undefined : await load(target.floor.url, floorSpec, { ...half, warmup: 0 });
+    const c2 = cohortBad ? undefined : await load(target.cohort.url, spec.load, { ...half, warmup: 0 });
+    cohort = c1 && c2 && meanOf(c1, c2);
+    floor = f1 && f2 && meanOf(f1, f2);
+  } else {
+    cohort = cohortBad ? undefined : await load(target.cohort.url, spec.load);
+    floor = floorBad ? undefined : await load(target.floor.url, floorSpec);
+  }
+  for (const [side, r] of [
+    ['Cohort', cohort],
+    ['floor ', floor],
+  ] as const) {
+    if (r) log(`    ${side} ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.non2xx ? `, non-2xx ${r.non2xx}` : ''}`);
+  }
   for (const [side, r] of [
     ['Cohort', cohort],
     ['floor', floor],
