@@ -19,11 +19,11 @@ export function prepared<T>(ctx: AppContext, name: string, build: (db: Db) => T)
 export const MAX_SHAPES_PER_FAMILY = 64;
 const shapeCounts = new WeakMap<AppContext, Map<string, number>>();
 
-interface Runnable<R> {
-  execute(params?: Record<string, unknown>): Promise<R>;
+interface Runnable {
+  execute(params?: Record<string, unknown>): Promise<unknown>;
 }
-interface Preparable<R> extends Runnable<R> {
-  prepare(name: string): Runnable<R>;
+interface Preparable extends Runnable {
+  prepare(name: string): Runnable;
 }
 
 /**
@@ -32,26 +32,27 @@ interface Preparable<R> extends Runnable<R> {
  * from then on. Past MAX_SHAPES_PER_FAMILY shapes (odd filter combinations, many search words) it
  * is built per request, as an unprepared query: the same answer, just without the saving.
  */
-export function runShaped<R>(
+export function runShaped<Query extends Preparable>(
   ctx: AppContext,
   family: string,
   shape: string,
-  build: (db: Db) => Preparable<R>,
+  build: (db: Db) => Query,
   params: Record<string, unknown>,
-): Promise<R> {
+): ReturnType<Query['execute']> {
+  type Result = ReturnType<Query['execute']>;
   let byName = statements.get(ctx);
   if (!byName) statements.set(ctx, (byName = new Map()));
   const key = `${family}|${shape}`;
-  let statement = byName.get(key) as Runnable<R> | undefined;
+  let statement = byName.get(key) as Runnable | undefined;
   if (!statement) {
     let counts = shapeCounts.get(ctx);
     if (!counts) shapeCounts.set(ctx, (counts = new Map()));
     const n = counts.get(family) ?? 0;
-    if (n >= MAX_SHAPES_PER_FAMILY) return build(ctx.db).execute(params);
+    if (n >= MAX_SHAPES_PER_FAMILY) return build(ctx.db).execute(params) as Result;
     counts.set(family, n + 1);
     // PostgreSQL names are at most 63 bytes: the family and a number, never the shape itself.
     statement = build(ctx.db).prepare(`${family}-${n}`);
     byName.set(key, statement);
   }
-  return statement.execute(params);
+  return statement.execute(params) as Result;
 }
