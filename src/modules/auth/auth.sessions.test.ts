@@ -1,6 +1,6 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { revocationsOf } from './auth.revocations.js';
 import { createTestApp, post, problemOf, registerThroughApi, TEST_PASSWORD, uniqueEmail, type TestApp } from '../../../test/helpers.js';
 
@@ -243,6 +243,30 @@ describe('access token checks', () => {
     const res = await me(token);
     expect(res.statusCode).toBe(401);
     expect(problemOf(res).code).toBe('token_expired');
+  });
+
+  it('when a token accepted before (and remembered as verified) expires, then the next request is 401 token_expired', async () => {
+    const u = await t.user('student');
+    const token = await forgedToken({ userId: u.id, sessionId: await sessionOf(u.id), exp: Math.floor(Date.now() / 1000) + 60 });
+    expect((await me(token)).statusCode).toBe(200);
+    expect((await me(token)).statusCode).toBe(200);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 66_000); // past exp and the 5 s tolerance
+      const res = await me(token);
+      expect(res.statusCode).toBe(401);
+      expect(problemOf(res).code).toBe('token_expired');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('when a remembered token is revoked by logout, then it is refused at once', async () => {
+    const u = await t.user('student');
+    expect((await me(u.token)).statusCode).toBe(200);
+    await logout(u.token);
+    const res = await me(u.token);
+    expect(res.statusCode).toBe(401);
   });
 
   it('when a correctly signed token names a live session, then it is accepted (the forging helper is sound)', async () => {

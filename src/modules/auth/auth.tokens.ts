@@ -45,10 +45,39 @@ export async function signAccessToken(key: Uint8Array, claims: AccessClaims) {
 }
 
 /**
+ * Tokens already verified, by their exact text (per signing key): a client sends the same access
+ * token with every request for up to 15 minutes, and checking its HMAC through WebCrypto costs more
+ * CPU than the rest of a hot read. Identical text carries the identical signature, so a hit needs no
+ * second check; only the expiry is looked at again (the session check happens in the caller, always).
+ * Oldest entries go first once the bound is reached.
+ */
+const VERIFIED_TOKENS_MAX = 10_000;
+const CLOCK_TOLERANCE_SECONDS = 5;
+const verifiedTokens = new WeakMap<Uint8Array, Map<string, { claims: AccessClaims; exp: number }>>();
+
+const expired = () => new AppError(401, 'token_expired', 'The access token has expired');
+
+/**
  * Checks signature (HS256 only), kind, issuer, audience, that every required claim is there, that it
  * was issued in the past and lives no longer than an access token does; the session check happens in the caller.
  */
 export async function verifyAccessToken(key: Uint8Array, token: string): Promise<AccessClaims> {
+  let known = verifiedTokens.get(key);
+  if (!known) verifiedTokens.set(key, (known = new Map()));
+  const hit = known.get(token);
+  if (hit) {
+    // The same test jose makes: expired once `exp` is more than the tolerance in the past.
+    if (hit.exp > Date.now() / 1000 - CLOCK_TOLERANCE_SECONDS) return hit.claims;
+    known.delete(token);
+    throw expired();
+  }
+  const { claims, exp } = await verifyWithJose(key, token);
+  if (known.size >= VERIFIED_TOKENS_MAX) known.delete(known.keys().next().value!);
+  known.set(token, { claims, exp });
+  return claims;
+}
+
+async function verifyWithJose(key: Uint8Array, token: string) {
   try {
     const { payload } = await jwtVerify(token, await hmacKey(key), {
       algorithms: ['HS256'],
@@ -57,15 +86,16 @@ export async function verifyAccessToken(key: Uint8Array, token: string): Promise
       audience: AUDIENCE,
       requiredClaims: REQUIRED_CLAIMS,
       maxTokenAge: ACCESS_TOKEN_SECONDS,
-      clockTolerance: 5,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
     if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number' || payload.exp - payload.iat > ACCESS_TOKEN_SECONDS) {
       throw unauthenticated('Invalid access token');
     }
     if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') throw unauthenticated('Invalid access token');
-    return { userId: payload.sub, sessionId: payload.sid, role: payload.role as Actor['role'] };
+    const claims: AccessClaims = { userId: payload.sub, sessionId: payload.sid, role: payload.role as Actor['role'] };
+    return { claims, exp: payload.exp };
   } catch (err) {
-    if (err instanceof joseErrors.JWTExpired) throw new AppError(401, 'token_expired', 'The access token has expired');
+    if (err instanceof joseErrors.JWTExpired) throw expired();
     if (err instanceof AppError) throw err;
     throw unauthenticated('Invalid access token');
   }
