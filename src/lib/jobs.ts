@@ -26,6 +26,8 @@ export interface Jobs {
   boss: PgBoss;
   /** Queues a job inside the caller's transaction: it exists only if that transaction commits. */
   send(tx: Tx, name: string, data: object, options?: SendOptions): Promise<void>;
+  /** Queues many jobs of one queue in one statement, inside the caller's transaction. */
+  sendMany(tx: Tx, name: string, data: object[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,14 @@ export async function startJobs<Ctx>(
         ...sendOptions,
         db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
       });
+    },
+    async sendMany(tx, name, data) {
+      if (!data.length) return;
+      const client = clientOf(tx);
+      await boss.insert(
+        data.map((d) => ({ name, data: d })),
+        { db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) } },
+      );
     },
     async stop() {
       await boss.stop({ graceful: true, timeout: 5000, wait: true });

@@ -37,6 +37,36 @@ export async function enqueueMail<T extends TemplateName>(
 }
 
 /**
+ * Many mails at once (a broadcast batch, a digest run): one INSERT into the outbox and one into the
+ * job queue, inside the caller's transaction, instead of two statements per mail.
+ */
+export async function enqueueMails<T extends TemplateName>(
+  ctx: Pick<AppContext, 'jobs'>,
+  tx: Tx,
+  template: T,
+  mails: { to: string; data: TemplateData<T>; attachments?: MailAttachment[] }[],
+): Promise<string[]> {
+  if (!mails.length) return [];
+  const render = templates[template] as (d: TemplateData<T>) => { subject: string; text: string; html: string };
+  const rows = await tx
+    .insert(mailOutbox)
+    .values(
+      mails.map((m) => {
+        const rendered = render(m.data);
+        const attachments = m.attachments?.length ? m.attachments : null;
+        return { to: m.to, template, subject: rendered.subject, text_body: rendered.text, html_body: rendered.html, attachments };
+      }),
+    )
+    .returning({ id: mailOutbox.id });
+  await ctx.jobs.sendMany(
+    tx,
+    MAIL_JOB,
+    rows.map((r) => ({ id: r.id })),
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
  * Sends one outbox message if it is still pending. The row lock makes the immediate attempt after
  * commit and the queued job exclusive; a failure is recorded and rethrown so the job retries.
  * The job waits for the lock (skipping would let it finish while the other attempt is still
@@ -81,6 +111,12 @@ export async function deliverMail(ctx: AppContext, id: string, { waitForLock = t
 }
 
 /** Tries the just-committed messages at once; the queued jobs remain the safety net. */
+/** Beyond this many mails, the first attempt is left to the mail job's workers, not made at once. */
+export const DELIVER_AT_ONCE_MAX = 20;
+
 export function deliverSoon(ctx: AppContext, ids: string[]) {
+  // A broadcast batch's hundreds of mails would each open a transaction and an SMTP exchange right
+  // when its real-time pushes go out; the queued jobs send them a moment later instead.
+  if (ids.length > DELIVER_AT_ONCE_MAX) return;
   for (const id of ids) deliverMail(ctx, id, { waitForLock: false }).catch((err) => ctx.log.warn({ err, mailId: id }, 'mail delivery failed; will retry'));
 }

@@ -3,7 +3,7 @@ import type { Tx } from '../../db/client.js';
 import type { AppContext } from '../../lib/context.js';
 import type { Delivery } from '../../lib/events.js';
 import type { MailAttachment } from '../../lib/mail.js';
-import { deliverSoon, enqueueMail } from '../mail/mail.service.js';
+import { deliverSoon, enqueueMails } from '../mail/mail.service.js';
 import type { NotificationContent } from './notifications.rules.js';
 import { notificationDigestItems, notifications, type TypePreferences } from './notifications.tables.js';
 
@@ -87,7 +87,7 @@ export async function deliver(ctx: AppContext, tx: Tx, type: string, items: Outg
   const storedInApp = new Set(inApp);
   const repeated = (i: Outgoing) => i.dedupeKey !== undefined && storedInApp.has(i) && !fresh.has(i.dedupeKey);
 
-  const mailIds: string[] = [];
+  const mails: { to: string; data: { name: string; title: string; message: string; link: string | null; attachments: string[] }; attachments: MailAttachment[] }[] = [];
   const digest: (typeof notificationDigestItems.$inferInsert)[] = [];
   for (const i of wanted) {
     const p = byId.get(i.userId)!;
@@ -98,9 +98,10 @@ export async function deliver(ctx: AppContext, tx: Tx, type: string, items: Outg
     } else {
       const attachments = (await i.attachments?.()) ?? [];
       const data = { name: p.name, title: i.content.title, message: i.content.message, link, attachments: attachments.map((a) => a.filename) };
-      mailIds.push(await enqueueMail(ctx, tx, p.email, 'notification', data, { attachments }));
+      mails.push({ to: p.email, data, attachments });
     }
   }
+  const mailIds = await enqueueMails(ctx, tx, 'notification', mails);
   if (digest.length) await tx.insert(notificationDigestItems).values(digest);
 
   const pushed = inserted.filter((n) => byId.get(n.user_id)!.push_notifications !== false);
