@@ -93,6 +93,22 @@ export function parseDateFilter(field: string, raw: string | undefined): string 
   return storableInstant(field, ms).toISOString();
 }
 
+/**
+ * A from/to pair of query-string date filters, each read with parseDateFilter. A range whose start is
+ * after its end is a client mistake: 400 naming the start field (`from`, `joined_from`), on every
+ * endpoint that takes a range, never an empty answer. Equal bounds are allowed (a half-open range is
+ * then empty). Blank bounds filter nothing, so they never invert a range.
+ */
+export function parseDateRange(
+  raw: { from?: string; to?: string },
+  fields: { from: string; to: string } = { from: 'from', to: 'to' },
+): { from?: string; to?: string } {
+  const from = parseDateFilter(fields.from, raw.from);
+  const to = parseDateFilter(fields.to, raw.to);
+  if (from && to && Date.parse(from) > Date.parse(to)) throw badRequest(fields.from, `must not be after ${fields.to}`);
+  return { from, to };
+}
+
 // ---- roles --------------------------------------------------------------------------------------
 
 export const roles = ['student', 'alumni', 'faculty', 'recruiter', 'admin'] as const;
