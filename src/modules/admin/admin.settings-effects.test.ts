@@ -13,6 +13,7 @@ import {
   postJob,
   problemOf,
   requestMentorship,
+  rsvp,
   type TestApp,
   type TestUser,
 } from '../../../test/helpers.js';
@@ -194,5 +195,68 @@ describe('directory_verified_alumni_only', () => {
     await put({ directory_verified_alumni_only: false });
     expect(await found(viewer, 'directory')).toEqual(everyone);
     expect(await companyCount(viewer)).toBe(3);
+  });
+
+  it('when it is on, then members see only verified alumni among mentors and match suggestions; admins everyone; by id unchanged', async () => {
+    const expertise = `Scope ${randomUUID().slice(0, 8)}`;
+    // A faculty mentor with a verified profile is still not an alumnus.
+    const faculty = await member(t, { current_company: company }, 'faculty');
+    expect((await faculty.inject({ method: 'POST', url: '/api/profiles/me/request-verification' })).statusCode).toBe(202);
+    expect((await admin.inject({ method: 'POST', url: `/api/admin/profiles/verify/${faculty.id}` })).statusCode).toBe(200);
+    const mentors = [verified, unverified, faculty];
+    for (const m of mentors) await becomeMentor(m, { expertise_areas: [expertise], max_mentees: 5 });
+    const viewer = await member(t, { skills: [expertise] }, 'student');
+    const listed = async (who: TestUser) => {
+      const res = await who.inject({ method: 'GET', url: `/api/mentors?expertise=${encodeURIComponent(expertise)}&limit=100` });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json();
+      expect(body.count).toBe(body.results.length);
+      return body.results.map((r: { mentor_id: string }) => r.mentor_id).sort();
+    };
+    const suggested = async (who: TestUser) => {
+      const res = await who.inject({ method: 'POST', url: '/api/mentorship/match-suggestions', payload: { limit: 50 } });
+      expect(res.statusCode, res.body).toBe(200);
+      const ours = new Set(mentors.map((m) => m.id));
+      return res.json().results.map((r: { mentor: { mentor_id: string } }) => r.mentor.mentor_id).filter((id: string) => ours.has(id)).sort();
+    };
+    const all = mentors.map((m) => m.id).sort();
+    // Read with the setting off first, so a cached count must not survive the change.
+    expect(await listed(viewer)).toEqual(all);
+    expect(await suggested(viewer)).toEqual(all);
+
+    await put({ directory_verified_alumni_only: true });
+    expect(await listed(viewer)).toEqual([verified.id]);
+    expect(await suggested(viewer)).toEqual([verified.id]);
+    expect(await listed(admin)).toEqual(all);
+    // The setting is about who can be found: a mentor read by id (a link, a past request) still reads.
+    expect((await viewer.inject({ method: 'GET', url: `/api/mentors/${unverified.id}` })).statusCode).toBe(200);
+
+    await put({ directory_verified_alumni_only: false });
+    expect(await listed(viewer)).toEqual(all);
+    expect(await suggested(viewer)).toEqual(all);
+  });
+
+  it('when it is on, then members see only verified alumni among event attendees; the creator and admins everyone', async () => {
+    const host = await t.user('alumni');
+    const event = await createEvent(host, { max_attendees: null });
+    const noProfile = await t.user('alumni');
+    const people = [verified, unverified, student, noProfile];
+    for (const p of people) expect((await rsvp(p, event.id, 'attending')).statusCode).toBe(200);
+    const attendees = async (who: TestUser) => {
+      const res = await who.inject({ method: 'GET', url: `/api/events/${event.id}/attendees?limit=100` });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().results.map((r: { user_id: string }) => r.user_id).sort();
+    };
+    const viewer = await t.user('student');
+    const all = people.map((p) => p.id).sort();
+    expect(await attendees(viewer)).toEqual(all);
+
+    await put({ directory_verified_alumni_only: true });
+    expect(await attendees(viewer)).toEqual([verified.id]);
+    expect(await attendees(host)).toEqual(all);
+    expect(await attendees(admin)).toEqual(all);
+
+    await put({ directory_verified_alumni_only: false });
+    expect(await attendees(viewer)).toEqual(all);
   });
 });

@@ -45,6 +45,15 @@ export async function directoryScope(ctx: AppContext, viewer: Actor): Promise<Di
   return (await getSetting(ctx, 'directory_verified_alumni_only')) ? 'verified-alumni' : 'listed';
 }
 
+/**
+ * The verified-alumni scope for a member named by `userId` (an SQL expression for a user id): a
+ * verified profile and an alumni account, each one primary-key probe. The other lists of members
+ * (mentors, match suggestions, event attendees) add it when `directoryScope` says so (decision 110).
+ */
+export const verifiedAlumnus = (userId: SQL) =>
+  sql`(EXISTS (SELECT 1 FROM profiles sp WHERE sp.user_id = ${userId} AND sp.is_verified)
+    AND EXISTS (SELECT 1 FROM users su WHERE su.id = ${userId} AND su.role = 'alumni'))`;
+
 export function searchConditions(query: SearchQuery, scope: DirectoryScope = 'listed'): SQL[] {
   // Listed: not hidden by its owner, and the account is not deleted (owner_deleted mirrors users.status).
   const where: SQL[] = [eq(profiles.directory_visible, true), eq(profiles.owner_deleted, false)];
