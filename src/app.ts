@@ -42,6 +42,7 @@ import { adminNotificationsRoutes, notificationsRoutes } from './modules/notific
 import { jobMatchSubscriber, rulesSubscriber } from './modules/notifications/notifications.subscribers.js';
 import authPlugin from './plugins/auth.js';
 import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
+import jsonBodyPlugin from './plugins/json-body.js';
 import metricsPlugin from './plugins/metrics.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import realtimePlugin, { type RealtimeOptions } from './plugins/realtime.js';
@@ -155,6 +156,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
 
   await app.register(errorsPlugin);
+  await app.register(jsonBodyPlugin);
   await app.register(strictInputPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(cors, { origin: config.corsOrigins.length ? config.corsOrigins : false, credentials: true });
