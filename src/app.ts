@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { serializeError } from './db/errors.js';
 import type { AppContext } from './lib/context.js';
-import { createEventBus, subscriberJobs, type Subscriber } from './lib/events.js';
+import { createEventBus, eventDeliveryJobs, subscriberJobs, type Subscriber } from './lib/events.js';
 import { startJobs, type Jobs } from './lib/jobs.js';
 import { createMemoryLimiter, createRedisLimiter } from './lib/limiter.js';
 import { createMailer, type Mailer } from './lib/mail.js';
@@ -75,7 +75,14 @@ declare module 'fastify' {
 }
 
 const subscribers: Subscriber<AppContext, any>[] = [rulesSubscriber(notificationRules), jobMatchSubscriber];
-const jobDefinitions = [...mailJobs, ...notificationJobs, ...subscriberJobs(subscribers), ...eventJobs, ...mentorshipJobs];
+const jobDefinitions = [
+  ...mailJobs,
+  ...notificationJobs,
+  ...subscriberJobs(subscribers),
+  ...eventDeliveryJobs<AppContext>(),
+  ...eventJobs,
+  ...mentorshipJobs,
+];
 
 const loggerOptions = (config: Config) => ({
   level: config.logLevel,
