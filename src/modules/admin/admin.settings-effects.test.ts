@@ -128,7 +128,13 @@ describe('default_profile_visibility for imported and seeded profiles', () => {
       for (let i = 0; i < 40; i++) people.push(await t.user((['alumni', 'student', 'alumni', 'faculty'] as const)[i % 4]));
       const faker = new Faker({ locale: [en] });
       faker.seed(7);
-      expect(await seedProfiles(t.app.ctx, faker, people.map((p) => ({ id: p.id, email: p.email, name: p.name, role: p.role })))).toBe(40);
+      expect(
+        await seedProfiles(
+          t.app.ctx,
+          faker,
+          people.map((p) => ({ id: p.id, email: p.email, name: p.name, role: p.role })),
+        ),
+      ).toBe(40);
       const visible = await visibilityOf(people.map((p) => p.email));
       return people.map((p) => visible[p.email]);
     };
@@ -280,7 +286,11 @@ describe('directory_verified_alumni_only', () => {
       const res = await who.inject({ method: 'POST', url: '/api/mentorship/match-suggestions', payload: { limit: 50 } });
       expect(res.statusCode, res.body).toBe(200);
       const ours = new Set(mentors.map((m) => m.id));
-      return res.json().results.map((r: { mentor: { mentor_id: string } }) => r.mentor.mentor_id).filter((id: string) => ours.has(id)).sort();
+      return res
+        .json()
+        .results.map((r: { mentor: { mentor_id: string } }) => r.mentor.mentor_id)
+        .filter((id: string) => ours.has(id))
+        .sort();
     };
     const all = mentors.map((m) => m.id).sort();
     // Read with the setting off first, so a cached count must not survive the change.
@@ -308,7 +318,10 @@ describe('directory_verified_alumni_only', () => {
     const attendees = async (who: TestUser) => {
       const res = await who.inject({ method: 'GET', url: `/api/events/${event.id}/attendees?limit=100` });
       expect(res.statusCode, res.body).toBe(200);
-      return res.json().results.map((r: { user_id: string }) => r.user_id).sort();
+      return res
+        .json()
+        .results.map((r: { user_id: string }) => r.user_id)
+        .sort();
     };
     const viewer = await t.user('student');
     const all = people.map((p) => p.id).sort();
