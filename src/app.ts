@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { serializeError } from './db/errors.js';
 import type { AppContext } from './lib/context.js';
-import { createEventBus, subscriberJobs, type Subscriber } from './lib/events.js';
+import { createEventBus, eventDeliveryJobs, subscriberJobs, type Subscriber } from './lib/events.js';
 import { startJobs, type Jobs } from './lib/jobs.js';
 import { createMemoryLimiter, createRedisLimiter } from './lib/limiter.js';
 import { createMailer, type Mailer } from './lib/mail.js';
@@ -43,6 +43,7 @@ import { jobMatchSubscriber } from './modules/notifications/notifications.job-ma
 import { rulesSubscriber } from './modules/notifications/notifications.subscribers.js';
 import authPlugin from './plugins/auth.js';
 import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
+import jsonBodyPlugin from './plugins/json-body.js';
 import metricsPlugin from './plugins/metrics.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import realtimePlugin, { type RealtimeOptions } from './plugins/realtime.js';
@@ -75,7 +76,14 @@ declare module 'fastify' {
 }
 
 const subscribers: Subscriber<AppContext, any>[] = [rulesSubscriber(notificationRules), jobMatchSubscriber];
-const jobDefinitions = [...mailJobs, ...notificationJobs, ...subscriberJobs(subscribers), ...eventJobs, ...mentorshipJobs];
+const jobDefinitions = [
+  ...mailJobs,
+  ...notificationJobs,
+  ...subscriberJobs(subscribers),
+  ...eventDeliveryJobs<AppContext>(),
+  ...eventJobs,
+  ...mentorshipJobs,
+];
 
 const loggerOptions = (config: Config) => ({
   level: config.logLevel,
@@ -153,6 +161,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
 
   await app.register(errorsPlugin);
+  await app.register(jsonBodyPlugin);
   await app.register(strictInputPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(cors, { origin: config.corsOrigins.length ? config.corsOrigins : false, credentials: true });

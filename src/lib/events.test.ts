@@ -3,7 +3,17 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type Database } from '../db/client.js';
 import { createTestDatabase } from '../../test/helpers.js';
-import { createEventBus, deliverOnce, subscriberJobs, type EventBus, type Subscriber } from './events.js';
+import {
+  createEventBus,
+  deliverOnce,
+  DELIVERY_RETENTION_DAYS,
+  eventDeliveryJobs,
+  PRUNE_DELIVERIES_JOB,
+  pruneEventDeliveries,
+  subscriberJobs,
+  type EventBus,
+  type Subscriber,
+} from './events.js';
 import { startJobs, type Jobs } from './jobs.js';
 
 interface Ctx {
@@ -102,5 +112,72 @@ describe('events', () => {
     });
     await new Promise((r) => setTimeout(r, 2000));
     expect((await effects()).map((r) => r.subscriber)).toEqual(['one']);
+  });
+});
+
+describe('pruning event_deliveries', () => {
+  /** Delivery marks of a subscriber of its own, delivered `ageDays` ago. */
+  const marks = async (subscriber: string, ageDays: number[]) => {
+    for (const age of ageDays) {
+      await database.pool.query(
+        `INSERT INTO event_deliveries (subscriber, event_id, delivered_at) VALUES ($1, $2, now() - make_interval(secs => $3))`,
+        [subscriber, randomUUID(), age * 86_400],
+      );
+    }
+  };
+  const ages = async (subscriber: string) =>
+    (
+      await database.pool.query<{ age: number }>(
+        `SELECT round(extract(epoch FROM now() - delivered_at) / 86400)::int AS age FROM event_deliveries WHERE subscriber = $1 ORDER BY 1`,
+        [subscriber],
+      )
+    ).rows.map((r) => r.age);
+  const R = DELIVERY_RETENTION_DAYS;
+
+  it('when marks are older than the retention, then they are deleted in batches and the younger ones stay', async () => {
+    const name = `prune-${randomUUID()}`;
+    await marks(name, [R + 1, R + 2, R + 5, R + 30, R + 100, R + 365, R + 400, R - 1, 1, 0]);
+    expect(await pruneEventDeliveries(database.db, { batchSize: 3 })).toEqual({ deleted: 7, batches: 3 });
+    expect(await ages(name)).toEqual([0, 1, R - 1]);
+    // Nothing left to do: one empty batch.
+    expect(await pruneEventDeliveries(database.db, { batchSize: 3 })).toEqual({ deleted: 0, batches: 1 });
+  });
+
+  it('when a run reaches its batch limit, then it stops (oldest went first) and the next run goes on', async () => {
+    const name = `prune-${randomUUID()}`;
+    await marks(name, [R + 1, R + 2, R + 3, R + 4, R + 5]);
+    expect(await pruneEventDeliveries(database.db, { batchSize: 2, maxBatches: 2 })).toEqual({ deleted: 4, batches: 2 });
+    expect(await ages(name)).toEqual([R + 1]);
+    expect(await pruneEventDeliveries(database.db, { batchSize: 2 })).toEqual({ deleted: 1, batches: 1 });
+    expect(await ages(name)).toEqual([]);
+  });
+
+  it('when the retention is chosen, then it outlasts, twice over, the last moment pg-boss can still run a copy of an event job', () => {
+    // A pruned envelope delivered again would take effect again. pg-boss 10 drops a job still queued
+    // (created or retry) 14 days after it was due (keep_until) and fails a running one at its expiry
+    // (at most 24 h): no copy of an event job runs later than about 15 days (decision 114).
+    expect(R).toBeGreaterThanOrEqual(2 * 15);
+  });
+
+  it('when the job is started, then it is scheduled daily, and a firing prunes', async () => {
+    const pruner = await startJobs(database.pool, eventDeliveryJobs<Ctx>(), {
+      work: true,
+      ctx: () => ({ db: database.db }),
+      onError: () => {},
+      pollingIntervalSeconds: 0.5,
+    });
+    try {
+      const { rows } = await database.pool.query(`SELECT cron, timezone FROM pgboss.schedule WHERE name = $1`, [PRUNE_DELIVERIES_JOB]);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].cron).toMatch(/^\d+ \d+ \* \* \*$/);
+      const name = `prune-${randomUUID()}`;
+      await marks(name, [R + 1, 0]);
+      await pruner.boss.send(PRUNE_DELIVERIES_JOB, {});
+      const deadline = Date.now() + 15_000;
+      while ((await ages(name)).length > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await ages(name)).toEqual([0]);
+    } finally {
+      await pruner.stop();
+    }
   });
 });

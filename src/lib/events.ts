@@ -99,6 +99,50 @@ export async function deliverOnce<Ctx extends { db: Db }>(
   return delivered;
 }
 
+/**
+ * How long a delivery mark is kept (docs/decisions/114). A mark only matters while a copy of its job
+ * can still run: pg-boss 10 drops a job still queued 14 days after it was due (keep_until) and fails a
+ * running one at its expiry (at most 24 h), so no copy runs after ~15 days; 30 days is twice that.
+ */
+export const DELIVERY_RETENTION_DAYS = 30;
+/** Rows per DELETE: each batch is its own short statement, so no lock is held for long. */
+const PRUNE_BATCH = 5000;
+/** A bound on one run (5 million marks by default); whatever is left waits for the next day's run. */
+const PRUNE_MAX_BATCHES = 1000;
+export const PRUNE_DELIVERIES_JOB = 'events.prune-deliveries';
+
+/**
+ * Deletes delivery marks older than the retention, oldest first, `batchSize` rows per statement (found
+ * through event_deliveries_delivered_at_idx, deleted by row address), until a batch comes back short or
+ * `maxBatches` ran. Each statement commits on its own: a batch locks its few thousand rows for
+ * milliseconds, never the table, and deliveries go on meanwhile.
+ */
+export async function pruneEventDeliveries(
+  db: Db,
+  { retentionDays = DELIVERY_RETENTION_DAYS, batchSize = PRUNE_BATCH, maxBatches = PRUNE_MAX_BATCHES } = {},
+): Promise<{ deleted: number; batches: number }> {
+  let deleted = 0;
+  let batches = 0;
+  while (batches < maxBatches) {
+    // By row address (a TID scan): joining back on the key lets the planner hash-join the whole table.
+    const { rowCount } = await db.execute(sql`
+      DELETE FROM event_deliveries WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM event_deliveries
+         WHERE delivered_at < now() - make_interval(days => ${retentionDays})
+         ORDER BY delivered_at LIMIT ${batchSize}
+         FOR UPDATE SKIP LOCKED))`);
+    batches++;
+    deleted += rowCount ?? 0;
+    if ((rowCount ?? 0) < batchSize) break;
+  }
+  return { deleted, batches };
+}
+
+/** The daily prune, at a quiet hour (UTC); pg-boss fires one job per day whatever the number of instances. */
+export const eventDeliveryJobs = <Ctx extends { db: Db }>(): JobDefinition<Ctx>[] => [
+  { name: PRUNE_DELIVERIES_JOB, cron: '23 3 * * *', handle: async (ctx) => void (await pruneEventDeliveries(ctx.db)) },
+];
+
 /** One background job per subscriber, so a slow or failing subscriber never holds back the others. */
 export const subscriberJobs = <Ctx extends { db: Db }>(subscribers: Subscriber<Ctx, any>[]): JobDefinition<Ctx, EventEnvelope>[] =>
   subscribers.map((s) => ({

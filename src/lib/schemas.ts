@@ -38,6 +38,36 @@ export const RequiredText = (options: StringOptions & { maxLength: number }) =>
 /** A query-string filter: optional, empty (after trimming) means "no filter" (SEARCH.md). */
 export const Filter = (description: string, maxLength = 200) => Type.Optional(Text({ maxLength, description }));
 
+// ---- links -------------------------------------------------------------------------------------
+
+/**
+ * A link a client will follow (notifications): a site path with exactly one leading `/`, or an
+ * absolute http(s) URL without credentials. Refused: `//host` and `/\host` (browsers read both as
+ * another site), whitespace and control characters anywhere (browsers drop tabs and newlines, so
+ * `/\t/host` would become `//host`), backslashes, other schemes (docs/decisions/113).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be refused
+const LINK = /^(?:\/(?![/\\])|[Hh][Tt][Tt][Pp][Ss]?:\/\/[^\s/?#\\@\u0000-\u001f\u007f]+(?=[/?#]|$))[^\s\\\u0000-\u001f\u007f]*$/;
+
+/** True for a site path or an http(s) URL with a host and no credentials (decision 113). */
+export function isSafeLink(value: string): boolean {
+  if (!LINK.test(value)) return false;
+  if (value.startsWith('/')) return true;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && Boolean(url.hostname) && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A link input: text the service checks with isSafeLink (400 naming the field), which gives one
+ * readable message instead of a regular expression in the error.
+ */
+export const LinkInput = (options: StringOptions & { maxLength: number }) =>
+  Text({ description: 'A site path such as /events/<id> (exactly one leading /) or an http(s) URL', ...options });
+
 // ---- integers -----------------------------------------------------------------------------------
 
 /**
@@ -102,6 +132,22 @@ export function parseDateFilter(field: string, raw: string | undefined): string 
   const ms = ISO_DATE_TIME.test(value) ? Date.parse(hasTime && !hasZone ? `${value.replace(' ', 'T')}Z` : value.replace(' ', 'T')) : NaN;
   if (Number.isNaN(ms)) throw badRequest(field, 'must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z');
   return storableInstant(field, ms).toISOString();
+}
+
+/**
+ * A from/to pair of query-string date filters, each read with parseDateFilter. A range whose start is
+ * after its end is a client mistake: 400 naming the start field (`from`, `joined_from`), on every
+ * endpoint that takes a range, never an empty answer. Equal bounds are allowed (a half-open range is
+ * then empty). Blank bounds filter nothing, so they never invert a range.
+ */
+export function parseDateRange(
+  raw: { from?: string; to?: string },
+  fields: { from: string; to: string } = { from: 'from', to: 'to' },
+): { from?: string; to?: string } {
+  const from = parseDateFilter(fields.from, raw.from);
+  const to = parseDateFilter(fields.to, raw.to);
+  if (from && to && Date.parse(from) > Date.parse(to)) throw badRequest(fields.from, `must not be after ${fields.to}`);
+  return { from, to };
 }
 
 // ---- roles --------------------------------------------------------------------------------------

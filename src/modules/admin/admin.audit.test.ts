@@ -125,6 +125,7 @@ describe('GET /api/admin/audit-log', () => {
     for (const [query, field] of [
       ['admin_id=nope', 'admin_id'],
       ['from=last-week', 'from'],
+      ['from=2025-02-01T00:00:00Z&to=2025-01-01T00:00:00Z', 'from'],
       ['cursor=xyz', 'cursor'],
     ]) {
       const res = await admin.inject({ method: 'GET', url: `/api/admin/audit-log?${query}` });

@@ -1,4 +1,6 @@
+import { Faker, en } from '@faker-js/faker';
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   becomeMentor,
@@ -6,6 +8,7 @@ import {
   createProfile,
   createTestApp,
   fileUpload,
+  importCsv,
   member,
   multipart,
   PDF,
@@ -13,9 +16,12 @@ import {
   postJob,
   problemOf,
   requestMentorship,
+  rsvp,
   type TestApp,
   type TestUser,
 } from '../../../test/helpers.js';
+import { importAlumni } from '../profiles/profiles.import.js';
+import { seedProfiles } from '../profiles/profiles.seed.js';
 
 /**
  * The settings that other modules apply (docs/admin.md "Settings"): each is changed through
@@ -79,6 +85,70 @@ describe('default_profile_visibility', () => {
 
     await put({ default_profile_visibility: 'listed' });
     expect((await createProfile(await t.user('alumni'))).directory_visible).toBe(true);
+  });
+});
+
+describe('default_profile_visibility for imported and seeded profiles', () => {
+  const visibilityOf = async (emails: string[]) => {
+    const { rows } = await t.database.pool.query<{ email: string; directory_visible: boolean }>(
+      `SELECT u.email, p.directory_visible FROM users u JOIN profiles p ON p.user_id = u.id WHERE u.email = ANY($1)`,
+      [emails],
+    );
+    return Object.fromEntries(rows.map((r) => [r.email, r.directory_visible]));
+  };
+
+  it('when it is unlisted, then profiles the alumni import creates (upload and command line) are hidden; updated ones keep their choice', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const existing = await member(t, { headline: 'Already here' }); // listed, its owner's state
+    await put({ default_profile_visibility: 'unlisted' });
+    try {
+      const fresh = `fresh-${tag}@import.test`;
+      const csv = ['email,name,current_company', `${fresh},Fresh ${tag},Acme`, `${existing.email},Already Here,Acme ${tag}`].join('\n');
+      const res = await importCsv(admin, csv);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ created: 1, updated: 1 });
+      const cli = `cli-${tag}@import.test`;
+      expect(await importAlumni(t.app.ctx, Readable.from([`email,name\n${cli},Cli ${tag}\n`]))).toMatchObject({ created: 1 });
+      expect(await visibilityOf([fresh, cli, existing.email])).toEqual({ [fresh]: false, [cli]: false, [existing.email]: true });
+      // Hidden means hidden: members do not find them.
+      const viewer = await t.user('alumni');
+      const found = await viewer.inject({ method: 'GET', url: `/api/profiles/search?q=${tag}` });
+      expect(found.json().results.map((r: { user_id: string }) => r.user_id)).toEqual([existing.id]);
+    } finally {
+      await put({ default_profile_visibility: 'listed' });
+    }
+    const listed = `listed-${tag}@import.test`;
+    expect(await importAlumni(t.app.ctx, Readable.from([`email,name\n${listed},Listed ${tag}\n`]))).toMatchObject({ created: 1 });
+    expect(await visibilityOf([listed])).toEqual({ [listed]: true });
+  });
+
+  it('when it is unlisted, then seeded profiles start hidden (the demo owners who chose otherwise are the same ones as with listed)', async () => {
+    const seedWith = async () => {
+      const people = [];
+      for (let i = 0; i < 40; i++) people.push(await t.user((['alumni', 'student', 'alumni', 'faculty'] as const)[i % 4]));
+      const faker = new Faker({ locale: [en] });
+      faker.seed(7);
+      expect(
+        await seedProfiles(
+          t.app.ctx,
+          faker,
+          people.map((p) => ({ id: p.id, email: p.email, name: p.name, role: p.role })),
+        ),
+      ).toBe(40);
+      const visible = await visibilityOf(people.map((p) => p.email));
+      return people.map((p) => visible[p.email]);
+    };
+    const whenListed = await seedWith();
+    await put({ default_profile_visibility: 'unlisted' });
+    let whenUnlisted: boolean[];
+    try {
+      whenUnlisted = await seedWith();
+    } finally {
+      await put({ default_profile_visibility: 'listed' });
+    }
+    expect(whenListed.filter(Boolean).length).toBeGreaterThan(30);
+    expect(whenUnlisted.filter(Boolean).length).toBeLessThan(10);
+    expect(whenUnlisted).toEqual(whenListed.map((v) => !v));
   });
 });
 
@@ -194,5 +264,75 @@ describe('directory_verified_alumni_only', () => {
     await put({ directory_verified_alumni_only: false });
     expect(await found(viewer, 'directory')).toEqual(everyone);
     expect(await companyCount(viewer)).toBe(3);
+  });
+
+  it('when it is on, then members see only verified alumni among mentors and match suggestions; admins everyone; by id unchanged', async () => {
+    const expertise = `Scope ${randomUUID().slice(0, 8)}`;
+    // A faculty mentor with a verified profile is still not an alumnus.
+    const faculty = await member(t, { current_company: company }, 'faculty');
+    expect((await faculty.inject({ method: 'POST', url: '/api/profiles/me/request-verification' })).statusCode).toBe(202);
+    expect((await admin.inject({ method: 'POST', url: `/api/admin/profiles/verify/${faculty.id}` })).statusCode).toBe(200);
+    const mentors = [verified, unverified, faculty];
+    for (const m of mentors) await becomeMentor(m, { expertise_areas: [expertise], max_mentees: 5 });
+    const viewer = await member(t, { skills: [expertise] }, 'student');
+    const listed = async (who: TestUser) => {
+      const res = await who.inject({ method: 'GET', url: `/api/mentors?expertise=${encodeURIComponent(expertise)}&limit=100` });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json();
+      expect(body.count).toBe(body.results.length);
+      return body.results.map((r: { mentor_id: string }) => r.mentor_id).sort();
+    };
+    const suggested = async (who: TestUser) => {
+      const res = await who.inject({ method: 'POST', url: '/api/mentorship/match-suggestions', payload: { limit: 50 } });
+      expect(res.statusCode, res.body).toBe(200);
+      const ours = new Set(mentors.map((m) => m.id));
+      return res
+        .json()
+        .results.map((r: { mentor: { mentor_id: string } }) => r.mentor.mentor_id)
+        .filter((id: string) => ours.has(id))
+        .sort();
+    };
+    const all = mentors.map((m) => m.id).sort();
+    // Read with the setting off first, so a cached count must not survive the change.
+    expect(await listed(viewer)).toEqual(all);
+    expect(await suggested(viewer)).toEqual(all);
+
+    await put({ directory_verified_alumni_only: true });
+    expect(await listed(viewer)).toEqual([verified.id]);
+    expect(await suggested(viewer)).toEqual([verified.id]);
+    expect(await listed(admin)).toEqual(all);
+    // The setting is about who can be found: a mentor read by id (a link, a past request) still reads.
+    expect((await viewer.inject({ method: 'GET', url: `/api/mentors/${unverified.id}` })).statusCode).toBe(200);
+
+    await put({ directory_verified_alumni_only: false });
+    expect(await listed(viewer)).toEqual(all);
+    expect(await suggested(viewer)).toEqual(all);
+  });
+
+  it('when it is on, then members see only verified alumni among event attendees; the creator and admins everyone', async () => {
+    const host = await t.user('alumni');
+    const event = await createEvent(host, { max_attendees: null });
+    const noProfile = await t.user('alumni');
+    const people = [verified, unverified, student, noProfile];
+    for (const p of people) expect((await rsvp(p, event.id, 'attending')).statusCode).toBe(200);
+    const attendees = async (who: TestUser) => {
+      const res = await who.inject({ method: 'GET', url: `/api/events/${event.id}/attendees?limit=100` });
+      expect(res.statusCode, res.body).toBe(200);
+      return res
+        .json()
+        .results.map((r: { user_id: string }) => r.user_id)
+        .sort();
+    };
+    const viewer = await t.user('student');
+    const all = people.map((p) => p.id).sort();
+    expect(await attendees(viewer)).toEqual(all);
+
+    await put({ directory_verified_alumni_only: true });
+    expect(await attendees(viewer)).toEqual([verified.id]);
+    expect(await attendees(host)).toEqual(all);
+    expect(await attendees(admin)).toEqual(all);
+
+    await put({ directory_verified_alumni_only: false });
+    expect(await attendees(viewer)).toEqual(all);
   });
 });

@@ -55,6 +55,7 @@ describe('GET /api/admin/users', () => {
     for (const [query, field] of [
       ['role=wizard', 'role'],
       ['joined_from=yesterday', 'joined_from'],
+      ['joined_from=2025-02-01&joined_to=2025-01-01', 'joined_from'],
       ['limit=0', 'limit'],
       ['cursor=forged', 'cursor'],
     ]) {

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.js';
 import { cachedIn } from '../../lib/cache.js';
 import type { AppContext } from '../../lib/context.js';
 import { badRequest } from '../../lib/errors.js';
-import { parseDateFilter, roles } from '../../lib/schemas.js';
+import { parseDateRange, roles } from '../../lib/schemas.js';
 import { notificationsChartSeries, notificationsMetricSource } from '../notifications/notifications.dashboard.js';
 
 /**
@@ -195,11 +195,11 @@ export async function dashboardCharts(
   ctx: AppContext,
   { bucket = 'day', ...query }: { bucket?: 'day' | 'week' | 'month'; from?: string; to?: string },
 ) {
-  const givenTo = parseDateFilter('to', query.to);
-  const givenFrom = parseDateFilter('from', query.from);
+  const { from: givenFrom, to: givenTo } = parseDateRange(query);
   const to = givenTo ? new Date(givenTo) : new Date();
   // 30 days before a `to` near year 0001 would leave the years PostgreSQL stores: start at the earliest.
   const from = givenFrom ? new Date(givenFrom) : new Date(Math.max(to.getTime() - 30 * DAY, EARLIEST));
+  // Both given: parseDateRange checked them; a `from` after the default `to` (now) is the same mistake.
   if (from > to) throw badRequest('from', 'must not be after to');
   if ((to.getTime() - from.getTime()) / DAY / BUCKET_DAYS[bucket] > MAX_BUCKETS) {
     throw badRequest('from', `the range must hold at most ${MAX_BUCKETS} buckets of a ${bucket}`);

@@ -18,7 +18,8 @@ export const settingSchemas = {
   }),
   directory_verified_alumni_only: Type.Boolean({
     default: false,
-    description: 'Search, directory, facets and analytics show non-admins only verified alumni',
+    description:
+      'Search, directory, facets, analytics, mentors, match suggestions and event attendees show non-admins only verified alumni',
   }),
   default_profile_visibility: Type.String({
     enum: ['listed', 'unlisted'],

@@ -1,9 +1,8 @@
 import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { AppContext } from '../../lib/context.js';
-import { badRequest } from '../../lib/errors.js';
 import { cursorTimestamp, keyset } from '../../lib/pagination.js';
-import { parseDateFilter } from '../../lib/schemas.js';
+import { parseDateRange } from '../../lib/schemas.js';
 import type { AuditQuery } from './audit.schemas.js';
 import { auditLog } from './audit.tables.js';
 
@@ -48,9 +47,7 @@ const auditList = keyset<{ cursor_ts: string; id: string }>(
 
 /** GET /api/admin/audit-log: newest first, keyset (created_at, id) with the filters in one WHERE. */
 export async function listAuditLog(ctx: AppContext, query: AuditQuery) {
-  const from = parseDateFilter('from', query.from);
-  const to = parseDateFilter('to', query.to);
-  if (from && to && from > to) throw badRequest('from', 'must not be after to');
+  const { from, to } = parseDateRange(query);
   const value = (v: string | undefined) => v?.trim() || undefined;
   const where: (SQL | undefined)[] = [];
   const adminId = value(query.admin_id);

@@ -12,7 +12,7 @@ import { jobApplications } from '../jobs/jobs.tables.js';
 import { revokeAllSessions } from './auth.sessions.js';
 import { emailVerifications, passwordResets, sessions, users } from './auth.tables.js';
 import { cursorTimestamp, keyset } from '../../lib/pagination.js';
-import { parseDateFilter, type Role } from '../../lib/schemas.js';
+import { parseDateRange, type Role } from '../../lib/schemas.js';
 import { containsPattern } from '../../lib/text.js';
 import type { UserListQuerySchema } from '../admin/admin.users.schemas.js';
 
@@ -51,9 +51,10 @@ const userList = keyset<{ cursor_ts: string; id: string }>(
 /** GET /api/admin/users: newest first; blank filters filter nothing (SEARCH.md); the count shares the WHERE. */
 export async function listUsers(ctx: AppContext, query: UserListQuery) {
   const value = (v: string | undefined) => v?.trim() || undefined;
-  const joinedFrom = parseDateFilter('joined_from', query.joined_from);
-  const joinedTo = parseDateFilter('joined_to', query.joined_to);
-  if (joinedFrom && joinedTo && joinedFrom > joinedTo) throw badRequest('joined_from', 'must not be after joined_to');
+  const { from: joinedFrom, to: joinedTo } = parseDateRange(
+    { from: query.joined_from, to: query.joined_to },
+    { from: 'joined_from', to: 'joined_to' },
+  );
   const where: SQL[] = [];
   const role = value(query.role);
   if (role) where.push(sql`${users.role} = ${role}`);

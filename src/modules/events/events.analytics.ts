@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../lib/context.js';
-import { parseDateFilter } from '../../lib/schemas.js';
+import { parseDateRange } from '../../lib/schemas.js';
 import type { ParticipationQuery } from './events.schemas.js';
 import { eventTypes, type EventType } from './events.tables.js';
 
@@ -26,8 +26,7 @@ const withRate = <T extends Row>(r: T) => ({
  * not_attending are counted from the answers (one grouped pass over event_rsvps).
  */
 export async function eventParticipation(ctx: AppContext, query: ParticipationQuery) {
-  const fromDate = parseDateFilter('from', query.from);
-  const toDate = parseDateFilter('to', query.to);
+  const { from: fromDate, to: toDate } = parseDateRange(query);
   const from = fromDate ? sql`AND e.start_date >= ${fromDate}::timestamptz` : sql``;
   const to = toDate ? sql`AND e.start_date < ${toDate}::timestamptz` : sql``;
   const result = await ctx.db.execute<Row & { event_type: EventType }>(sql`

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { keyset } from '../../lib/pagination.js';
-import { parseDateFilter } from '../../lib/schemas.js';
+import { parseDateRange } from '../../lib/schemas.js';
 import { containsPattern } from '../../lib/text.js';
 import { MAX_EVENT_DAYS } from './events.service.js';
 import { selectEventsWithMyRsvp, toEventWithMyRsvp } from './events.queries.js';
@@ -59,9 +59,8 @@ function discoveryConditions(query: EventListQuery): SQL[] {
   }
   const location = value(query.location);
   if (location) conditions.push(sql`${events.location} ILIKE ${containsPattern(location)}`);
-  const from = parseDateFilter('from', query.from);
+  const { from, to } = parseDateRange(query);
   if (from) conditions.push(sql`${events.start_date} >= ${from}::timestamptz`);
-  const to = parseDateFilter('to', query.to);
   if (to) conditions.push(sql`${events.start_date} < ${to}::timestamptz`);
   return conditions;
 }

@@ -211,4 +211,14 @@ describe('GET /api/analytics/event-participation', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/analytics/event-participation' })).statusCode).toBe(401);
     expect((await admin.inject({ method: 'GET', url: '/api/analytics/event-participation?from=soon' })).statusCode).toBe(400);
   });
+
+  it('when from is after to, then 400 validation_failed naming from (never an empty report)', async () => {
+    const admin = await t.user('admin');
+    const res = await admin.inject({ method: 'GET', url: '/api/analytics/event-participation?from=2031-02-01&to=2031-01-01' });
+    expect(res.statusCode).toBe(400);
+    expect(problemOf(res)).toMatchObject({ code: 'validation_failed', errors: [{ field: 'from' }] });
+    const same = await admin.inject({ method: 'GET', url: '/api/analytics/event-participation?from=2031-01-01&to=2031-01-01' });
+    expect(same.statusCode).toBe(200);
+    expect(same.json().totals.events).toBe(0);
+  });
 });

@@ -4,6 +4,7 @@ import type { Actor, AppContext } from '../../lib/context.js';
 import { conflict, forbidden, notFound } from '../../lib/errors.js';
 import { cursorTimestamp, keyset } from '../../lib/pagination.js';
 import { users } from '../auth/auth.tables.js';
+import { directoryScope, verifiedAlumnus } from '../profiles/profiles.search.js';
 import { profiles } from '../profiles/profiles.tables.js';
 import { isEventManager, promoteFromWaitlist, waitlistPosition } from './events.queries.js';
 import type { AttendeesQuery, PageQuery, RsvpBody } from './events.schemas.js';
@@ -147,11 +148,13 @@ const waitlistList = keyset<{ seq: number | null }>(
 
 /**
  * The creator and admins see every answer with its status (and waitlist position); other members
- * see who is attending, by name, except those whose profile is hidden from the directory.
+ * see who is attending, by name, except those whose profile is hidden from the directory and, with
+ * directory_verified_alumni_only, those who are not verified alumni (decision 110).
  */
 export async function listAttendees(ctx: AppContext, actor: Actor, eventId: string, query: AttendeesQuery) {
   const event = await eventForList(ctx, eventId);
   const manager = isEventManager(actor, event);
+  const scope = manager ? 'listed' : await directoryScope(ctx, actor);
   if (!manager && query.status && query.status !== 'attending')
     throw forbidden('Only the creator or an admin sees answers other than attending');
   const status = manager ? query.status : 'attending';
@@ -173,6 +176,7 @@ export async function listAttendees(ctx: AppContext, actor: Actor, eventId: stri
         eq(eventRsvps.event_id, eventId),
         status ? eq(eventRsvps.status, status) : undefined,
         manager ? undefined : and(ne(users.status, 'deleted'), sql`coalesce(${profiles.directory_visible}, true)`),
+        scope === 'verified-alumni' ? verifiedAlumnus(sql`${eventRsvps.user_id}`) : undefined,
         attendeesList.after(ctx, query.cursor),
       ),
     )

@@ -1,6 +1,7 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
 import type { MatchBody } from './mentorship.schemas.js';
+import { directoryScope, verifiedAlumnus, type DirectoryScope } from '../profiles/profiles.search.js';
 import { mentorProfiles } from './mentorship.tables.js';
 import { selectMentors } from './mentors.service.js';
 
@@ -41,8 +42,11 @@ interface ScoredRow extends Record<string, unknown> {
   same_location: boolean;
 }
 
-/** The ranking, entirely in SQL: only the top `limit` rows come back to JS. */
-export const rankingSql = (memberId: string, isAdmin: boolean, limit: number) => {
+/**
+ * The ranking, entirely in SQL: only the top `limit` rows come back to JS. `scope` is the member's
+ * directory scope: with `verified-alumni` only mentors who are verified alumni are candidates (decision 110).
+ */
+export const rankingSql = (memberId: string, isAdmin: boolean, limit: number, scope: DirectoryScope = 'listed') => {
   // Constants go into the text (not parameters) so PostgreSQL plans them as float8 literals.
   const w = Object.fromEntries(Object.entries(WEIGHTS).map(([k, v]) => [k, sql.raw(String(v))])) as Record<
     keyof typeof WEIGHTS,
@@ -70,6 +74,7 @@ WITH me AS (
   -- The account's status by primary-key probe: joining users would scan all of them.
   WHERE m.is_available AND m.current_mentees_count < m.max_mentees AND m.user_id <> ${memberId}::uuid
     AND (SELECT u.status FROM users u WHERE u.id = m.user_id) = 'active'
+    ${scope === 'verified-alumni' ? sql`AND ${verifiedAlumnus(sql`m.user_id`)}` : sql``}
     -- The member's own few requests and mentorships, read once (an init plan), not once per mentor.
     AND m.user_id <> ALL (ARRAY(
       SELECT r.mentor_id FROM mentorship_requests r WHERE r.student_id = ${memberId}::uuid AND r.status IN ('pending', 'rejected')
@@ -131,7 +136,8 @@ export async function matchSuggestions(ctx: AppContext, actor: Actor, input: Mat
   const limit = input.limit ?? 10;
   const [corpus] = (await ctx.db.execute(sql`SELECT 1 FROM mentorship_corpus WHERE id = 1`)).rows;
   if (!corpus) await refreshMatchingCorpus(ctx);
-  const { rows } = await ctx.db.execute<ScoredRow>(rankingSql(actor.id, actor.role === 'admin', limit));
+  const scope = await directoryScope(ctx, actor);
+  const { rows } = await ctx.db.execute<ScoredRow>(rankingSql(actor.id, actor.role === 'admin', limit, scope));
   if (!rows.length) return { results: [] };
   const cards = await selectMentors(ctx.db, actor).where(
     inArray(

@@ -7,6 +7,7 @@ import { bumpGeneration, cachedIn, countKeyOf } from '../../lib/cache.js';
 import { keyset } from '../../lib/pagination.js';
 import { containsPattern, normalizeSkills, skillsFilter } from '../../lib/text.js';
 import { users } from '../auth/auth.tables.js';
+import { directoryScope, verifiedAlumnus, type DirectoryScope } from '../profiles/profiles.search.js';
 import { profiles } from '../profiles/profiles.tables.js';
 import type { AvailabilityBody, MentorListQuery, RegisterMentorBody, UpdateMentorBody } from './mentorship.schemas.js';
 import { mentorProfiles, mentorshipRequests } from './mentorship.tables.js';
@@ -140,9 +141,13 @@ const onPool = async <Row extends Record<string, unknown>>(ctx: AppContext, stat
   return (await ctx.pool.query<Row>(text, params)).rows;
 };
 
-/** The list's WHERE; rows and count share it. */
-function listConditions(query: MentorListQuery): SQL[] {
+/**
+ * The list's WHERE; rows and count share it. With directory_verified_alumni_only, non-admins find
+ * only mentors who are verified alumni, as in the directory (decision 110).
+ */
+function listConditions(query: MentorListQuery, scope: DirectoryScope): SQL[] {
   const where = [sql`(SELECT x.status FROM users x WHERE x.id = m.user_id) = 'active'`];
+  if (scope === 'verified-alumni') where.push(verifiedAlumnus(sql`m.user_id`));
   if (query.available_only !== false) where.push(sql`m.is_available`);
   const expertise = skillsFilter(query.expertise);
   if (expertise.length) where.push(sql`m.expertise_lower && ${sql.param(expertise)}::text[]`);
@@ -173,7 +178,8 @@ const mentorList = keyset<{ rating: number | null; mentor_id: string }>(
  * write announces (a suspended account, a profile's department or visibility changing).
  */
 const COUNT_TTL_SECONDS = 10;
-const countKey = (viewer: Viewer, query: MentorListQuery) => ({
+const countKey = (viewer: Viewer, query: MentorListQuery, scope: DirectoryScope) => ({
+  scope,
   expertise: query.expertise ?? '',
   q: query.q ?? '',
   department: query.department ?? '',
@@ -188,7 +194,8 @@ export const mentorsChanged = (ctx: AppContext) => bumpGeneration(ctx, 'mentors'
 
 /** Mentors by rating (unrated count as 0), then id; keyset pages; count from the same WHERE. */
 export async function listMentors(ctx: AppContext, actor: Actor, query: MentorListQuery) {
-  const where = listConditions(query);
+  const scope = await directoryScope(ctx, actor);
+  const where = listConditions(query, scope);
   const after = mentorList.after(ctx, query.cursor);
   const [rows, count] = await Promise.all([
     onPool<Card>(
@@ -196,7 +203,7 @@ export async function listMentors(ctx: AppContext, actor: Actor, query: MentorLi
       sql`SELECT ${LIST_COLUMNS} ${listFrom(actor)} JOIN users u ON u.id = m.user_id
        WHERE ${sql.join(after ? [...where, after] : where, sql` AND `)} ORDER BY ${mentorList.orderBy} LIMIT ${query.limit + 1}`,
     ),
-    cachedIn<number>(ctx, 'mentors', countKeyOf(countKey(actor, query)), COUNT_TTL_SECONDS, async () => {
+    cachedIn<number>(ctx, 'mentors', countKeyOf(countKey(actor, query, scope)), COUNT_TTL_SECONDS, async () => {
       const [row] = await onPool<{ count: number }>(
         ctx,
         sql`SELECT count(*)::int AS count ${listFrom(actor)} WHERE ${sql.join(where, sql` AND `)}`,

@@ -165,10 +165,6 @@ export const RequestListQuerySchema = Type.Object({
 export type RequestListQuery = Static<typeof RequestListQuerySchema>;
 
 export const RequestParamsSchema = Type.Object({ request_id: UuidSchema });
-/** A POST whose body is optional: no body reads as `{}` (then validated like any body). */
-export const bodyMayBeEmpty = async (request: { body: unknown }) => {
-  if (request.body === undefined || request.body === null) request.body = {};
-};
 
 export const MentorshipParamsSchema = Type.Object({ mentorship_id: UuidSchema });
 

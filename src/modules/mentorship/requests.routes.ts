@@ -5,7 +5,6 @@ import { problems, type Role } from '../../lib/schemas.js';
 import { actorOf } from '../../plugins/auth.js';
 import { matchSuggestions } from './matching.service.js';
 import {
-  bodyMayBeEmpty,
   CreateRequestBodySchema,
   EndBodySchema,
   MatchBodySchema,
@@ -56,7 +55,6 @@ export const requestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
   });
 
   app.post('/:request_id/reject', {
-    preValidation: bodyMayBeEmpty,
     config: { roles: MENTOR_ROLES },
     schema: {
       tags,
@@ -101,7 +99,6 @@ export const requestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
   });
 
   app.post('/:mentorship_id/end', {
-    preValidation: bodyMayBeEmpty,
     schema: {
       tags,
       summary: 'End an active mentorship (either side); frees the seat and cancels sessions still ahead',
@@ -113,7 +110,6 @@ export const requestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
   });
 
   app.post('/match-suggestions', {
-    preValidation: bodyMayBeEmpty,
     config: { roles: MENTEE_ROLES },
     schema: {
       tags,

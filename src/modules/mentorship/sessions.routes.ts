@@ -6,7 +6,6 @@ import { problems } from '../../lib/schemas.js';
 import { actorOf } from '../../plugins/auth.js';
 import { createGoal, deleteGoal, listGoals, updateGoal } from './goals.service.js';
 import {
-  bodyMayBeEmpty,
   CancelBodySchema,
   CreateGoalBodySchema,
   FeedbackBodySchema,
@@ -63,7 +62,6 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
   });
 
   app.post('/sessions/:session_id/cancel', {
-    preValidation: bodyMayBeEmpty,
     schema: { ...session, tags, summary: 'Cancel a scheduled session (either participant)', body: CancelBodySchema },
     handler: async (request) => cancelSession(ctx, actorOf(request), request.params.session_id),
   });

@@ -1,5 +1,7 @@
 import { and, eq, gt, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
+import { badRequest } from '../../lib/errors.js';
+import { isSafeLink } from '../../lib/schemas.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { users } from '../auth/auth.tables.js';
 import { profiles } from '../profiles/profiles.tables.js';
@@ -27,6 +29,8 @@ function audienceWhere(a: BroadcastAudience): SQL | undefined {
  * its job in one transaction; answers at once with the number of people it will reach.
  */
 export async function broadcast(ctx: AppContext, admin: Actor, input: BroadcastBody & { ip?: string }) {
+  // The schema's pattern refuses most bad links; this also parses the URL form (decision 113).
+  if (input.link && !isSafeLink(input.link)) throw badRequest('link', 'must be a site path starting with one / or an http(s) URL');
   const audience: BroadcastAudience = input.audience ?? {};
   return ctx.db.transaction(async (tx) => {
     const [{ n }] = await tx

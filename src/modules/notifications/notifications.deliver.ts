@@ -3,6 +3,7 @@ import type { Tx } from '../../db/client.js';
 import type { AppContext } from '../../lib/context.js';
 import type { Delivery } from '../../lib/events.js';
 import type { MailAttachment } from '../../lib/mail.js';
+import { isSafeLink } from '../../lib/schemas.js';
 import { deliverSoon, enqueueMails } from '../mail/mail.service.js';
 import type { NotificationContent } from './notifications.rules.js';
 import { notificationDigestItems, notifications, type TypePreferences } from './notifications.tables.js';
@@ -53,8 +54,12 @@ const absolute = (ctx: AppContext, link: string | null) => (link && link.startsW
  * honouring each person's preferences for `type` (in-app and e-mail separately; e-mail at once or
  * in the daily digest). Real-time pushes and the first mail attempt run after commit.
  */
-export async function deliver(ctx: AppContext, tx: Tx, type: string, items: Outgoing[], delivery: Pick<Delivery, 'afterCommit'>) {
-  if (!items.length) return [];
+export async function deliver(ctx: AppContext, tx: Tx, type: string, given: Outgoing[], delivery: Pick<Delivery, 'afterCommit'>) {
+  if (!given.length) return [];
+  // Every link clients will follow is a site path or an http(s) URL (decision 113); one stored before
+  // that rule (a broadcast queued earlier) or a rule's mistake goes out without its link.
+  const items = given.map((i) => (i.content.link && !isSafeLink(i.content.link) ? { ...i, content: { ...i.content, link: null } } : i));
+  if (items.some((i, n) => i !== given[n])) ctx.log.warn({ type }, 'notification link dropped: not a site path or an http(s) URL');
   const ids = [...new Set(items.map((i) => i.userId))];
   const { rows: people } = await tx.execute<Recipient & Record<string, unknown>>(sql`
     SELECT u.id, u.email, u.name, p.email_notifications, p.push_notifications, p.email_delivery, p.notification_types

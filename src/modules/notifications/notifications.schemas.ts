@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { Int, NO_NUL, Nullable, RequiredText, RoleSchema, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import { Int, LinkInput, NO_NUL, Nullable, RequiredText, RoleSchema, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 
 export const PrioritySchema = Type.Union([Type.Literal('low'), Type.Literal('normal'), Type.Literal('high')]);
 
@@ -65,7 +65,7 @@ export const BroadcastBodySchema = Type.Object(
   {
     title: RequiredText({ maxLength: 200 }),
     message: RequiredText({ maxLength: 5000 }),
-    link: Type.Optional(Nullable(Text({ maxLength: 500, pattern: '^/[^\\u0000]*$', description: 'A client path such as /events/<id>' }))),
+    link: Type.Optional(Nullable(LinkInput({ maxLength: 500 }))),
     priority: Type.Optional(PrioritySchema),
     audience: Type.Optional(
       Type.Object(

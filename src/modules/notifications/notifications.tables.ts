@@ -107,7 +107,8 @@ export const notificationBroadcasts = pgTable('notification_broadcasts', {
 
 /**
  * Event deliveries already handled, by subscriber and envelope id (src/lib/events.ts): written in
- * the same transaction as the subscriber's effects, so a redelivered event changes nothing.
+ * the same transaction as the subscriber's effects, so a redelivered event changes nothing. Marks
+ * older than DELIVERY_RETENTION_DAYS are pruned daily.
  */
 export const eventDeliveries = pgTable(
   'event_deliveries',
@@ -116,7 +117,8 @@ export const eventDeliveries = pgTable(
     event_id: uuid().notNull(),
     delivered_at: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.subscriber, t.event_id] })],
+  // delivered_at: the daily prune finds old marks in order (src/lib/events.ts, decision 114).
+  (t) => [primaryKey({ columns: [t.subscriber, t.event_id] }), index('event_deliveries_delivered_at_idx').on(t.delivered_at)],
 );
 
 /** Jobs posted since the last job-match run (one row per `job.posted`; the run consumes them). */

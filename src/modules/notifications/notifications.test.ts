@@ -280,11 +280,50 @@ describe('broadcast', () => {
     const user = await t.user('faculty');
     expect((await send(user, {})).statusCode).toBe(403);
     expect((await send(null, {})).statusCode).toBe(401);
-    for (const payload of [{ message: 'x' }, { title: 'x', message: 'y', audience: { roles: ['king'] } }, { title: 'x', message: 'y', link: 'https://evil.example' }, { title: 'x', message: 'y', extra: 1 }]) {
+    for (const payload of [{ message: 'x' }, { title: 'x', message: 'y', audience: { roles: ['king'] } }, { title: 'x', message: 'y', extra: 1 }]) {
       const res = await send(admin, payload);
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
       expect(problemOf(res).code).toBe('validation_failed');
     }
+  });
+
+  it('when the link is not a site path (exactly one leading /) nor an http(s) URL, then 400 naming link', async () => {
+    for (const link of [
+      '//evil.example', // protocol-relative: another site
+      '///evil.example',
+      '/\\evil.example', // browsers read a backslash as a slash: //evil.example
+      '/\t/evil.example', // browsers drop tabs and newlines from URLs
+      '/\n/evil.example',
+      'javascript:alert(1)',
+      'data:text/html,hi',
+      'evil.example/path',
+      'ftp://files.example/x',
+      'https://',
+      'https://trusted.example@evil.example/', // credentials: the host is evil.example
+      'https:/evil.example',
+      'https://evil.example /x',
+      ' /events/1',
+    ]) {
+      const res = await send(admin, { title: 'x', message: 'y', link });
+      expect(res.statusCode, JSON.stringify(link)).toBe(400);
+      expect(problemOf(res), JSON.stringify(link)).toMatchObject({ code: 'validation_failed', errors: [{ field: 'link' }] });
+    }
+  });
+
+  it('when the link is a site path or an http(s) URL, then the broadcast is accepted and carries it', async () => {
+    for (const link of ['/', '/events/42?tab=rsvp#top', 'https://alumni.example.org/reunion', 'HTTP://example.com', null]) {
+      const res = await send(admin, { title: 'Links', message: 'y', link, audience: { batch_years: [1901] } });
+      expect(res.statusCode, `${JSON.stringify(link)} ${res.body}`).toBe(202);
+    }
+  });
+
+  it('when a notification is made with a link that is not safe (a broadcast queued before the check), then it is stored without the link', async () => {
+    const user = await t.user('alumni');
+    await inTransaction(t.app.ctx, (tx, d) =>
+      deliver(t.app.ctx, tx, 'announcement', [{ userId: user.id, content: { title: 'Old', message: 'Queued earlier', link: '//evil.example' } }], d),
+    );
+    const [n] = (await listOf(user)).results;
+    expect(n).toMatchObject({ title: 'Old', link: null });
   });
 });
 

@@ -7,6 +7,7 @@ import type { Role } from '../../lib/schemas.js';
 import { ensureImportedAccounts } from '../auth/auth.accounts.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { bumpProfilesGeneration } from './profiles.cache.js';
+import { defaultVisibility } from './profiles.service.js';
 import {
   MAX_SKILLS,
   MAX_SKILL_LENGTH,
@@ -153,7 +154,7 @@ function toRow(record: Record<string, string | undefined>, line: number): Import
 }
 
 /** Writes one batch (distinct e-mails) in one transaction; returns the counts and the rows refused for their account. */
-async function writeBatch(ctx: AppContext, input: ImportRow[], present: Set<Column>, by: ImportActor) {
+async function writeBatch(ctx: AppContext, input: ImportRow[], present: Set<Column>, by: ImportActor, visible: boolean) {
   return ctx.db.transaction(async (tx) => {
     const accounts = await ensureImportedAccounts(
       tx,
@@ -181,9 +182,9 @@ async function writeBatch(ctx: AppContext, input: ImportRow[], present: Set<Colu
       : 'DO NOTHING';
     const { rows: written } = await tx.execute<{ user_id: string; inserted: boolean }>(sql`
       INSERT INTO profiles AS p (user_id, name, headline, bio, current_company, "current_role", location, batch_year,
-        degree, department, skills, skills_lower, social_links, search_text, profile_completion_percentage)
+        degree, department, skills, skills_lower, social_links, search_text, profile_completion_percentage, directory_visible)
       SELECT r.user_id, r.name, r.headline, r.bio, r.current_company, r."current_role", r.location, r.batch_year,
-        r.degree, r.department, r.skills, r.skills_lower, r.social_links, r.search_text, r.profile_completion_percentage
+        r.degree, r.department, r.skills, r.skills_lower, r.social_links, r.search_text, r.profile_completion_percentage, ${visible}::boolean
       FROM jsonb_to_recordset(${data}::jsonb) AS r(user_id uuid, name text, headline text, bio text, current_company text,
         "current_role" text, location text, batch_year int, degree text, department text, skills text[], skills_lower text[],
         social_links jsonb, search_text text, profile_completion_percentage int)
@@ -236,6 +237,8 @@ export interface ImportActor {
 
 export async function importAlumni(ctx: AppContext, input: Readable, by: ImportActor = { adminId: null }): Promise<ImportReport> {
   const report: ImportReport = { created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], ignored_columns: [] };
+  // A created profile takes the admin's default visibility (an updated one keeps its owner's choice).
+  const visible = await defaultVisibility(ctx);
   const fail = (line: number, message: string) => {
     report.skipped++;
     if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ line, message });
@@ -292,7 +295,7 @@ export async function importAlumni(ctx: AppContext, input: Readable, by: ImportA
   const refusedValue = (err: unknown) => /^(22...|23514)$/.test(pgErrorCode(err) ?? '');
   const writeRows = async (rows: ImportRow[]) => {
     try {
-      count(await writeBatch(ctx, rows, present, by));
+      count(await writeBatch(ctx, rows, present, by, visible));
     } catch (err) {
       if (!refusedValue(err)) throw err;
       if (rows.length === 1) return fail(rows[0].line, `a value was refused by the database (${pgErrorCode(err)})`);

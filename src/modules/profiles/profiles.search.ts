@@ -46,6 +46,15 @@ export async function directoryScope(ctx: AppContext, viewer: Actor): Promise<Di
   return (await getSetting(ctx, 'directory_verified_alumni_only')) ? 'verified-alumni' : 'listed';
 }
 
+/**
+ * The verified-alumni scope for a member named by `userId` (an SQL expression for a user id): a
+ * verified profile and an alumni account, each one primary-key probe. The other lists of members
+ * (mentors, match suggestions, event attendees) add it when `directoryScope` says so (decision 110).
+ */
+export const verifiedAlumnus = (userId: SQL) =>
+  sql`(EXISTS (SELECT 1 FROM profiles sp WHERE sp.user_id = ${userId} AND sp.is_verified)
+    AND EXISTS (SELECT 1 FROM users su WHERE su.id = ${userId} AND su.role = 'alumni'))`;
+
 /** Each filter of SEARCH.md as SQL over one value (a bound parameter, or a placeholder in a prepared statement). */
 const FILTERS = {
   verifiedAlumni: () =>

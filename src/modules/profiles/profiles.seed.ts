@@ -4,6 +4,7 @@ import type { AppContext } from '../../lib/context.js';
 import { bumpProfilesGeneration } from './profiles.cache.js';
 import { normalizeSkills } from '../../lib/text.js';
 import { derivedColumns } from './profiles.rules.js';
+import { defaultVisibility } from './profiles.service.js';
 import { profiles, type EducationEntry, type ExperienceEntry } from './profiles.tables.js';
 
 const COMPANIES = [
@@ -72,9 +73,14 @@ const SKILLS = [
   'Spark',
 ];
 
-/** Realistic profiles for the seeded users (deterministic: the caller's faker is seeded); existing profiles are kept. */
+/**
+ * Realistic profiles for the seeded users (deterministic: the caller's faker is seeded); existing
+ * profiles are kept. Each starts with the admin's default visibility, and 1 owner in 20 has turned it
+ * the other way, as real owners do (decision 111).
+ */
 export async function seedProfiles(ctx: AppContext, faker: Faker, users: SeededUser[]) {
   const thisYear = new Date().getUTCFullYear();
+  const listedByDefault = await defaultVisibility(ctx);
   const rows = users.map((user) => {
     const student = user.role === 'student';
     const batch_year = student
@@ -122,7 +128,7 @@ export async function seedProfiles(ctx: AppContext, faker: Faker, users: SeededU
       skills,
       achievements: faker.datatype.boolean() ? [faker.lorem.sentence({ min: 3, max: 8 })] : [],
       social_links: { linkedin: `https://www.linkedin.com/in/${user.email.split('@')[0].replace(/[^a-z0-9-]/g, '-')}` },
-      directory_visible: faker.number.int({ min: 1, max: 20 }) !== 1,
+      directory_visible: (faker.number.int({ min: 1, max: 20 }) === 1) !== listedByDefault,
     };
     return { ...profile, ...derivedColumns(profile) };
   });

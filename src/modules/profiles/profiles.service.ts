@@ -165,8 +165,12 @@ const accountName = async (tx: Tx, userId: string) =>
 
 const withDerived = <T extends Parameters<typeof derivedColumns>[0]>(p: T) => ({ ...p, ...derivedColumns(p) });
 
-/** A new profile's visibility when its owner has not chosen one: the admin setting (read from the instance's copy). */
-const defaultVisibility = async (ctx: AppContext) => (await getSetting(ctx, 'default_profile_visibility')) === 'listed';
+/**
+ * A new profile's visibility when its owner has not chosen one: the admin setting (read from the
+ * instance's copy). Every way a profile is created takes it: the API, a first upload, the alumni
+ * import and the seed (decision 111).
+ */
+export const defaultVisibility = async (ctx: AppContext) => (await getSetting(ctx, 'default_profile_visibility')) === 'listed';
 
 export async function createProfile(ctx: AppContext, actor: Actor, input: ProfileInput) {
   const fields = { directory_visible: await defaultVisibility(ctx), ...normalizeInput(input) };

@@ -1,0 +1,1 @@
+CREATE INDEX "event_deliveries_delivered_at_idx" ON "event_deliveries" USING btree ("delivered_at");
