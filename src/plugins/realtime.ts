@@ -37,7 +37,20 @@ export async function endedSessions(pool: pg.Pool, sessionIds: string[]): Promis
   return new Set(sessionIds.filter((id) => !live.has(id)));
 }
 
-const sseFrame = (e: RealtimeEvent) => `${e.id ? `id: ${e.id}\n` : ''}data: ${JSON.stringify({ type: e.type, data: e.data })}\n\n`;
+/**
+ * An event's wire text, made once per event however many of the user's connections it goes to (a
+ * user has a tab or two per device; a broadcast reaches every connection of every recipient).
+ */
+const memo = (make: (e: RealtimeEvent) => string) => {
+  const made = new WeakMap<RealtimeEvent, string>();
+  return (e: RealtimeEvent) => {
+    let text = made.get(e);
+    if (text === undefined) made.set(e, (text = make(e)));
+    return text;
+  };
+};
+const sseFrame = memo((e) => `${e.id ? `id: ${e.id}\n` : ''}data: ${JSON.stringify({ type: e.type, data: e.data })}\n\n`);
+const wsMessage = memo((e) => JSON.stringify({ type: e.type, id: e.id, data: e.data }));
 
 /**
  * Real time (API.md): SSE at GET /api/notifications/stream and WebSocket at GET /api/ws, both
@@ -141,7 +154,7 @@ const realtimePlugin: FastifyPluginAsyncTypebox<RealtimeOptions> = async (app, o
     wsHandler: async (socket, request) => {
       const actor = actorOf(request);
       const write = (e: RealtimeEvent) => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: e.type, id: e.id, data: e.data }));
+        if (socket.readyState === socket.OPEN) socket.send(wsMessage(e));
       };
       const close = (reason: string) => {
         write({ type: 'stream.closed', data: { reason } });
