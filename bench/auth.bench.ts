@@ -159,7 +159,7 @@ const scenario: Scenario = {
       scenario: 'auth',
       endpoint: 'GET /api/auth/me',
       load: { path: '/api/auth/me', headers: auth },
-      goal: { minRatio: 0.85, maxP99: 10 },
+      goal: { minRatio: 0.85, maxP99: 10, maxCpuRatio: 1.5 },
       same: (c, f) => (c?.user?.id === f?.user?.id ? null : `user ${c?.user?.id} vs ${f?.user?.id}`),
     });
     await compare(run, target, {

@@ -302,14 +302,14 @@ const scenario: Scenario = {
       scenario: 'jobs',
       endpoint: `GET /api/jobs (mix of ${mix.length})`,
       load: { headers: readHeaders, requests: mix.map((path) => ({ method: 'GET', path })) },
-      goal: { minRatio: 0.9, maxP99: 30 },
+      goal: { minRatio: 0.9, maxP99: 30, maxCpuRatio: 1.5 },
       same: sameCount,
     });
     await compare(run, target, {
       scenario: 'jobs',
       endpoint: `GET /api/jobs/{id} (${ids.length} ids, counts a view)`,
       load: { headers: readHeaders, requests: ids.map((id) => ({ method: 'GET', path: `/api/jobs/${id}` })) },
-      goal: { minRatio: 0.9 },
+      goal: { minRatio: 0.9, maxCpuRatio: 1.5 },
       probe: 5,
       same: (c, f) => (c?.id === f?.id ? null : 'different job'),
     });

@@ -8,6 +8,7 @@ export * from './lib/processes.js';
 export * from './lib/databases.js';
 export * from './lib/http.js';
 export * from './lib/load.js';
+export * from './lib/cpu.js';
 export * from './lib/report.js';
 export * from './lib/targets.js';
 export * from './lib/floor-server.js';

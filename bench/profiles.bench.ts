@@ -486,7 +486,7 @@ const scenario: Scenario = {
       scenario: 'profiles',
       endpoint: `GET /api/profiles/search (mix of ${SEARCH_MIX.length})`,
       load: { headers, requests: SEARCH_MIX.map((path) => ({ method: 'GET', path })) },
-      goal: { minRatio: 0.9, maxP99: 50 },
+      goal: { minRatio: 0.9, maxP99: 50, maxCpuRatio: 1.5 },
       same: sameCount,
     });
     await compare(run, target, {
@@ -499,14 +499,14 @@ const scenario: Scenario = {
           path: `/api/profiles/directory?limit=20${c}`,
         })),
       },
-      goal: { minRatio: 0.9, maxP99: 50 },
+      goal: { minRatio: 0.9, maxP99: 50, maxCpuRatio: 1.5 },
       same: (c, f) => sameCount(c, f) ?? (c?.results?.[0]?.user_id === f?.results?.[0]?.user_id ? null : 'first result differs'),
     });
     await compare(run, target, {
       scenario: 'profiles',
       endpoint: 'GET /api/profiles/filters/options',
       load: { headers, path: '/api/profiles/filters/options' },
-      goal: { minRatio: 0.9 },
+      goal: { minRatio: 0.9, maxCpuRatio: 1.5 },
       same: (c, f) =>
         c?.companies?.[0]?.value === f?.companies?.[0]?.value
           ? null
@@ -517,7 +517,7 @@ const scenario: Scenario = {
         scenario: 'profiles',
         endpoint: `GET /api/profiles/{user_id} (${ids.length} ids)`,
         load: { headers, requests: ids.map((id) => ({ method: 'GET', path: `/api/profiles/${id}` })) },
-        goal: { minRatio: 0.9, maxP99: 10 },
+        goal: { minRatio: 0.9, maxP99: 10, maxCpuRatio: 1.5 },
         probe: 5,
         same: (c, f) => (c?.user_id === f?.user_id && c?.email === f?.email ? null : 'different profile'),
       });

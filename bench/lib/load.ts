@@ -1,5 +1,6 @@
 /** bench: Load (autocannon) */
 import autocannon, { type Request as LoadRequest } from 'autocannon';
+import { postgresSecondsBetween, type PostgresReading } from './cpu.js';
 import { settings } from './settings.js';
 import { round, sleep } from './util.js';
 
@@ -21,12 +22,33 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   statusCodes: Record<string, number>;
+  /** CPU seconds over the measured run (not the warm-up): the server process's, the PostgreSQL cluster's; null when not read. */
+  cpuSeconds?: number | null;
+  pgCpuSeconds?: number | null;
+  /** The same per completed request, in microseconds. */
+  cpuUsPerRequest?: number | null;
+  pgCpuUsPerRequest?: number | null;
 }
+
+/** CPU used so far by the server under load (seconds) and by its database cluster (bench/lib/cpu.ts). */
+export interface CpuReading {
+  server: number | null;
+  postgres: PostgresReading | null;
+}
+
+/** µs per request from a CPU-seconds delta; null when either is unknown. */
+export const usPerRequest = (seconds: number | null | undefined, requests: number) =>
+  seconds === null || seconds === undefined || requests === 0 ? null : round((seconds * 1e6) / requests, 0);
+
+const serverDelta = (before?: CpuReading, after?: CpuReading) =>
+  before?.server == null || after?.server == null ? null : round(after.server - before.server, 3);
+const postgresDelta = (before?: CpuReading, after?: CpuReading) =>
+  before?.postgres && after?.postgres ? round(postgresSecondsBetween(before.postgres, after.postgres), 3) : null;
 
 export async function load(
   baseUrl: string,
   spec: LoadSpec,
-  options: { connections?: number; duration?: number; warmup?: number } = {},
+  options: { connections?: number; duration?: number; warmup?: number; cpu?: () => Promise<CpuReading> } = {},
 ): Promise<LoadResult> {
   const connections = options.connections ?? settings.connections;
   const requests = spec.requests;
@@ -52,11 +74,17 @@ export async function load(
   };
   const warmup = options.warmup ?? settings.warmup;
   if (warmup > 0) await autocannon({ ...base, duration: warmup });
+  // CPU read right before and right after the measured run: in steady load, the work of the warm-up's
+  // cut-off requests at the start balances that of the run's cut-off requests at the end.
+  const cpuBefore = await options.cpu?.();
   const r = await autocannon({ ...base, duration: options.duration ?? settings.duration });
+  const cpuAfter = await options.cpu?.();
   // Requests cut off by the end of the run are still being served: let them finish before the next measurement.
   await sleep(r.latency.totalCount ? Math.min(5000, Math.max(250, r.latency.p99)) : 5000);
   const statusCodes = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count]));
   const completed = Object.values(statusCodes).reduce((a, b) => a + b, 0);
+  const cpuSeconds = serverDelta(cpuBefore, cpuAfter);
+  const pgCpuSeconds = postgresDelta(cpuBefore, cpuAfter);
   return {
     rps: round(completed / r.duration, 0),
     p50: r.latency.p50,
@@ -66,5 +94,13 @@ export async function load(
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
     statusCodes,
+    ...(options.cpu
+      ? {
+          cpuSeconds,
+          pgCpuSeconds,
+          cpuUsPerRequest: usPerRequest(cpuSeconds, completed),
+          pgCpuUsPerRequest: usPerRequest(pgCpuSeconds, completed),
+        }
+      : {}),
   };
 }

@@ -1,5 +1,7 @@
 /** bench: Reporting */
 import { settings } from './settings.js';
+import { clockTicks } from './cpu.js';
+import { round } from './util.js';
 import type { LoadResult } from './load.js';
 import { TargetName } from './targets.js';
 
@@ -10,6 +12,8 @@ export interface Goal {
   maxP99?: number;
   /** Cohort's p99 must be at most this many times the floor's. */
   maxP99Ratio?: number;
+  /** Cohort's server CPU per request must be at most this many times the floor's. */
+  maxCpuRatio?: number;
 }
 
 export interface ComparisonRow {
@@ -19,6 +23,8 @@ export interface ComparisonRow {
   cohort?: LoadResult;
   floor?: LoadResult;
   ratio?: number;
+  /** Cohort's server CPU per request divided by the floor's. */
+  cpuRatio?: number;
   goal?: Goal;
   verdict: string;
   notes: string[];
@@ -73,6 +79,7 @@ export function verdictOf(row: Omit<ComparisonRow, 'verdict'>) {
   if (row.goal?.minRatio !== undefined && row.ratio !== undefined && row.ratio < row.goal.minRatio) misses.push('ratio');
   if (row.goal?.maxP99 !== undefined && row.cohort.p99 > row.goal.maxP99) misses.push('p99');
   if (row.goal?.maxP99Ratio !== undefined && row.floor && row.cohort.p99 > row.goal.maxP99Ratio * row.floor.p99) misses.push('p99');
+  if (row.goal?.maxCpuRatio !== undefined && row.cpuRatio !== undefined && row.cpuRatio > row.goal.maxCpuRatio) misses.push('cpu');
   if (!row.goal) return invalid ? 'errors' : '';
   return misses.length ? `miss (${misses.join(', ')})` : 'ok';
 }
@@ -83,6 +90,7 @@ const goalText = (goal?: Goal) =>
         goal.minRatio !== undefined ? `≥ ${goal.minRatio}×` : '',
         goal.maxP99 !== undefined ? `p99 ≤ ${goal.maxP99} ms` : '',
         goal.maxP99Ratio !== undefined ? `p99 ≤ ${goal.maxP99Ratio}× floor's` : '',
+        goal.maxCpuRatio !== undefined ? `CPU ≤ ${goal.maxCpuRatio}× floor's` : '',
       ]
         .filter(Boolean)
         .join(', ')
@@ -91,14 +99,16 @@ const goalText = (goal?: Goal) =>
 export function markdownReport(run: BenchRun) {
   const lines: string[] = [];
   lines.push(
-    `Cohort bench, ${run.startedAt.toISOString()}: ${settings.connections} connections, ${settings.duration} s per measurement (+${settings.warmup} s warm-up), pool ${settings.poolSize}, node ${process.version}.`,
+    `Cohort bench, ${run.startedAt.toISOString()}: ${settings.connections} connections, ${settings.duration} s per measurement (+${settings.warmup} s warm-up), pool ${settings.poolSize}, node ${process.version}; CPU per request from /proc (utime + stime, ${round(1000 / clockTicks(), 1)} ms ticks) over each measured run.`,
     '',
-    '| scenario | endpoint | db | Cohort req/s | p50 ms | p99 ms | floor req/s | p50 ms | p99 ms | Cohort/floor | goal | verdict |',
-    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+    '| scenario | endpoint | db | Cohort req/s | p50 ms | p99 ms | floor req/s | p50 ms | p99 ms | Cohort/floor | Cohort CPU µs/req | floor CPU µs/req | CPU Cohort/floor | PG CPU µs/req (Cohort) | PG CPU µs/req (floor) | goal | verdict |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
   );
+  const times = (ratio?: number) => (ratio === undefined ? '—' : `${ratio.toFixed(2)}×`);
+  const us = (value?: number | null) => fmt(value ?? undefined);
   for (const r of run.rows) {
     lines.push(
-      `| ${r.scenario} | ${r.endpoint} | ${r.target} | ${fmt(r.cohort?.rps)} | ${fmt(r.cohort?.p50, 1)} | ${fmt(r.cohort?.p99, 1)} | ${fmt(r.floor?.rps)} | ${fmt(r.floor?.p50, 1)} | ${fmt(r.floor?.p99, 1)} | ${r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`} | ${goalText(r.goal)} | ${r.verdict} |`,
+      `| ${r.scenario} | ${r.endpoint} | ${r.target} | ${fmt(r.cohort?.rps)} | ${fmt(r.cohort?.p50, 1)} | ${fmt(r.cohort?.p99, 1)} | ${fmt(r.floor?.rps)} | ${fmt(r.floor?.p50, 1)} | ${fmt(r.floor?.p99, 1)} | ${times(r.ratio)} | ${us(r.cohort?.cpuUsPerRequest)} | ${us(r.floor?.cpuUsPerRequest)} | ${times(r.cpuRatio)} | ${us(r.cohort?.pgCpuUsPerRequest)} | ${us(r.floor?.pgCpuUsPerRequest)} | ${goalText(r.goal)} | ${r.verdict} |`,
     );
   }
   if (run.measurements.length) {

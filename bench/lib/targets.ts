@@ -5,7 +5,8 @@ import { JWT_SECRET, settings } from './settings.js';
 import { freePort, round } from './util.js';
 import { Server, startServer } from './processes.js';
 import { jsonOrText } from './http.js';
-import { LoadResult, LoadSpec, load } from './load.js';
+import { CpuReading, LoadResult, LoadSpec, load, usPerRequest } from './load.js';
+import { clusterCpu, postmasterOf, processCpu } from './cpu.js';
 import { BenchRun, fmt, Goal, log, verdictOf } from './report.js';
 import { FloorRoute } from './floor-server.js';
 
@@ -94,20 +95,51 @@ async function probe(base: string, spec: LoadSpec, limit: number) {
 const describe = (a: { request: LoadRequest; status: number; text: string }) =>
   `${a.request.method ?? 'GET'} ${a.request.path} → ${a.status} ${a.text.slice(0, 160).replace(/\s+/g, ' ')}`;
 
-/** Two measurements of one side as one: mean throughput and median, the worse p99, counts added. */
+const addSeconds = (a: number | null | undefined, b: number | null | undefined) =>
+  a === null || a === undefined || b === null || b === undefined ? null : round(a + b, 3);
+
+/** Two measurements of one side as one: mean throughput and median, the worse p99, counts and CPU seconds added. */
 function meanOf(a: LoadResult, b: LoadResult): LoadResult {
   const statusCodes = { ...a.statusCodes };
   for (const [code, n] of Object.entries(b.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  const requests = a.requests + b.requests;
+  const cpuSeconds = addSeconds(a.cpuSeconds, b.cpuSeconds);
+  const pgCpuSeconds = addSeconds(a.pgCpuSeconds, b.pgCpuSeconds);
   return {
     rps: round((a.rps + b.rps) / 2, 0),
     p50: (a.p50 + b.p50) / 2,
     p99: Math.max(a.p99, b.p99),
     mean: round((a.mean + b.mean) / 2, 2),
-    requests: a.requests + b.requests,
+    requests,
     non2xx: a.non2xx + b.non2xx,
     errors: a.errors + b.errors,
     statusCodes,
+    cpuSeconds,
+    pgCpuSeconds,
+    cpuUsPerRequest: usPerRequest(cpuSeconds, requests),
+    pgCpuUsPerRequest: usPerRequest(pgCpuSeconds, requests),
   };
+}
+
+/**
+ * What `load` reads before and after a run: the server process's CPU, and the CPU of the
+ * PostgreSQL cluster behind the target (found afresh for each endpoint: the embedded one moves on
+ * restart) with the backends of other databases set apart. /proc is read first, then
+ * pg_stat_activity, so the reading is taken as close to the run's edge as it can be.
+ */
+async function cpuMeters(target: Target, notes: string[]) {
+  const postmaster = await postmasterOf((text) => target.query(text));
+  if ('reason' in postmaster) notes.push(`PostgreSQL CPU not measured: ${postmaster.reason}`);
+  const otherPids = async () =>
+    (
+      await target.query<{ pid: number }>('select pid from pg_stat_activity where datname is not null and datname <> current_database()')
+    ).rows.map((r) => r.pid);
+  const meter = (pid: number) => async (): Promise<CpuReading> => {
+    const server = processCpu(pid);
+    const cluster = 'pid' in postmaster ? clusterCpu(postmaster.pid) : null;
+    return { server, postgres: cluster && { ...cluster, otherPids: await otherPids() } };
+  };
+  return { cohort: meter(target.cohort.pid), floor: meter(target.floor.pid) };
 }
 
 /** Measures one endpoint on Cohort, then on the floor (or ABBA), on the same target, and records the row. */
@@ -138,23 +170,27 @@ export async function compare(run: BenchRun, target: Target, spec: EndpointSpec)
   }
   let cohort: LoadResult | undefined;
   let floor: LoadResult | undefined;
+  const cpu = await cpuMeters(target, notes);
   if (spec.abba) {
     const half = { duration: Math.max(1, settings.duration / 2) };
-    const c1 = cohortBad ? undefined : await load(target.cohort.url, spec.load, half);
-    const f1 = floorBad ? undefined : await load(target.floor.url, floorSpec, half);
-    const f2 = floorBad ? undefined : await load(target.floor.url, floorSpec, { ...half, warmup: 0 });
-    const c2 = cohortBad ? undefined : await load(target.cohort.url, spec.load, { ...half, warmup: 0 });
+    const c1 = cohortBad ? undefined : await load(target.cohort.url, spec.load, { ...half, cpu: cpu.cohort });
+    const f1 = floorBad ? undefined : await load(target.floor.url, floorSpec, { ...half, cpu: cpu.floor });
+    const f2 = floorBad ? undefined : await load(target.floor.url, floorSpec, { ...half, warmup: 0, cpu: cpu.floor });
+    const c2 = cohortBad ? undefined : await load(target.cohort.url, spec.load, { ...half, warmup: 0, cpu: cpu.cohort });
     cohort = c1 && c2 && meanOf(c1, c2);
     floor = f1 && f2 && meanOf(f1, f2);
   } else {
-    cohort = cohortBad ? undefined : await load(target.cohort.url, spec.load);
-    floor = floorBad ? undefined : await load(target.floor.url, floorSpec);
+    cohort = cohortBad ? undefined : await load(target.cohort.url, spec.load, { cpu: cpu.cohort });
+    floor = floorBad ? undefined : await load(target.floor.url, floorSpec, { cpu: cpu.floor });
   }
   for (const [side, r] of [
     ['Cohort', cohort],
     ['floor ', floor],
   ] as const) {
-    if (r) log(`    ${side} ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.non2xx ? `, non-2xx ${r.non2xx}` : ''}`);
+    if (r)
+      log(
+        `    ${side} ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${fmt(r.cpuUsPerRequest ?? undefined)} µs/req, PostgreSQL ${fmt(r.pgCpuUsPerRequest ?? undefined)} µs/req${r.non2xx ? `, non-2xx ${r.non2xx}` : ''}`,
+      );
   }
   for (const [side, r] of [
     ['Cohort', cohort],
@@ -165,6 +201,10 @@ export async function compare(run: BenchRun, target: Target, spec: EndpointSpec)
       notes.push(`${side}: ${r.non2xx} non-2xx, ${r.errors} errors/timeouts of ${r.requests} (${JSON.stringify(r.statusCodes)})`);
   }
   const ratio = cohort && floor && floor.rps > 0 ? round(cohort.rps / floor.rps, 3) : undefined;
+  const cpuPerRequest = (r?: LoadResult) => (r?.cpuSeconds && r.requests ? r.cpuSeconds / r.requests : undefined);
+  const cohortCpu = cpuPerRequest(cohort);
+  const floorCpu = cpuPerRequest(floor);
+  const cpuRatio = cohortCpu && floorCpu ? round(cohortCpu / floorCpu, 3) : undefined;
   const probed = cohortProbe.map((a) => ({
     path: a.request.path,
     status: a.status,
@@ -177,6 +217,7 @@ export async function compare(run: BenchRun, target: Target, spec: EndpointSpec)
     cohort,
     floor,
     ratio,
+    cpuRatio,
     goal: spec.goal,
     notes,
     probe: probed,
