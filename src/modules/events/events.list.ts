@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { keyset } from '../../lib/pagination.js';
+import { runShaped } from '../../lib/prepared.js';
 import { parseDateRange } from '../../lib/schemas.js';
 import { containsPattern } from '../../lib/text.js';
 import { MAX_EVENT_DAYS } from './events.service.js';
@@ -44,26 +45,42 @@ type ListOf = (typeof lists)[keyof typeof lists];
 
 const value = (v: string | undefined) => v?.trim() || undefined;
 
-/** Discovery's WHERE; the rows and the count share it. */
-function discoveryConditions(query: EventListQuery): SQL[] {
-  const conditions: SQL[] = [sql`${events.deleted_at} IS NULL`, whenCondition(whenOf(query))];
-  if (!query.include_cancelled) conditions.push(sql`${events.cancelled_at} IS NULL`);
+/** Discovery's filters, each as SQL over one value (a parameter or a placeholder). */
+const DISCOVERY_FILTERS = {
+  type: (v: SQL) => sql`${events.event_type} = ${v}`,
+  virtual: (v: SQL) => sql`${events.is_virtual} = ${v}::boolean`,
+  q: (v: SQL) => sql`(${events.title} ILIKE ${v} OR ${events.description} ILIKE ${v})`,
+  location: (v: SQL) => sql`${events.location} ILIKE ${v}`,
+  from: (v: SQL) => sql`${events.start_date} >= ${v}::timestamptz`,
+  to: (v: SQL) => sql`${events.start_date} < ${v}::timestamptz`,
+};
+type DiscoveryFilter = { kind: keyof typeof DISCOVERY_FILTERS; value: unknown };
+
+/** The request's filters as plain values: no SQL is built to find the statement's shape. */
+function discoveryFilters(query: EventListQuery): DiscoveryFilter[] {
+  const filters: DiscoveryFilter[] = [];
   const type = value(query.event_type);
-  if (type) conditions.push(sql`${events.event_type} = ${type}`);
+  if (type) filters.push({ kind: 'type', value: type });
   const virtual = value(query.is_virtual);
-  if (virtual) conditions.push(sql`${events.is_virtual} = ${virtual === 'true'}`);
+  if (virtual) filters.push({ kind: 'virtual', value: virtual === 'true' });
   const q = value(query.q);
-  if (q) {
-    const pattern = containsPattern(q);
-    conditions.push(sql`(${events.title} ILIKE ${pattern} OR ${events.description} ILIKE ${pattern})`);
-  }
+  if (q) filters.push({ kind: 'q', value: containsPattern(q) });
   const location = value(query.location);
-  if (location) conditions.push(sql`${events.location} ILIKE ${containsPattern(location)}`);
+  if (location) filters.push({ kind: 'location', value: containsPattern(location) });
   const { from, to } = parseDateRange(query);
-  if (from) conditions.push(sql`${events.start_date} >= ${from}::timestamptz`);
-  if (to) conditions.push(sql`${events.start_date} < ${to}::timestamptz`);
-  return conditions;
+  if (from) filters.push({ kind: 'from', value: from });
+  if (to) filters.push({ kind: 'to', value: to });
+  return filters;
 }
+
+/** Discovery's WHERE (rows and count share it), the filters' values bound as `valueOf` says. */
+const discoveryWhere = (query: EventListQuery, filters: DiscoveryFilter[], valueOf: (f: DiscoveryFilter, i: number) => SQL) =>
+  and(
+    sql`${events.deleted_at} IS NULL`,
+    whenCondition(whenOf(query)),
+    query.include_cancelled ? undefined : sql`${events.cancelled_at} IS NULL`,
+    ...filters.map((f, i) => DISCOVERY_FILTERS[f.kind](valueOf(f, i))),
+  );
 
 async function pageOf(ctx: AppContext, actor: Actor, where: SQL[], list: ListOf, query: { when?: When; limit: number; cursor?: string }) {
   const order = list[whenOf(query)];
@@ -75,17 +92,45 @@ async function pageOf(ctx: AppContext, actor: Actor, where: SQL[], list: ListOf,
   return { ...page, results: page.results.map((r) => toEventWithMyRsvp(ctx, r)) };
 }
 
-/** `GET /api/events`: upcoming (default) or past, filtered, keyset pages, count from the same WHERE. */
+/**
+ * `GET /api/events`: upcoming (default) or past, filtered, keyset pages, count from the same WHERE.
+ * Both statements are built once per shape (which filters, which list, first page or not) and
+ * prepared: building them with drizzle on every request was most of the request's CPU.
+ */
 export async function listEvents(ctx: AppContext, actor: Actor, query: EventListQuery) {
-  const where = discoveryConditions(query);
-  const [page, [{ count }]] = await Promise.all([
-    pageOf(ctx, actor, where, lists.discovery, query),
-    ctx.db
-      .select({ count: sql<number>`count(*)::int` })
-      .from(events)
-      .where(and(...where)),
+  const filters = discoveryFilters(query);
+  const order = lists.discovery[whenOf(query)];
+  const position = order.positionParams(ctx, query.cursor);
+  const values: Record<string, unknown> = {};
+  filters.forEach((f, i) => (values[`f${i}`] = f.value));
+  const shape = `${whenOf(query)}:${query.include_cancelled ? 'all' : 'live'}:${filters.map((f) => f.kind).join(',')}`;
+  const placeholders = (_f: DiscoveryFilter, i: number) => sql`${sql.placeholder(`f${i}`)}`;
+  const [rows, [{ count }]] = await Promise.all([
+    runShaped(
+      ctx,
+      'events-page',
+      `${shape}:${position ? 'after' : 'first'}`,
+      (db) =>
+        selectEventsWithMyRsvp(db, sql.placeholder('actor'))
+          .where(and(discoveryWhere(query, filters, placeholders), position ? order.afterPlaceholders() : undefined))
+          .orderBy(order.orderBy)
+          .limit(sql.placeholder('limit')),
+      { ...values, ...position, actor: actor.id, limit: query.limit + 1 },
+    ),
+    runShaped(
+      ctx,
+      'events-count',
+      shape,
+      (db) =>
+        db
+          .select({ count: sql<number>`count(*)::int` })
+          .from(events)
+          .where(discoveryWhere(query, filters, placeholders)),
+      values,
+    ),
   ]);
-  return { ...page, count };
+  const page = order.page(ctx, rows, query.limit);
+  return { ...page, results: page.results.map((r) => toEventWithMyRsvp(ctx, r)), count };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, isNull, sql, type Placeholder } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { cursorTimestamp } from '../../lib/pagination.js';
@@ -34,7 +34,8 @@ export const waitlistPosition = sql<number | null>`CASE WHEN ${eventRsvps.status
 export const myRsvpColumns = { status: eventRsvps.status, rsvp_date: eventRsvps.rsvp_date, waitlist_position: waitlistPosition };
 
 /** Events joined with the caller's own answer (one unique-index probe per row). */
-export const selectEventsWithMyRsvp = (db: Db | Tx, actorId: string) =>
+/** `actorId` may be a placeholder, for a statement prepared once (events.list.ts). */
+export const selectEventsWithMyRsvp = (db: Db | Tx, actorId: string | Placeholder) =>
   db
     .select({ ...eventColumns, my: myRsvpColumns, cursor_ts: cursorTimestamp(events.start_date) })
     .from(events)
