@@ -1,4 +1,4 @@
-import { and, eq, sql, type AnyColumn } from 'drizzle-orm';
+import { and, eq, sql, type AnyColumn, type Placeholder } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import './engagement.events.js';
@@ -13,9 +13,9 @@ export const likesCount = sql<number>`coalesce(${engagementCounters.likes_count}
 export const commentsCount = sql<number>`coalesce(${engagementCounters.comments_count}, 0)`.mapWith(Number);
 
 /** `EXISTS` of the actor's like of an item (a primary-key probe). */
-export const likedBy = (typeName: string, idColumn: AnyColumn, userId: string) =>
+export const likedBy = (typeName: string, idColumn: AnyColumn, userId: string | Placeholder) =>
   sql<boolean>`EXISTS (SELECT 1 FROM ${engagementLikes} WHERE ${engagementLikes.content_type} = ${typeName} AND ${engagementLikes.content_id} = ${idColumn} AND ${engagementLikes.user_id} = ${userId})`;
-export const bookmarkedBy = (typeName: string, idColumn: AnyColumn, userId: string) =>
+export const bookmarkedBy = (typeName: string, idColumn: AnyColumn, userId: string | Placeholder) =>
   sql<boolean>`EXISTS (SELECT 1 FROM ${engagementBookmarks} WHERE ${engagementBookmarks.user_id} = ${userId} AND ${engagementBookmarks.content_type} = ${typeName} AND ${engagementBookmarks.content_id} = ${idColumn})`;
 
 /** Adds `delta` to one counter of an item, creating its row; returns the new counters. Locks the row. */

@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, isNull, sql, type SQL, type Placeholder } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, forbidden, notFound } from '../../lib/errors.js';
 import { cursorTimestamp, keyset } from '../../lib/pagination.js';
@@ -7,6 +7,8 @@ import { recordAudit } from '../audit/audit.service.js';
 import { users } from '../auth/auth.tables.js';
 import { addComment, editComment, listComments, type CommentView } from '../engagement/engagement.comments.js';
 import type { CommentBody } from '../engagement/engagement.schemas.js';
+import type { Db } from '../../db/client.js';
+import { runShaped } from '../../lib/prepared.js';
 import { bookmarkedBy, commentsCount, countersOf, likedBy, likesCount } from '../engagement/engagement.service.js';
 import { engagementBookmarks, engagementCounters } from '../engagement/engagement.tables.js';
 import { signedFileUrl } from '../files/files.service.js';
@@ -26,7 +28,8 @@ export function normalizeTags(raw: string[]) {
   return tags;
 }
 
-const postColumns = (actor: Actor) => ({
+/** `actorId` may be a placeholder, for a statement prepared once (listPosts). */
+const postColumns = (actorId: string | Placeholder) => ({
   id: p.id,
   title: p.title,
   content: p.content,
@@ -38,17 +41,17 @@ const postColumns = (actor: Actor) => ({
   comments_count: commentsCount,
   is_pinned: p.is_pinned,
   hidden_at: p.hidden_at,
-  liked_by_me: likedBy(FORUM_POST, p.id, actor.id),
-  bookmarked_by_me: bookmarkedBy(FORUM_POST, p.id, actor.id),
+  liked_by_me: likedBy(FORUM_POST, p.id, actorId),
+  bookmarked_by_me: bookmarkedBy(FORUM_POST, p.id, actorId),
   created_at: p.created_at,
   updated_at: p.updated_at,
   cursor_ts: cursorTimestamp(p.created_at),
 });
 
 /** Posts with their author and counters: one query, no N+1. */
-const selectPosts = (ctx: AppContext, actor: Actor) =>
-  ctx.db
-    .select(postColumns(actor))
+const selectPosts = (db: Db, actorId: string | Placeholder) =>
+  db
+    .select(postColumns(actorId))
     .from(p)
     .innerJoin(users, eq(users.id, p.author_id))
     .leftJoin(profiles, eq(profiles.user_id, p.author_id))
@@ -66,11 +69,11 @@ function toPostView(ctx: AppContext, row: PostRow) {
 }
 
 /** Hidden posts: only their author and admins see them (marked is_hidden). */
-const visibleTo = (actor: Actor): SQL =>
-  actor.role === 'admin' ? sql`true` : sql`(${p.hidden_at} IS NULL OR ${p.author_id} = ${actor.id})`;
+const visibleTo = (actor: Actor, actorId: string | Placeholder = actor.id): SQL =>
+  actor.role === 'admin' ? sql`true` : sql`(${p.hidden_at} IS NULL OR ${p.author_id} = ${actorId})`;
 
 async function readPost(ctx: AppContext, actor: Actor, postId: string) {
-  const [row] = await selectPosts(ctx, actor).where(and(eq(p.id, postId), isNull(p.deleted_at), visibleTo(actor)));
+  const [row] = await selectPosts(ctx.db, actor.id).where(and(eq(p.id, postId), isNull(p.deleted_at), visibleTo(actor)));
   if (!row) throw notFound('Post');
   return toPostView(ctx, row);
 }
@@ -195,17 +198,34 @@ const postList = keyset<{ is_pinned: boolean; cursor_ts: string; id: string }>(
 
 /** SEARCH.md `GET /api/forum/posts`: tag, author, q; pinned first, then newest (created_at, id), keyset pages. */
 export async function listPosts(ctx: AppContext, actor: Actor, query: PostListQuery) {
-  const conditions: SQL[] = [isNull(p.deleted_at), visibleTo(actor)];
   const tag = query.tag?.trim().toLowerCase();
-  if (tag) conditions.push(sql`${p.tags} @> ARRAY[${tag}]::text[]`);
   const author = query.author?.trim();
-  if (author) conditions.push(eq(p.author_id, author));
   const q = query.q?.trim();
-  if (q) conditions.push(sql`${p.search} @@ websearch_to_tsquery('english', ${q})`);
-  const rows = await selectPosts(ctx, actor)
-    .where(and(...conditions, postList.after(ctx, query.cursor)))
-    .orderBy(postList.orderBy)
-    .limit(query.limit + 1);
+  const position = postList.positionParams(ctx, query.cursor);
+  // Built once per shape (admin or not, which filters, first page or not) and prepared: building it
+  // with drizzle on every request was most of the request's CPU.
+  const shape = [actor.role === 'admin' ? 'admin' : 'member', tag && 'tag', author && 'author', q && 'q', position ? 'after' : 'first'].filter(Boolean).join(':');
+  const actorId = sql.placeholder('actor');
+  const rows = await runShaped(
+    ctx,
+    'forum-posts',
+    shape,
+    (db) =>
+      selectPosts(db, actorId)
+        .where(
+          and(
+            isNull(p.deleted_at),
+            visibleTo(actor, actorId),
+            tag ? sql`${p.tags} @> ARRAY[${sql.placeholder('tag')}]::text[]` : undefined,
+            author ? sql`${p.author_id} = ${sql.placeholder('author')}::uuid` : undefined,
+            q ? sql`${p.search} @@ websearch_to_tsquery('english', ${sql.placeholder('q')})` : undefined,
+            position ? postList.afterPlaceholders() : undefined,
+          ),
+        )
+        .orderBy(postList.orderBy)
+        .limit(sql.placeholder('limit')),
+    { actor: actor.id, tag, author, q, ...position, limit: query.limit + 1 },
+  );
   const page = postList.page(ctx, rows, query.limit);
   return { ...page, results: page.results.map((r) => toPostView(ctx, r)) };
 }
@@ -226,7 +246,7 @@ export async function listMyBookmarks(ctx: AppContext, actor: Actor, query: { li
   const b = engagementBookmarks;
   const conditions: SQL[] = [eq(b.user_id, actor.id), eq(b.content_type, FORUM_POST), isNull(p.deleted_at), visibleTo(actor)];
   const rows = await ctx.db
-    .select({ ...postColumns(actor), saved_ts: cursorTimestamp(b.created_at) })
+    .select({ ...postColumns(actor.id), saved_ts: cursorTimestamp(b.created_at) })
     .from(b)
     .innerJoin(p, eq(p.id, b.content_id))
     .innerJoin(users, eq(users.id, p.author_id))
