@@ -15,6 +15,9 @@ export interface JobDefinition<Ctx, T = unknown> {
   cron?: string;
 }
 
+/** Jobs a worker fetches at once per queue. */
+export const JOB_BATCH = 10;
+
 export interface SendOptions {
   /** Delay the job: it runs at (or soon after) this time. */
   startAfter?: Date;
@@ -56,9 +59,18 @@ export async function startJobs<Ctx>(
   }
   if (options.work) {
     for (const def of definitions) {
-      const workOptions = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 1, includeMetadata: true as const };
-      await boss.work(def.name, workOptions, async ([job]) => {
-        await def.handle(options.ctx(), job.data, { lastAttempt: job.retryCount >= job.retryLimit });
+      // Up to JOB_BATCH jobs per fetch: a burst (a popular event's RSVPs, a broadcast's mails) costs one
+      // fetch and one completion statement per batch rather than per job. Each job still succeeds or
+      // fails on its own: a failed one is failed here (and retried by its policy), the rest complete.
+      const workOptions = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: JOB_BATCH, includeMetadata: true as const };
+      await boss.work(def.name, workOptions, async (batch) => {
+        for (const job of batch) {
+          try {
+            await def.handle(options.ctx(), job.data, { lastAttempt: job.retryCount >= job.retryLimit });
+          } catch (err) {
+            await boss.fail(def.name, job.id, { message: err instanceof Error ? err.message : String(err) });
+          }
+        }
       });
     }
   }
