@@ -8,7 +8,7 @@ import { users } from '../auth/auth.tables.js';
 import { addComment, editComment, listComments, type CommentView } from '../engagement/engagement.comments.js';
 import type { CommentBody } from '../engagement/engagement.schemas.js';
 import type { Db } from '../../db/client.js';
-import { runShaped } from '../../lib/prepared.js';
+import { prepared, runShaped } from '../../lib/prepared.js';
 import { bookmarkedBy, commentsCount, countersOf, likedBy, likesCount } from '../engagement/engagement.service.js';
 import { engagementBookmarks, engagementCounters } from '../engagement/engagement.tables.js';
 import { signedFileUrl } from '../files/files.service.js';
@@ -73,17 +73,27 @@ const visibleTo = (actor: Actor, actorId: string | Placeholder = actor.id): SQL 
   actor.role === 'admin' ? sql`true` : sql`(${p.hidden_at} IS NULL OR ${p.author_id} = ${actorId})`;
 
 async function readPost(ctx: AppContext, actor: Actor, postId: string) {
-  const [row] = await selectPosts(ctx.db, actor.id).where(and(eq(p.id, postId), isNull(p.deleted_at), visibleTo(actor)));
+  const actorId = sql.placeholder('actor');
+  const [row] = await runShaped(
+    ctx,
+    'forum-post',
+    actor.role === 'admin' ? 'admin' : 'member',
+    (db) => selectPosts(db, actorId).where(and(eq(p.id, sql.placeholder('post')), isNull(p.deleted_at), visibleTo(actor, actorId))),
+    { actor: actor.id, post: postId },
+  );
   if (!row) throw notFound('Post');
   return toPostView(ctx, row);
 }
 
 export async function createPost(ctx: AppContext, actor: Actor, input: CreatePostBody) {
   const tags = normalizeTags(input.tags ?? []);
-  const [created] = await ctx.db
-    .insert(p)
-    .values({ author_id: actor.id, title: input.title.trim(), content: input.content, tags })
-    .returning({ id: p.id });
+  const [created] = await prepared(ctx, 'forum-post-insert', (db) =>
+    db
+      .insert(p)
+      .values({ author_id: sql.placeholder('author'), title: sql.placeholder('title'), content: sql.placeholder('content'), tags: sql.placeholder('tags') })
+      .returning({ id: p.id })
+      .prepare('forum-post-insert'),
+  ).execute({ author: actor.id, title: input.title.trim(), content: input.content, tags });
   return readPost(ctx, actor, created.id);
 }
 
