@@ -27,6 +27,7 @@ import { eventsAnalyticsRoutes } from './modules/events/events.analytics.routes.
 import { eventJobs } from './modules/events/events.reminders.js';
 import { eventsRoutes } from './modules/events/events.routes.js';
 import { adminProfilesRoutes } from './modules/profiles/profiles.admin.routes.js';
+import { profilesJobs } from './modules/profiles/profiles.jobs.js';
 import { profilesRoutes } from './modules/profiles/profiles.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { ensureAdmin } from './modules/auth/auth.service.js';
@@ -83,6 +84,7 @@ const jobDefinitions = [
   ...eventDeliveryJobs<AppContext>(),
   ...eventJobs,
   ...mentorshipJobs,
+  ...profilesJobs,
 ];
 
 const loggerOptions = (config: Config) => ({

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers.js';
-import { computeFacets, FACET_MAX_VALUES, getFacets } from './profiles.facets.js';
+import { computeFacets, FACET_MAX_VALUES, foldFacetJournal, getFacets } from './profiles.facets.js';
 
 /** The trigger-kept counts (migration performance_sql) always equal a count from scratch. */
 let t: TestApp;
@@ -98,6 +99,54 @@ describe('facet counts kept by triggers', () => {
     expect(results.map((r) => r.statusCode)).toEqual(users.map(() => 201));
     const after = (await getFacets(t.app.ctx, FACET_MAX_VALUES)).companies.find((c) => c.value.toLowerCase() === 'parallel co');
     expect(after?.count).toBe(before + 12);
+    await sameAsFromScratch();
+  });
+
+  it('when transactions journal their changes (an import), then the counts wait for a fold, which applies each committed change once and never waits', async () => {
+    const journalling = async () => {
+      const client = await t.database.pool.connect();
+      await client.query('BEGIN');
+      await client.query(`SELECT set_config('cohort.facets', 'journal', true)`);
+      return client;
+    };
+    const ids = await Promise.all(Array.from({ length: 4 }, (_, i) => newMember(2000 + i)));
+    const insert = (client: pg.PoolClient | pg.Pool, id: string, company: string) =>
+      client.query(`INSERT INTO profiles (user_id, name, current_company, skills) VALUES ($1, 'J', $2, ARRAY['Journal'])`, [id, company]);
+    const journalCo = async () =>
+      (await getFacets(t.app.ctx, FACET_MAX_VALUES)).companies.find((c) => c.value.toLowerCase() === 'journal co')?.count;
+    const entries = async () => (await q('SELECT count(*)::int AS n FROM profile_facet_journal')).rows[0].n;
+
+    const first = await journalling();
+    await insert(first, ids[0], 'Journal Co');
+    await first.query(`UPDATE profiles SET skills = ARRAY['Journal', 'Kept'] WHERE user_id = $1`, [ids[0]]);
+    await first.query('COMMIT');
+    first.release();
+    // Committed and journalled: not counted yet.
+    expect(await journalCo()).toBeUndefined();
+    expect(await entries()).toBeGreaterThan(0);
+
+    // A journalling transaction still open: the fold does not wait for it and leaves its entries.
+    const second = await journalling();
+    await insert(second, ids[1], 'JOURNAL CO');
+    // An ordinary write is applied at once.
+    await insert(t.database.pool, ids[2], 'Journal Co');
+    expect(await foldFacetJournal(t.app.ctx)).toBeGreaterThan(0);
+    expect(await journalCo()).toBe(2);
+    await second.query('COMMIT');
+    second.release();
+    expect(await journalCo()).toBe(2);
+
+    // Two folds at once apply each entry once.
+    const third = await journalling();
+    await insert(third, ids[3], 'journal co');
+    await third.query('COMMIT');
+    third.release();
+    const pending = await entries();
+    const folded = await Promise.all([foldFacetJournal(t.app.ctx), foldFacetJournal(t.app.ctx)]);
+    expect(folded[0] + folded[1]).toBe(pending);
+    expect(await journalCo()).toBe(4);
+    expect(await entries()).toBe(0);
+    expect(await foldFacetJournal(t.app.ctx)).toBe(0);
     await sameAsFromScratch();
   });
 });

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
+import { pgErrorCode } from '../../lib/errors.js';
 import { cached } from './profiles.cache.js';
 import { directoryScope, type DirectoryScope } from './profiles.search.js';
 import type { Facets } from './profiles.schemas.js';
@@ -74,6 +75,30 @@ export const FACETS_SQL = FACET_SOURCES.map(
     `(SELECT '${column}' AS facet, value, count FROM profile_facets WHERE facet = '${column}' AND count > 0
       ORDER BY count DESC, value COLLATE "C" LIMIT $1)`,
 ).join(' UNION ALL ');
+
+/**
+ * A transaction that runs this has the facet triggers journal its net changes (profile_facet_journal)
+ * instead of applying them: a bulk import's batches then lock no facet row (decision 100).
+ */
+export const JOURNAL_FACETS = sql`SELECT set_config('cohort.facets', 'journal', true)`;
+
+/**
+ * Applies the journalled facet changes of every committed transaction and removes them (one statement,
+ * its own transaction; it never waits for a transaction still journalling): during and after an import,
+ * at the start of the next one (a crashed import's batches), and on a schedule. Returns the entries folded.
+ */
+export async function foldFacetJournal(ctx: Pick<AppContext, 'db'>): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { rows } = await ctx.db.execute<{ folded: number }>(sql`SELECT profile_facets_fold_journal() AS folded`);
+      return Number(rows[0].folded);
+    } catch (err) {
+      // Chosen as a deadlock's victim (a multi-statement writer holding facet rows in another order):
+      // nothing was applied or removed, so folding again is safe.
+      if (pgErrorCode(err) !== '40P01' || attempt === 3) throw err;
+    }
+  }
+}
 
 /** How long the verified-alumni facets are kept when no profile is written (any profile write drops them). */
 const SCOPED_FACETS_TTL_SECONDS = 30;

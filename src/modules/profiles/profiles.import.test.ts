@@ -1,9 +1,11 @@
 import { eq, inArray, sql } from 'drizzle-orm';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser, csvLine, importCsv } from '../../../test/helpers.js';
+import { createTestApp, problemOf, type TestApp, type TestUser, csvLine, importCsv, member } from '../../../test/helpers.js';
 import { users } from '../auth/auth.tables.js';
+import { computeFacets } from './profiles.facets.js';
 import { importAlumni } from './profiles.import.js';
+import { profilesJobs } from './profiles.jobs.js';
 import { profiles } from './profiles.tables.js';
 
 let t: TestApp;
@@ -127,23 +129,49 @@ describe('POST /api/admin/import/alumni', () => {
     expect(report.errors).toEqual(
       staff.map((u, i) => ({ line: i + 2, message: expect.stringContaining(`belongs to a ${u.role} account`) })),
     );
-    const staffProfiles = await t.database.db.select().from(profiles).where(inArray(profiles.user_id, staff.map((u) => u.id)));
+    const staffProfiles = await t.database.db
+      .select()
+      .from(profiles)
+      .where(
+        inArray(
+          profiles.user_id,
+          staff.map((u) => u.id),
+        ),
+      );
     expect(staffProfiles).toEqual([]);
   });
 
   it('when the role column names a role other than alumni or student, then the row is skipped', async () => {
-    const csv = ['email,name,role', csvLine(['prof@import.test', 'A Professor', 'faculty']), csvLine(['rec2@import.test', 'A Recruiter', 'recruiter'])];
+    const csv = [
+      'email,name,role',
+      csvLine(['prof@import.test', 'A Professor', 'faculty']),
+      csvLine(['rec2@import.test', 'A Recruiter', 'recruiter']),
+    ];
     const report = (await importCsv(admin, csv.join('\n'))).json();
     expect(report).toMatchObject({ created: 0, skipped: 2 });
-    expect(report.errors.map((e: { message: string }) => e.message)).toEqual([expect.stringMatching(/faculty/), expect.stringMatching(/recruiter/)]);
-    expect(await t.database.db.select().from(users).where(sql`lower(${users.email}) IN ('prof@import.test', 'rec2@import.test')`)).toEqual([]);
+    expect(report.errors.map((e: { message: string }) => e.message)).toEqual([
+      expect.stringMatching(/faculty/),
+      expect.stringMatching(/recruiter/),
+    ]);
+    expect(
+      await t.database.db
+        .select()
+        .from(users)
+        .where(sql`lower(${users.email}) IN ('prof@import.test', 'rec2@import.test')`),
+    ).toEqual([]);
   });
 
   it('when a cell holds a NUL byte, then that row is reported and the good rows still go in', async () => {
-    const csv = Buffer.from(['email,name,bio', 'nul1@import.test,Good One,fine', 'nul2@import.test,Bad\u0000Name,x', 'nul3@import.test,Good Three,y'].join('\n'));
+    const csv = Buffer.from(
+      ['email,name,bio', 'nul1@import.test,Good One,fine', 'nul2@import.test,Bad\u0000Name,x', 'nul3@import.test,Good Three,y'].join('\n'),
+    );
     const res = await importCsv(admin, csv);
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ created: 2, skipped: 1, errors: [{ line: 3, message: expect.stringMatching(/name contains a NUL/) }] });
+    expect(res.json()).toMatchObject({
+      created: 2,
+      skipped: 1,
+      errors: [{ line: 3, message: expect.stringMatching(/name contains a NUL/) }],
+    });
   });
 
   it('when PostgreSQL refuses a value the checks let through, then only that row is reported and the good rows of its batch still go in', async () => {
@@ -152,7 +180,11 @@ describe('POST /api/admin/import/alumni', () => {
     try {
       const csv = ['email,name', 'chk1@import.test,Good One', 'chk2@import.test,Refused Name', 'chk3@import.test,Good Three'].join('\n');
       const report = await importAlumni(t.app.ctx, Readable.from([Buffer.from(csv)]));
-      expect(report).toMatchObject({ created: 2, skipped: 1, errors: [{ line: 3, message: expect.stringMatching(/refused by the database/) }] });
+      expect(report).toMatchObject({
+        created: 2,
+        skipped: 1,
+        errors: [{ line: 3, message: expect.stringMatching(/refused by the database/) }],
+      });
     } finally {
       await t.database.db.execute(sql`ALTER TABLE profiles DROP CONSTRAINT test_refused_name`);
     }
@@ -216,5 +248,128 @@ describe('importAlumni (the CLI path)', () => {
     expect(report).toMatchObject({ created: 1, skipped: 0, errors: [] });
     const res = await admin.inject({ method: 'GET', url: '/api/profiles/search?skills=c%2B%2B,java' });
     expect(res.json().results.map((r: { name: string }) => r.name)).toEqual(['Cli Person']);
+  });
+});
+
+describe('facet counts and the import (decision 100)', () => {
+  const COMPANIES = ['Acme', 'ACME', 'acme', 'Globex', 'Initech', ''];
+  const SKILLS = ['Python', 'python', 'SQL', 'Go', 'Rust'];
+  /** Rows `from`..`to` (exclusive) of a file whose e-mails start with `tag`; `shift` moves every value along. */
+  const rows = (tag: string, from: number, to: number, shift = 0) =>
+    Array.from({ length: to - from }, (_, k) => {
+      const i = from + k + shift;
+      return csvLine([
+        `${tag}${from + k}@facets.test`,
+        `Facet ${tag} ${from + k}`,
+        i % 7 ? 'alumni' : 'student',
+        String(2000 + (i % 5)),
+        '',
+        ['CS', 'cs', 'EE'][i % 3],
+        COMPANIES[i % COMPANIES.length],
+        '',
+        ['Pune', 'PUNE', 'Delhi', ''][i % 4],
+        SKILLS.filter((_, j) => (i >> j) & 1).join(';'),
+      ]);
+    });
+  const journalEntries = async () => Number((await t.database.pool.query('SELECT count(*) AS n FROM profile_facet_journal')).rows[0].n);
+  const profilesOf = async (tag: string) =>
+    (
+      await t.database.pool.query<{ user_id: string }>(
+        `SELECT p.user_id FROM profiles p JOIN users u ON u.id = p.user_id WHERE u.email LIKE $1 ORDER BY u.email`,
+        [`${tag}%@facets.test`],
+      )
+    ).rows.map((r) => r.user_id);
+  const waitFor = async (check: () => Promise<boolean>) => {
+    for (const started = Date.now(); !(await check()); await new Promise((r) => setTimeout(r, 25)))
+      if (Date.now() - started > 20_000) throw new Error('timed out');
+  };
+  /** The endpoint's counts (the trigger-kept table) equal a count from scratch, and nothing is left in the journal. */
+  const expectExact = async () => {
+    const res = await admin.inject({ method: 'GET', url: '/api/profiles/filters/options?limit=1000' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(await computeFacets(t.app.ctx));
+    expect(await journalEntries()).toBe(0);
+  };
+
+  it('when a file of several batches is imported, then GET /api/profiles/filters/options equals a count from scratch, and so after a re-import that changes values', async () => {
+    const report = (await importCsv(admin, [HEADER, ...rows('many', 0, 2300)].join('\n'))).json();
+    expect(report).toMatchObject({ created: 2300, skipped: 0 });
+    await expectExact();
+    const again = await importAlumni(t.app.ctx, Readable.from([Buffer.from([HEADER, ...rows('many', 0, 2300, 1)].join('\n'))]));
+    expect(again).toMatchObject({ created: 0, updated: 2300 });
+    await expectExact();
+  });
+
+  it('when profiles are written while an import runs, then the counts are exact once it ends', async () => {
+    const input = new PassThrough();
+    const importing = importAlumni(t.app.ctx, input);
+    input.write([HEADER, ...rows('conc', 0, 1500)].join('\n') + '\n');
+    // The first batch (1,000 rows) commits with its facet changes journalled, not yet counted.
+    await waitFor(async () => (await profilesOf('conc')).length >= 1000);
+    expect(await journalEntries()).toBeGreaterThan(0);
+
+    // Writes that commit meanwhile, some to profiles the counts do not include yet: edited, hidden,
+    // deleted, an account suspended; and new members with the same values through the API.
+    const [edited, hidden, deleted, suspended] = await profilesOf('conc');
+    const q = (text: string, values: unknown[]) => t.database.pool.query(text, values);
+    const writes = () =>
+      Promise.all([
+        q(`UPDATE profiles SET current_company = 'Globex', skills = ARRAY['Rust', 'COBOL'], location = NULL WHERE user_id = $1`, [edited]),
+        q(`UPDATE profiles SET directory_visible = false WHERE user_id = $1`, [hidden]),
+        q(`DELETE FROM profiles WHERE user_id = $1`, [deleted]),
+        q(`UPDATE users SET status = 'suspended' WHERE id = $1`, [suspended]),
+        ...['Acme', 'ACME', 'Umbrella'].map((company) =>
+          member(t, { current_company: company, skills: ['Python', 'Go'], location: 'Pune' }),
+        ),
+      ]);
+    await writes();
+    expect(await journalEntries()).toBeGreaterThan(0);
+    // More of the file (new rows and later rows for e-mails of the first batch), with writes still going on.
+    input.end([...rows('conc', 1500, 2600), ...rows('conc', 0, 400, 2)].join('\n'));
+    await Promise.all([writes(), member(t, { current_company: 'acme', skills: ['SQL'] })]);
+    const report = await importing;
+    // The deleted profile's later row creates it again.
+    expect(report).toMatchObject({ created: 2601, updated: 399, skipped: 0 });
+    await expectExact();
+  });
+
+  it('when an import fails half-way, then the batches it committed are counted', async () => {
+    const input = new PassThrough();
+    const importing = importAlumni(t.app.ctx, input);
+    input.write([HEADER, ...rows('half', 0, 1200)].join('\n') + '\n');
+    await waitFor(async () => (await profilesOf('half')).length >= 1000);
+    input.destroy(new Error('the upload was cut'));
+    await expect(importing).rejects.toThrow(/upload was cut/);
+    await expectExact();
+  });
+
+  it('when an import died before folding its journal, then the scheduled job, or the next import, counts its rows', async () => {
+    const journalled = async (company: string) => {
+      const { id } = await t.user('alumni');
+      const client = await t.database.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(`SELECT set_config('cohort.facets', 'journal', true)`);
+        await client.query(`INSERT INTO profiles (user_id, name, current_company, skills) VALUES ($1, 'Died', $2, ARRAY['Fortran'])`, [
+          id,
+          company,
+        ]);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    };
+    const companies = async () => (await admin.inject({ method: 'GET', url: '/api/profiles/filters/options' })).json().companies;
+    await journalled('Crashed Co');
+    expect(await companies()).not.toContainEqual({ value: 'Crashed Co', count: 1 });
+    const fold = profilesJobs.find((j) => j.name === 'profiles.fold-facet-journal')!;
+    await fold.handle(t.app.ctx, {}, { lastAttempt: false });
+    expect(await companies()).toContainEqual({ value: 'Crashed Co', count: 1 });
+    await expectExact();
+
+    await journalled('Crashed Again Co');
+    await importCsv(admin, 'email,name\nnext@facets.test,Next Import');
+    expect(await companies()).toContainEqual({ value: 'Crashed Again Co', count: 1 });
+    await expectExact();
   });
 });

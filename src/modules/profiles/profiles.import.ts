@@ -7,6 +7,7 @@ import type { Role } from '../../lib/schemas.js';
 import { ensureImportedAccounts } from '../auth/auth.accounts.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { bumpProfilesGeneration } from './profiles.cache.js';
+import { JOURNAL_FACETS, foldFacetJournal } from './profiles.facets.js';
 import { defaultVisibility } from './profiles.service.js';
 import {
   MAX_SKILLS,
@@ -26,7 +27,8 @@ import {
  * The alumni CSV import of API.md: streamed through csv-parse (memory stays flat in the file size),
  * upserted by lower-cased e-mail in batches of BATCH_SIZE rows, each batch one transaction with
  * one multi-row statement for users and one for profiles. Only changed rows are written
- * (IS DISTINCT FROM), so re-importing a file changes nothing.
+ * (IS DISTINCT FROM), so re-importing a file changes nothing. The batches journal their facet changes,
+ * folded into the counts every FOLD_EVERY_ROWS rows and at the end (decision 100).
  */
 export interface ImportReport {
   created: number;
@@ -43,6 +45,8 @@ export interface ImportReport {
 const BATCH_SIZE = 1000;
 /** Batches written concurrently (one connection each). */
 const WRITERS = 2;
+/** The journalled facet changes are applied after this many written rows, and at the end (decision 100). */
+const FOLD_EVERY_ROWS = 100_000;
 /** The report lists at most this many errors (skipped still counts every bad row). */
 const MAX_REPORTED_ERRORS = 10_000;
 export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
@@ -122,7 +126,8 @@ function toRow(record: Record<string, string | undefined>, line: number): Import
   const name = textField(record, 'name', TEXT_LIMITS.name);
   if (!name) throw new RowError('name is required');
   const role = (cleanText(record.role)?.toLowerCase() ?? 'alumni') as Role;
-  if (!IMPORTABLE_ROLES.includes(role)) throw new RowError(`role ${role.slice(0, 20)} cannot be imported (only ${IMPORTABLE_ROLES.join(' or ')})`);
+  if (!IMPORTABLE_ROLES.includes(role))
+    throw new RowError(`role ${role.slice(0, 20)} cannot be imported (only ${IMPORTABLE_ROLES.join(' or ')})`);
   const yearText = cleanText(record.batch_year);
   let batch_year: number | null = null;
   if (yearText) {
@@ -156,6 +161,8 @@ function toRow(record: Record<string, string | undefined>, line: number): Import
 /** Writes one batch (distinct e-mails) in one transaction; returns the counts and the rows refused for their account. */
 async function writeBatch(ctx: AppContext, input: ImportRow[], present: Set<Column>, by: ImportActor, visible: boolean) {
   return ctx.db.transaction(async (tx) => {
+    // The facet triggers journal this batch's net change instead of applying it (decision 100).
+    await tx.execute(JOURNAL_FACETS);
     const accounts = await ensureImportedAccounts(
       tx,
       input.map((r) => ({ email: r.email, name: r.name, role: r.role })),
@@ -163,7 +170,10 @@ async function writeBatch(ctx: AppContext, input: ImportRow[], present: Set<Colu
     // An e-mail of an admin, faculty or recruiter account is not an alumnus to import: reported, not written.
     const refused = input
       .filter((r) => accounts.has(r.email) && !IMPORTABLE_ROLES.includes(accounts.get(r.email)!.role))
-      .map((r) => ({ line: r.line, message: `${r.email} belongs to a ${accounts.get(r.email)!.role} account; an import only creates or updates alumni and students` }));
+      .map((r) => ({
+        line: r.line,
+        message: `${r.email} belongs to a ${accounts.get(r.email)!.role} account; an import only creates or updates alumni and students`,
+      }));
     const rows = input.filter((r) => accounts.has(r.email) && IMPORTABLE_ROLES.includes(accounts.get(r.email)!.role));
     const data = JSON.stringify(rows.map((r) => ({ ...r, user_id: accounts.get(r.email)!.id })));
 
@@ -284,7 +294,11 @@ export async function importAlumni(ctx: AppContext, input: Readable, by: ImportA
     while (running.size && (all || running.size >= WRITERS)) await Promise.race(running.keys());
     if (failure) throw failure;
   };
+  // A crashed import's committed batches are still in the journal: counted before this one starts.
+  await foldFacetJournal(ctx);
+  let unfolded = 0;
   const count = (counts: Awaited<ReturnType<typeof writeBatch>>) => {
+    unfolded += counts.created + counts.updated;
     report.created += counts.created;
     report.updated += counts.updated;
     report.unchanged += counts.unchanged;
@@ -360,6 +374,10 @@ export async function importAlumni(ctx: AppContext, input: Readable, by: ImportA
       batch.push(row);
       emails.add(row.email);
       if (batch.length >= BATCH_SIZE) await flush();
+      if (unfolded >= FOLD_EVERY_ROWS) {
+        unfolded = 0;
+        await foldFacetJournal(ctx);
+      }
     }
     if (headerError) throw badRequest('file', headerError);
     reportMalformed(Infinity);
@@ -372,7 +390,12 @@ export async function importAlumni(ctx: AppContext, input: Readable, by: ImportA
     await settle(true);
     fail((err as CsvError & { lines?: number }).lines ?? previousEnd + 1, `the file is not valid CSV: ${err.message}`);
   } finally {
-    if (report.created || report.updated) await bumpProfilesGeneration(ctx);
+    // Even when the import fails half-way, what it committed is counted now. (A crash leaves it to the
+    // next import or the scheduled fold.)
+    if (report.created || report.updated) {
+      await foldFacetJournal(ctx);
+      await bumpProfilesGeneration(ctx);
+    }
   }
   // Fresh statistics after a bulk load: without them the planner guesses that a broad filter
   // (skills=python, 50% of rows) matches a handful and sorts all matches instead of walking the
@@ -383,4 +406,3 @@ export async function importAlumni(ctx: AppContext, input: Readable, by: ImportA
   report.errors.sort((a, b) => a.line - b.line);
   return report;
 }
-
