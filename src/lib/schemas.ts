@@ -11,6 +11,14 @@ export const EmailSchema = Type.String({ format: 'email', maxLength: 254 });
 /** A timestamp in a response: services hand over the Date the driver returned, the serializer writes ISO 8601. */
 export const TimestampSchema = Type.Unsafe<Date | string>(Type.String({ format: 'date-time' }));
 /**
+ * One of fixed strings, as `{ type: 'string', enum }` rather than a union of literals: the response
+ * serializer validates each value against every branch of an `anyOf` to choose one (an Ajv pass per
+ * status in a list), while an enum is written as a plain string. Ajv and OpenAPI read both alike.
+ */
+export const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
+/**
  * T or null. A primitive becomes a type list (`type: ['string', 'null']`) rather than `anyOf`: the
  * response serializer (fast-json-stringify) runs an Ajv validation per value to pick an `anyOf`
  * branch (a measurable share of a 20-card list), while a type list is one `=== null` test; and Ajv's

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { Filter, Nullable, RequiredText, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import { StringEnum, Filter, Nullable, RequiredText, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 import { reportReasons } from './engagement.tables.js';
 
 /** Shared wire shapes of the engagement parts; modules embed them in their own routes. */
@@ -31,8 +31,7 @@ export const CommentUpdateBodySchema = Type.Object({ content: CommentBodySchema.
 
 export const ReportBodySchema = Type.Object(
   {
-    reason: Type.Union(
-      reportReasons.map((r) => Type.Literal(r)),
+    reason: StringEnum(reportReasons,
       { description: 'spam | harassment | off_topic | other' },
     ),
     text: Type.Optional(Nullable(Text({ maxLength: 2000, description: 'What is wrong, in the reporter’s words' }))),
@@ -89,7 +88,7 @@ export const ModerateBodySchema = Type.Object(
   {
     content_type: RequiredText({ maxLength: 40 }),
     content_id: UuidSchema,
-    action: Type.Union([Type.Literal('approve'), Type.Literal('reject')]),
+    action: StringEnum(['approve', 'reject']),
     reason: Type.Optional(Nullable(Text({ maxLength: 2000, description: 'Required to reject; sent to the author' }))),
   },
   { additionalProperties: false },

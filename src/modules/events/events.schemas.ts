@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
 import {
   DATE_FILTER_PATTERN,
+  StringEnum,
   DateTimeInput,
   Filter,
   Int,
@@ -17,15 +18,14 @@ const Required = (maxLength: number, description?: string) => RequiredText({ max
 /** A query-string date filter (ISO 8601 date or date-time, years 0001–9999; blank filters nothing); the service reads it. */
 const DateFilter = (description: string) => Type.Optional(Type.String({ maxLength: 40, pattern: DATE_FILTER_PATTERN, description }));
 
-export const EventTypeSchema = Type.Union(
-  eventTypes.map((t) => Type.Literal(t)),
+export const EventTypeSchema = StringEnum(eventTypes,
   { description: eventTypes.join(' | ') },
 );
-export const EventStatusSchema = Type.Union([Type.Literal('scheduled'), Type.Literal('cancelled'), Type.Literal('completed')], {
+export const EventStatusSchema = StringEnum(['scheduled', 'cancelled', 'completed'], {
   description: 'Derived: cancelled once cancelled, completed once end_date has passed, scheduled otherwise',
 });
-export const RsvpAnswerSchema = Type.Union([Type.Literal('attending'), Type.Literal('maybe'), Type.Literal('not_attending')]);
-export const RsvpStatusSchema = Type.Union([...RsvpAnswerSchema.anyOf, Type.Literal('waitlisted')], {
+export const RsvpAnswerSchema = StringEnum(['attending', 'maybe', 'not_attending']);
+export const RsvpStatusSchema = StringEnum(['attending', 'maybe', 'not_attending', 'waitlisted'], {
   description: 'waitlisted: answered attending while the event was full (and it has a waitlist)',
 });
 
@@ -140,7 +140,7 @@ export const CancelEventBodySchema = Type.Object(
 export type CancelEventBody = Static<typeof CancelEventBodySchema>;
 
 // Optional (with its default): a filter the client may leave out, not a required parameter.
-const WhenSchema = Type.Union([Type.Literal('upcoming'), Type.Literal('past')], {
+const WhenSchema = StringEnum(['upcoming', 'past'], {
   default: 'upcoming',
   description: 'upcoming: not yet ended, soonest first; past: ended, most recent first',
 });

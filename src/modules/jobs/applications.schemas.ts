@@ -1,10 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { Nullable, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import { StringEnum, Nullable, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 import { applicationStatuses } from './jobs.tables.js';
 
-export const ApplicationStatusSchema = Type.Union(
-  applicationStatuses.map((s) => Type.Literal(s)),
+export const ApplicationStatusSchema = StringEnum(applicationStatuses,
   { description: 'applied → viewed → shortlisted → interview → offered → hired; or rejected / withdrawn (docs/jobs.md)' },
 );
 
@@ -26,7 +25,7 @@ export const ApplicationSchema = Type.Object(
       company: Type.String(),
       location: Type.String(),
       posted_by: UuidSchema,
-      status: Type.Union([Type.Literal('active'), Type.Literal('closed')]),
+      status: StringEnum(['active', 'closed']),
       is_deleted: Type.Boolean({ description: 'The poster deleted the job; the application stays readable to the applicant' }),
     }),
     applicant: Type.Object({ id: UuidSchema, name: Type.String(), email: Type.String() }),

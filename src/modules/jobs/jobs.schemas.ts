@@ -1,14 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { DATE_FILTER_PATTERN, DateTimeInput, Filter, Int, Nullable, RequiredText, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import { StringEnum, DATE_FILTER_PATTERN, DateTimeInput, Filter, Int, Nullable, RequiredText, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 import { jobTypes, salaryPeriods } from './jobs.tables.js';
 
 const Text = (maxLength: number, description?: string) => RequiredText({ maxLength, description });
 /** Amounts in minor units: up to 10^13 (a hundred billion in major units) fits any salary and stays exact. */
 const Amount = (description: string) => Int({ minimum: 0, maximum: 10_000_000_000_000, description });
 
-export const JobTypeSchema = Type.Union(
-  jobTypes.map((t) => Type.Literal(t)),
+export const JobTypeSchema = StringEnum(jobTypes,
   { description: 'full_time | part_time | internship | contract | remote' },
 );
 
@@ -17,7 +16,7 @@ export const SalaryRangeSchema = Type.Object(
     min: Amount('Minor units (e.g. paise, cents)'),
     max: Amount('Minor units; at least min'),
     currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, upper case' }),
-    period: Type.Union(salaryPeriods.map((p) => Type.Literal(p))),
+    period: StringEnum(salaryPeriods),
   },
   { additionalProperties: false },
 );
@@ -36,7 +35,7 @@ export const JobSchema = Type.Object(
     apply_link: Nullable(Type.String()),
     posted_by: UuidSchema,
     application_deadline: Nullable(TimestampSchema),
-    status: Type.Union([Type.Literal('active'), Type.Literal('closed')], {
+    status: StringEnum(['active', 'closed'], {
       description: 'Effective status: closed once closed by the poster or past application_deadline',
     }),
     applications_count: Type.Integer(),
@@ -93,7 +92,7 @@ export const UpdateJobBodySchema = Type.Object(
     salary_range: Type.Optional(Nullable(SalaryRangeSchema)),
     apply_link: Type.Optional(Nullable(jobFields.apply_link)),
     application_deadline: Type.Optional(Nullable(jobFields.application_deadline)),
-    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('closed')], { description: 'Reopen or close' })),
+    status: Type.Optional(StringEnum(['active', 'closed'], { description: 'Reopen or close' })),
   },
   { additionalProperties: false },
 );

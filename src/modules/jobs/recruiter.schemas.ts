@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { Int, Nullable, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import { StringEnum, Int, Nullable, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 import { JobSchema } from './jobs.schemas.js';
 import { applicationStatuses } from './jobs.tables.js';
 
@@ -14,7 +14,7 @@ export const RecruiterJobSchema = Type.Object(
 );
 
 export const RecruiterJobsQuerySchema = Type.Object({
-  status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('closed')], { description: 'Effective status' })),
+  status: Type.Optional(StringEnum(['active', 'closed'], { description: 'Effective status' })),
   ...PageQuerySchema.properties,
 });
 export type RecruiterJobsQuery = Static<typeof RecruiterJobsQuerySchema>;
@@ -36,7 +36,7 @@ export const AnalyticsSchema = Type.Object({
     Type.Object({
       job_id: UuidSchema,
       title: Type.String(),
-      status: Type.Union([Type.Literal('active'), Type.Literal('closed')]),
+      status: StringEnum(['active', 'closed']),
       created_at: TimestampSchema,
       ...figures,
     }),
@@ -49,7 +49,7 @@ export type AnalyticsQuery = Static<typeof AnalyticsQuerySchema>;
 
 export const SummaryQuerySchema = Type.Object({
   days: Int({ minimum: 1, maximum: 366, default: 30, description: 'Window in UTC days, today included' }),
-  interval: Type.Union([Type.Literal('day'), Type.Literal('week')], { default: 'day' }),
+  interval: StringEnum(['day', 'week'], { default: 'day' }),
 });
 export type SummaryQuery = Static<typeof SummaryQuerySchema>;
 

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { DateTimeInput, Filter, Int, Nullable, RequiredText, RoleSchema, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import { StringEnum, DateTimeInput, Filter, Int, Nullable, RequiredText, RoleSchema, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 import { goalStatuses, requestStatuses, sessionStatuses } from './mentorship.tables.js';
 
 /** Optional text that may be cleared with null (trimmed; blank is stored as null). */
@@ -144,7 +144,7 @@ export const RequestSchema = Type.Object(
     mentor_id: UuidSchema,
     request_message: Type.String(),
     goals: Nullable(Type.String()),
-    status: Type.Union(requestStatuses.map((s) => Type.Literal(s))),
+    status: StringEnum(requestStatuses),
     requested_at: TimestampSchema,
     expires_at: Nullable(TimestampSchema),
     accepted_at: Nullable(TimestampSchema),
@@ -159,7 +159,7 @@ export const RequestSchema = Type.Object(
 );
 
 export const RequestListQuerySchema = Type.Object({
-  status: Type.Optional(Type.Union(requestStatuses.map((s) => Type.Literal(s)))),
+  status: Type.Optional(StringEnum(requestStatuses)),
   ...PageQuerySchema.properties,
 });
 export type RequestListQuery = Static<typeof RequestListQuerySchema>;
@@ -174,7 +174,7 @@ export const MentorshipSchema = Type.Object(
     request_id: UuidSchema,
     mentor_id: UuidSchema,
     student_id: UuidSchema,
-    status: Type.Union([Type.Literal('active'), Type.Literal('ended')]),
+    status: StringEnum(['active', 'ended']),
     started_at: TimestampSchema,
     ended_at: Nullable(TimestampSchema),
     ended_by: Nullable(UuidSchema),
@@ -233,7 +233,7 @@ export const SessionSchema = Type.Object(
     student_id: UuidSchema,
     scheduled_date: TimestampSchema,
     duration: Type.Integer(),
-    status: Type.Union(sessionStatuses.map((s) => Type.Literal(s))),
+    status: StringEnum(sessionStatuses),
     meeting_link: Nullable(Type.String()),
     agenda: Nullable(Type.String()),
     notes: Nullable(Type.String({ description: "The mentor's private notes: null for anyone else" })),
@@ -250,7 +250,7 @@ export const SessionSchema = Type.Object(
 
 export const SessionListQuerySchema = Type.Object({
   when: Type.Optional(
-    Type.Union([Type.Literal('upcoming'), Type.Literal('past')], {
+    StringEnum(['upcoming', 'past'], {
       description: 'upcoming: scheduled and not started, soonest first; past: everything else, latest first',
     }),
   ),
@@ -273,7 +273,7 @@ export const UpdateGoalBodySchema = Type.Object(
   {
     title: Type.Optional(RequiredText({ maxLength: 200 })),
     description: OptionalText(2000),
-    status: Type.Optional(Type.Union(goalStatuses.map((s) => Type.Literal(s)))),
+    status: Type.Optional(StringEnum(goalStatuses)),
   },
   { additionalProperties: false },
 );
@@ -285,7 +285,7 @@ export const GoalSchema = Type.Object(
     mentorship_id: UuidSchema,
     title: Type.String(),
     description: Nullable(Type.String()),
-    status: Type.Union(goalStatuses.map((s) => Type.Literal(s))),
+    status: StringEnum(goalStatuses),
     created_by: Nullable(UuidSchema),
     achieved_at: Nullable(TimestampSchema),
     created_at: TimestampSchema,

@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { Int, LinkInput, NO_NUL, Nullable, RequiredText, RoleSchema, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import { StringEnum, Int, LinkInput, NO_NUL, Nullable, RequiredText, RoleSchema, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 
-export const PrioritySchema = Type.Union([Type.Literal('low'), Type.Literal('normal'), Type.Literal('high')]);
+export const PrioritySchema = StringEnum(['low', 'normal', 'high']);
 
 export const NotificationSchema = Type.Object({
   id: UuidSchema,
@@ -33,7 +33,7 @@ const TypeFlagsSchema = Type.Object(
   { in_app: Type.Optional(Type.Boolean()), email: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 );
-const EmailDeliverySchema = Type.Union([Type.Literal('immediate'), Type.Literal('daily_digest')]);
+const EmailDeliverySchema = StringEnum(['immediate', 'daily_digest']);
 
 export const PreferencesSchema = Type.Object({
   email_notifications: Type.Boolean(),
