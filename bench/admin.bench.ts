@@ -1,7 +1,7 @@
 /**
  * Issue 15 (admin console): BENCH_ADMIN_PROFILES members (100,000) with profiles and a year of
  * activity (5,000 jobs, 30,000 applications, two sign-ins each and as many token refreshes),
- * written by SQL; then the dashboard metrics and three analytics endpoints loaded as the bench admin
+ * written by SQL; then the dashboard metrics and every analytics endpoint loaded as the bench admin
  * on Cohort and on a floor running the same SQL (the dashboard's captured from Cohort's own
  * `metricSources`) with the same cache lifetimes, Cohort, floor, floor, Cohort (ABBA). Also timed
  * once each: the uncached computations, and geocoding every profile's location without a result cache.
@@ -68,6 +68,39 @@ const ENGAGEMENT_DAILY_SQL = `WITH a AS (
   days AS (SELECT generate_series(date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => 29), date_trunc('day', now() AT TIME ZONE 'UTC'), interval '1 day') AS day),
   counts AS (SELECT date_trunc('day', at AT TIME ZONE 'UTC') AS day, count(DISTINCT user_id)::int AS count FROM a GROUP BY 1)
   SELECT to_char(d.day, 'YYYY-MM-DD') AS day, coalesce(c.count, 0)::int AS count FROM days d LEFT JOIN counts c ON c.day = d.day ORDER BY d.day`;
+
+const COMPANIES_SQL = `WITH spellings AS (
+    SELECT p.current_company AS c, count(*)::int AS n FROM profiles p WHERE ${LISTED} AND p.current_company IS NOT NULL GROUP BY p.current_company)
+  SELECT (array_agg(c ORDER BY n DESC, c COLLATE "C"))[1] AS value, sum(n)::int AS count
+  FROM spellings GROUP BY lower(c) ORDER BY count DESC, lower(c) COLLATE "C" LIMIT 1000`;
+const BATCHES_SQL = `SELECT p.batch_year, count(*)::int AS count FROM profiles p JOIN users u ON u.id = p.user_id
+  WHERE ${LISTED} AND p.batch_year IS NOT NULL AND u.role = 'alumni' GROUP BY p.batch_year ORDER BY p.batch_year`;
+const JOB_TYPES_SQL = `SELECT job_type, count(*)::int AS total,
+    count(*) FILTER (WHERE status = 'active' AND (application_deadline IS NULL OR application_deadline > now()))::int AS active
+  FROM jobs WHERE deleted_at IS NULL GROUP BY job_type ORDER BY total DESC, job_type`;
+const JOB_MONTHS_SQL = `WITH months AS (
+    SELECT generate_series(date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => 11), date_trunc('month', now() AT TIME ZONE 'UTC'), interval '1 month') AS month),
+  counts AS (SELECT date_trunc('month', created_at AT TIME ZONE 'UTC') AS month, count(*)::int AS count FROM jobs
+    WHERE created_at >= (date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => 11)) AT TIME ZONE 'UTC' GROUP BY 1)
+  SELECT to_char(m.month, 'YYYY-MM') AS month, coalesce(c.count, 0)::int AS count FROM months m LEFT JOIN counts c ON c.month = m.month ORDER BY m.month`;
+// Uncached in Cohort too: one statement per request.
+const MENTORSHIP_SQL = `SELECT (SELECT count(*) FROM mentor_profiles)::int AS mentors, (SELECT count(*) FROM mentor_profiles WHERE is_available)::int AS available,
+    r.*, (SELECT count(*) FROM mentorships WHERE status = 'active')::int AS active_mentorships, s.*
+  FROM (SELECT count(*)::int AS requests, count(*) FILTER (WHERE status = 'pending')::int AS pending, count(*) FILTER (WHERE status = 'accepted')::int AS accepted,
+          count(*) FILTER (WHERE status = 'rejected')::int AS rejected, count(*) FILTER (WHERE status = 'expired')::int AS expired,
+          percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM coalesce(accepted_at, rejected_at) - requested_at)::float8)
+            FILTER (WHERE status IN ('accepted', 'rejected')) AS median_seconds FROM mentorship_requests) r,
+       (SELECT count(*)::int AS sessions, count(*) FILTER (WHERE status = 'scheduled')::int AS scheduled, count(*) FILTER (WHERE status = 'completed')::int AS completed,
+          count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled, round(avg(rating), 2)::float8 AS average_rating, count(rating)::int AS ratings_count
+        FROM mentorship_sessions) s`;
+const PARTICIPATION_SQL = `WITH answers AS (
+    SELECT r.event_id, count(*) FILTER (WHERE r.status = 'maybe')::int AS maybe, count(*) FILTER (WHERE r.status = 'not_attending')::int AS not_attending
+    FROM event_rsvps r JOIN events e ON e.id = r.event_id AND e.deleted_at IS NULL GROUP BY r.event_id)
+  SELECT e.event_type, count(*)::int AS events, count(*) FILTER (WHERE e.cancelled_at IS NOT NULL)::int AS cancelled,
+    coalesce(sum(e.max_attendees), 0)::int AS capacity, coalesce(sum(e.attending_count), 0)::int AS attending,
+    coalesce(sum(e.attending_count) FILTER (WHERE e.max_attendees IS NOT NULL), 0)::int AS attending_capped,
+    coalesce(sum(a.maybe), 0)::int AS maybe, coalesce(sum(a.not_attending), 0)::int AS not_attending, coalesce(sum(e.waitlist_count), 0)::int AS waitlisted
+  FROM events e LEFT JOIN answers a ON a.event_id = e.id WHERE e.deleted_at IS NULL GROUP BY e.event_type`;
 
 // ---------------------------------------------------------------------------------------------
 // Floor: the same SQL and cache lifetimes, nothing else
@@ -139,12 +172,6 @@ const engagement = route(['admin', 'faculty'], (ctx) =>
   }),
 );
 
-const floorRoutes: FloorRoute[] = [
-  { method: 'GET', path: '/api/admin/dashboard/metrics', handler: dashboardMetrics },
-  { method: 'GET', path: '/api/analytics/skills', handler: skills },
-  { method: 'GET', path: '/api/analytics/locations', handler: locations },
-  { method: 'GET', path: '/api/analytics/engagement', handler: engagement },
-];
 
 // ---------------------------------------------------------------------------------------------
 // The data set
@@ -327,6 +354,60 @@ async function uncached(run: BenchRun, target: Target) {
 
 // ---------------------------------------------------------------------------------------------
 
+const companies = route(['admin', 'faculty'], async (ctx) => ({
+  results: (await cached('companies', 10, async () => (await ctx.pool.query(COMPANIES_SQL)).rows)).slice(0, 20),
+}));
+
+const batches = route(['admin', 'faculty'], async (ctx) => ({
+  results: await cached('batches', 10, async () => (await ctx.pool.query(BATCHES_SQL)).rows),
+}));
+
+const jobTrends = route(['admin', 'faculty'], (ctx) =>
+  cached('job-trends', 10, async () => {
+    const [byType, byMonth] = await Promise.all([ctx.pool.query(JOB_TYPES_SQL), ctx.pool.query(JOB_MONTHS_SQL)]);
+    return { by_type: byType.rows, by_month: byMonth.rows };
+  }),
+);
+
+const mentorshipStats = route(['admin', 'faculty'], async (ctx) => {
+  const f = (await ctx.pool.query(MENTORSHIP_SQL)).rows[0];
+  const answered = f.accepted + f.rejected;
+  return {
+    mentors: { total: f.mentors, available: f.available },
+    requests: { total: f.requests, pending: f.pending, accepted: f.accepted, rejected: f.rejected, expired: f.expired },
+    acceptance_rate: answered ? Math.round((f.accepted / answered) * 10_000) / 10_000 : null,
+    median_time_to_answer_seconds: f.median_seconds === null ? null : Math.round(f.median_seconds),
+    active_mentorships: f.active_mentorships,
+    sessions: { total: f.sessions, scheduled: f.scheduled, completed: f.completed, cancelled: f.cancelled },
+    average_rating: f.average_rating,
+    ratings_count: f.ratings_count,
+  };
+});
+
+const EVENT_TYPES = ['reunion', 'webinar', 'workshop', 'networking', 'career_fair', 'meetup', 'other'];
+const FIGURES = ['events', 'cancelled', 'capacity', 'attending', 'attending_capped', 'maybe', 'not_attending', 'waitlisted'] as const;
+const withRate = (r: Record<string, number>) => ({ ...r, fill_rate: r.capacity > 0 ? Math.round((r.attending_capped / r.capacity) * 10_000) / 10_000 : null });
+const eventParticipation = route(['admin', 'faculty'], async (ctx) => {
+  const byType = new Map((await ctx.pool.query(PARTICIPATION_SQL)).rows.map((r) => [r.event_type, r]));
+  const zero = Object.fromEntries(FIGURES.map((k) => [k, 0])) as Record<string, number>;
+  const rows = EVENT_TYPES.map((event_type) => ({ event_type, ...zero, ...byType.get(event_type) }));
+  const totals = { ...zero };
+  for (const r of rows) for (const k of FIGURES) totals[k] += (r as Record<string, number>)[k];
+  return { by_event_type: rows.map(withRate), totals: withRate(totals) };
+});
+
+const floorRoutes: FloorRoute[] = [
+  { method: 'GET', path: '/api/admin/dashboard/metrics', handler: dashboardMetrics },
+  { method: 'GET', path: '/api/analytics/skills', handler: skills },
+  { method: 'GET', path: '/api/analytics/locations', handler: locations },
+  { method: 'GET', path: '/api/analytics/engagement', handler: engagement },
+  { method: 'GET', path: '/api/analytics/companies', handler: companies },
+  { method: 'GET', path: '/api/analytics/batches', handler: batches },
+  { method: 'GET', path: '/api/analytics/job-trends', handler: jobTrends },
+  { method: 'GET', path: '/api/analytics/mentorship-stats', handler: mentorshipStats },
+  { method: 'GET', path: '/api/analytics/event-participation', handler: eventParticipation },
+];
+
 const scenario: Scenario = {
   name: 'admin',
   title: 'Admin console (issue 15)',
@@ -337,7 +418,8 @@ const scenario: Scenario = {
     log(`  seeded ${settings.adminProfiles} profiles and a year of activity in ${round(seeded.ms / 1000, 1)} s`);
     await uncached(run, target);
     const headers = { authorization: `Bearer ${target.adminToken}` };
-    for (const path of ['/api/admin/dashboard/metrics', '/api/analytics/skills', '/api/analytics/locations', '/api/analytics/engagement']) {
+    const analytics = ['skills', 'locations', 'engagement', 'companies', 'batches', 'job-trends', 'mentorship-stats', 'event-participation'];
+    for (const path of ['/api/admin/dashboard/metrics', ...analytics.map((a) => `/api/analytics/${a}`)]) {
       await compare(run, target, {
         scenario: 'admin',
         endpoint: `GET ${path}`,
