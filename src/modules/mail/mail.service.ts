@@ -20,20 +20,8 @@ export async function enqueueMail<T extends TemplateName>(
   data: TemplateData<T>,
   { attachments }: { attachments?: MailAttachment[] } = {},
 ): Promise<string> {
-  const rendered = (templates[template] as (d: TemplateData<T>) => { subject: string; text: string; html: string })(data);
-  const [row] = await tx
-    .insert(mailOutbox)
-    .values({
-      to,
-      template,
-      subject: rendered.subject,
-      text_body: rendered.text,
-      html_body: rendered.html,
-      attachments: attachments?.length ? attachments : null,
-    })
-    .returning({ id: mailOutbox.id });
-  await ctx.jobs.send(tx, MAIL_JOB, { id: row.id });
-  return row.id;
+  const [id] = await enqueueMails(ctx, tx, template, [{ to, data, attachments }]);
+  return id;
 }
 
 /**
@@ -112,7 +100,7 @@ export async function deliverMail(ctx: AppContext, id: string, { waitForLock = t
 
 /** Tries the just-committed messages at once; the queued jobs remain the safety net. */
 /** Beyond this many mails, the first attempt is left to the mail job's workers, not made at once. */
-export const DELIVER_AT_ONCE_MAX = 20;
+const DELIVER_AT_ONCE_MAX = 20;
 
 export function deliverSoon(ctx: AppContext, ids: string[]) {
   // A broadcast batch's hundreds of mails would each open a transaction and an SMTP exchange right
