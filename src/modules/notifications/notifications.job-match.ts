@@ -110,9 +110,14 @@ async function deliverBatch(ctx: AppContext) {
                     ${sql.param(later.map((l) => JSON.stringify(l.metadata)))}::jsonb[]) AS v(key, title, message, link, metadata)
         WHERE n.dedupe_key = v.key`);
     }
+    // A row whose jobs all went away before delivery made no notification: it stays "not notified",
+    // so a later match that day still makes the day's first one.
+    const delivered = new Set(items.map((i) => i.row));
     await tx.execute(sql`
-      UPDATE ${jobMatchRecipients} SET pending = false, notified = true
-      WHERE (day, user_id) IN (SELECT * FROM unnest(${sql.param(rows.map((r) => r.day))}::date[], ${sql.param(rows.map((r) => r.user_id))}::uuid[]))`);
+      UPDATE ${jobMatchRecipients} r SET pending = false, notified = r.notified OR v.delivered
+      FROM unnest(${sql.param(rows.map((r) => r.day))}::date[], ${sql.param(rows.map((r) => r.user_id))}::uuid[],
+                  ${sql.param(rows.map((r) => delivered.has(r)))}::boolean[]) AS v(day, user_id, delivered)
+      WHERE r.day = v.day AND r.user_id = v.user_id`);
     return true;
   });
 }

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply, createTestApp, listOf, member, postJob, setPreferences, settle, waitForNotifications, type TestApp, type TestUser } from '../../../test/helpers.js';
 import { auditLog } from '../audit/audit.tables.js';
@@ -137,6 +137,18 @@ describe('triggers', () => {
     await settle(500);
     expect(mailsTo(fan, (s) => s.startsWith('New job matching'))).toHaveLength(1);
     expect(mailsTo(mailOnly, (s) => s.startsWith('New job matching'))).toHaveLength(1);
+  });
+
+  it('when the jobs of a pending match vanish before delivery, then a later match that day still makes the first notification', async () => {
+    const fan = await member(t, { skills: ['Erlang'] });
+    await t.app.ctx.db.execute(
+      sql`INSERT INTO job_match_recipients (day, user_id, job_ids) VALUES ((now() AT TIME ZONE 'UTC')::date, ${fan.id}, ARRAY[gen_random_uuid()])`,
+    );
+    await runJobMatches(t.app.ctx);
+    expect((await listOf(fan)).results).toHaveLength(0);
+    const job = await postJob(poster, { skills_required: ['erlang'] });
+    const [n] = await runUntil(fan, (found) => found.length > 0);
+    expect(n).toMatchObject({ link: `/jobs/${job.id}`, title: `New job matching your skills: ${job.title}` });
   });
 });
 
