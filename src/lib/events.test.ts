@@ -38,7 +38,17 @@ const recording = (name: string, event: Subscriber<Ctx, any>['event']): Subscrib
     }
   },
 });
-const subscribers = [recording('several', ['user.registered', 'user.password_reset']), recording('wildcard', '*'), recording('one', 'job.posted')];
+/** Takes only the applications whose new status is "accepted": the others never queue a job for it. */
+const choosy: Subscriber<Ctx, 'application.status_changed'> = {
+  ...recording('choosy', 'application.status_changed'),
+  accepts: (envelope) => envelope.payload.to === 'accepted',
+};
+const subscribers = [
+  recording('several', ['user.registered', 'user.password_reset']),
+  recording('wildcard', '*'),
+  recording('one', 'job.posted'),
+  choosy,
+];
 
 const effects = async () =>
   (await database.db.execute<{ subscriber: string; event_id: string; type: string }>(sql`SELECT subscriber, event_id, type FROM effects ORDER BY subscriber`)).rows;
@@ -94,6 +104,30 @@ describe('events', () => {
     ).rejects.toThrow('rollback');
     await new Promise((r) => setTimeout(r, 2000));
     expect(await effects()).toEqual([]);
+  });
+
+  it('when a subscriber does not accept an event, then no job is queued for it (others still get theirs)', async () => {
+    await database.pool.query('TRUNCATE effects');
+    const change = (to: string) => ({
+      applicationId: randomUUID(),
+      jobId: randomUUID(),
+      applicantId: randomUUID(),
+      posterId: randomUUID(),
+      from: 'applied',
+      to,
+      byUserId: randomUUID(),
+      message: null,
+      automatic: false,
+    });
+    const queued = async () =>
+      (await database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'event.choosy'`)).rows[0].n;
+    const before = await queued();
+    await database.db.transaction((tx) => bus.publish(tx, 'application.status_changed', change('rejected')));
+    expect(await queued()).toBe(before);
+    await database.db.transaction((tx) => bus.publish(tx, 'application.status_changed', change('accepted')));
+    expect(await queued()).toBe(before + 1);
+    const rows = await waitForEffects(3);
+    expect(rows.map((r) => r.subscriber).sort()).toEqual(['choosy', 'wildcard', 'wildcard']);
   });
 
   it('when the same envelope is delivered again, also concurrently or after a failed attempt, then it takes effect once', async () => {

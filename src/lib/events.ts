@@ -55,6 +55,12 @@ export interface Subscriber<Ctx, K extends EventName = EventName> {
    * redelivery of the same envelope is skipped, so writes made through `delivery.tx` happen once.
    */
   handle(ctx: Ctx, envelope: EventEnvelope<K>, delivery: Delivery): Promise<void>;
+  /**
+   * Optional, pure and cheap: false when `handle` would do nothing with this event (a confirmation
+   * rule for an answer that needs none), so no job is queued for it. A job and its delivery
+   * transaction cost more than the request that published the event.
+   */
+  accepts?(envelope: EventEnvelope<K>): boolean;
 }
 
 const queueOf = (subscriberName: string) => `event.${subscriberName}`;
@@ -71,7 +77,9 @@ export function createEventBus<Ctx>(subscribers: Subscriber<Ctx, any>[], jobs: (
     async publish(tx, type, payload) {
       const envelope = { id: randomUUID(), type, payload };
       // Queued in the publisher's transaction: a rolled-back write leaves no job behind.
-      for (const s of subscribers.filter((sub) => subscribesTo(sub, type))) await jobs().send(tx, queueOf(s.name), envelope);
+      for (const s of subscribers.filter((sub) => subscribesTo(sub, type) && (sub.accepts?.(envelope) ?? true))) {
+        await jobs().send(tx, queueOf(s.name), envelope);
+      }
     },
   };
 }

@@ -9,6 +9,8 @@ export function rulesSubscriber(rules: NotificationRule<any>[]): Subscriber<AppC
   return {
     name: 'notifications',
     event: [...new Set(rules.map((r) => r.event as EventName))],
+    // Recipients are a function of the payload: an event nobody is told about queues no job.
+    accepts: (envelope) => rules.some((r) => r.event === envelope.type && r.recipients(envelope.payload).length > 0),
     async handle(ctx, envelope, { tx, afterCommit }) {
       for (const rule of rules.filter((r) => r.event === envelope.type)) {
         const recipients = [...new Set(rule.recipients(envelope.payload))];
