@@ -29,13 +29,22 @@ export interface Jobs {
   boss: PgBoss;
   /** Queues a job inside the caller's transaction: it exists only if that transaction commits. */
   send(tx: Tx, name: string, data: object, options?: SendOptions): Promise<void>;
-  /** Queues many jobs of one queue in one statement, inside the caller's transaction. */
-  sendMany(tx: Tx, name: string, data: object[]): Promise<void>;
+  /**
+   * Queues many jobs of one queue in one statement, inside the caller's transaction. `ids` (one per
+   * job, UUIDs) name the jobs, so that `drop` can find them again.
+   */
+  sendMany(tx: Tx, name: string, data: object[], ids?: string[]): Promise<void>;
+  /** Deletes jobs of a queue by id inside the caller's transaction (their work was done another way). */
+  drop(tx: Tx, name: string, ids: string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
 // drizzle keeps the transaction's pg client at tx.session.client; pg-boss needs it to join the transaction.
 const clientOf = (tx: Tx) => (tx as unknown as { session: { client: pg.PoolClient | pg.Pool } }).session.client;
+const inTransaction = (tx: Tx) => {
+  const client = clientOf(tx);
+  return { executeSql: (text: string, values: unknown[]) => client.query(text, values) };
+};
 
 export async function startJobs<Ctx>(
   pool: pg.Pool,
@@ -77,19 +86,17 @@ export async function startJobs<Ctx>(
   return {
     boss,
     async send(tx, name, data, sendOptions = {}) {
-      const client = clientOf(tx);
-      await boss.send(name, data, {
-        ...sendOptions,
-        db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
-      });
+      await boss.send(name, data, { ...sendOptions, db: inTransaction(tx) });
     },
-    async sendMany(tx, name, data) {
+    async sendMany(tx, name, data, ids) {
       if (!data.length) return;
-      const client = clientOf(tx);
       await boss.insert(
-        data.map((d) => ({ name, data: d })),
-        { db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) } },
+        data.map((d, i) => ({ name, data: d, ...(ids ? { id: ids[i] } : {}) })),
+        { db: inTransaction(tx) },
       );
+    },
+    async drop(tx, name, ids) {
+      if (ids.length) await boss.deleteJob(name, ids, { db: inTransaction(tx) });
     },
     async stop() {
       await boss.stop({ graceful: true, timeout: 5000, wait: true });

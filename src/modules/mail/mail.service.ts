@@ -46,10 +46,13 @@ export async function enqueueMails<T extends TemplateName>(
       }),
     )
     .returning({ id: mailOutbox.id });
+  // Each job bears its message's id: an immediate delivery removes it (deliverMail).
+  const ids = rows.map((r) => r.id);
   await ctx.jobs.sendMany(
     tx,
     MAIL_JOB,
-    rows.map((r) => ({ id: r.id })),
+    ids.map((id) => ({ id })),
+    ids,
   );
   return rows.map((r) => r.id);
 }
@@ -59,7 +62,9 @@ export async function enqueueMails<T extends TemplateName>(
  * commit and the queued job exclusive; a failure is recorded and rethrown so the job retries.
  * The job waits for the lock (skipping would let it finish while the other attempt is still
  * sending, and if that attempt then failed, nothing would ever retry); the opportunistic attempt
- * (`waitForLock: false`) skips a locked row, since the job holding it will deliver or retry.
+ * (`waitForLock: false`) skips a locked row, since the job holding it will deliver or retry. When
+ * that attempt sends the message, it deletes the queued job in the same transaction: otherwise the
+ * job would still be fetched, lock the row, find it sent and be completed, four statements for nothing.
  */
 export async function deliverMail(ctx: AppContext, id: string, { waitForLock = true, lastAttempt = false } = {}) {
   let failure: unknown;
@@ -82,6 +87,7 @@ export async function deliverMail(ctx: AppContext, id: string, { waitForLock = t
         .update(mailOutbox)
         .set({ status: 'sent', sent_at: new Date(), attempts: mail.attempts + 1, last_error: null })
         .where(eq(mailOutbox.id, id));
+      if (!waitForLock) await ctx.jobs.drop(tx, MAIL_JOB, [id]);
     } catch (err) {
       failure = err;
       await tx

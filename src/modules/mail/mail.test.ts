@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, uniqueEmail, type TestApp } from '../../../test/helpers.js';
 import { anonymizeMailTo } from './mail.anonymize.js';
-import { deliverMail, enqueueMail } from './mail.service.js';
+import { deliverMail, deliverSoon, enqueueMail, MAIL_JOB } from './mail.service.js';
 import { mailOutbox } from './mail.tables.js';
 
 let t: TestApp;
@@ -13,6 +13,15 @@ afterAll(() => t?.close());
 
 const queueOne = (to: string) =>
   t.database.db.transaction((tx) => enqueueMail(t.app.ctx, tx, to, 'verify-email', { name: 'Ann', code: '123456' }));
+/** The queued delivery job of a message (its id is the message's), or undefined when there is none. */
+const jobOf = async (id: string) =>
+  (await t.database.pool.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = $1 AND id = $2`, [MAIL_JOB, id])).rows[0];
+const until = async (check: () => Promise<boolean>, timeoutMs = 5000) => {
+  for (const deadline = Date.now() + timeoutMs; !(await check()); ) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
 const rowOf = async (id: string) => (await t.database.db.select().from(mailOutbox).where(eq(mailOutbox.id, id)))[0];
 
 describe('mail outbox', () => {
@@ -47,6 +56,29 @@ describe('mail outbox', () => {
     await deliverMail(t.app.ctx, id);
     expect(t.inbox.messages.filter((m) => m.to === to)).toHaveLength(1);
     expect((await rowOf(id)).status).toBe('sent');
+  });
+
+  it('when the immediate attempt sends a message, then its queued job goes with it (no second run to find it sent)', async () => {
+    const to = uniqueEmail();
+    const id = await queueOne(to);
+    expect(await jobOf(id)).toBeDefined(); // the safety net exists from the commit on
+    deliverSoon(t.app.ctx, [id]);
+    await until(async () => (await rowOf(id)).status === 'sent');
+    await until(async () => (await jobOf(id)) === undefined);
+    expect(t.inbox.messages.filter((m) => m.to === to)).toHaveLength(1);
+  });
+
+  it('when the immediate attempt fails, then the queued job stays and delivers the message later', async () => {
+    const to = uniqueEmail();
+    const id = await queueOne(to);
+    t.inbox.failing = true;
+    try {
+      await expect(deliverMail(t.app.ctx, id, { waitForLock: false })).rejects.toThrow(/SMTP is down/);
+    } finally {
+      t.inbox.failing = false;
+    }
+    expect(await jobOf(id)).toBeDefined();
+    expect((await rowOf(id)).status).toBe('pending');
   });
 
   it('when a message has attachments, then they are kept with the row and handed to the mailer', async () => {
