@@ -19,18 +19,29 @@ export interface CalendarEvent {
   cancelled_at: Date | null;
 }
 
+/** One formatter per zone: building an Intl.DateTimeFormat costs far more than using one. */
+const wallClockFormats = new Map<string, Intl.DateTimeFormat>();
+function wallClockFormat(timeZone: string) {
+  let format = wallClockFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    wallClockFormats.set(timeZone, format);
+  }
+  return format;
+}
+
 /** The wall-clock fields of an instant in an IANA zone (from Intl; no time zone library needed). */
 function wallClockFields(date: Date, timeZone: string) {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(date);
+  const parts = wallClockFormat(timeZone).formatToParts(date);
   const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
   return [get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')] as const;
 }
@@ -129,9 +140,15 @@ export function eventCalendar(event: CalendarEvent, publicUrl: string) {
  */
 export async function eventIcsAttachment(db: Db | Tx, eventId: string, publicUrl: string) {
   const event = await findEvent(db, eventId);
-  if (!event) return null;
-  return { filename: 'event.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: eventCalendar(event, publicUrl) };
+  return event ? icsAttachment(event, publicUrl) : null;
 }
+
+/** The attachment of an event already read (a live one: the caller checks it is not deleted). */
+export const icsAttachment = (event: CalendarEvent, publicUrl: string) => ({
+  filename: 'event.ics',
+  contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+  content: eventCalendar(event, publicUrl),
+});
 
 /** The download: 404 for an unknown or deleted event. */
 export async function eventIcsFile(ctx: AppContext, eventId: string) {

@@ -2,33 +2,54 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { NotificationRule } from '../notifications/notifications.rules.js';
 import './events.domain-events.js';
-import { eventIcsAttachment } from './events.ics.js';
+import { icsAttachment } from './events.ics.js';
 import { events } from './events.tables.js';
 
-/** Title, start (in the event's own time zone) and place, read once per notification. */
+/**
+ * The event, read once per delivery: a delivery runs in a transaction of its own, and the message
+ * and the calendar file of one notification both need the row (deleted ones included, for the words).
+ */
+const readsByDelivery = new WeakMap<Db, Map<string, Promise<typeof events.$inferSelect | undefined>>>();
+function eventOf(db: Db, eventId: string) {
+  let reads = readsByDelivery.get(db);
+  if (!reads) readsByDelivery.set(db, (reads = new Map()));
+  let read = reads.get(eventId);
+  if (!read) {
+    read = db
+      .select()
+      .from(events)
+      .where(eq(events.id, eventId))
+      .then(([row]) => row);
+    reads.set(eventId, read);
+  }
+  return read;
+}
+
+/** "Tuesday, 1 December 2026 at 18:00 IST": one formatter per zone (building one is the costly part). */
+const startFormats = new Map<string, Intl.DateTimeFormat>();
+function startFormat(timeZone: string) {
+  let format = startFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone,
+      timeZoneName: 'short',
+    });
+    startFormats.set(timeZone, format);
+  }
+  return format;
+}
+
+/** Title, start (in the event's own time zone) and place, for the message. */
 async function describe(db: Db, eventId: string) {
-  const [event] = await db
-    .select({
-      title: events.title,
-      start_date: events.start_date,
-      timezone: events.timezone,
-      location: events.location,
-      is_virtual: events.is_virtual,
-      meeting_link: events.meeting_link,
-    })
-    .from(events)
-    .where(eq(events.id, eventId));
+  const event = await eventOf(db, eventId);
   if (!event) return { title: 'an event', when: '', where: '' };
-  const when = new Intl.DateTimeFormat('en-GB', {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: event.timezone,
-    timeZoneName: 'short',
-  }).format(event.start_date);
+  const when = startFormat(event.timezone).format(event.start_date);
   const where = event.is_virtual ? `online${event.meeting_link ? ` (${event.meeting_link})` : ''}` : (event.location ?? '');
   return { title: event.title, when, where };
 }
@@ -37,8 +58,8 @@ const link = (eventId: string) => `/events/${eventId}`;
 
 /** The event's calendar file for the e-mail (none when the event is gone): same UID as the download. */
 async function calendarFile(db: Db, eventId: string, publicUrl: string) {
-  const file = await eventIcsAttachment(db, eventId, publicUrl);
-  return file ? [file] : [];
+  const event = await eventOf(db, eventId);
+  return event && !event.deleted_at ? [icsAttachment(event, publicUrl)] : [];
 }
 
 /**
