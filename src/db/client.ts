@@ -6,6 +6,13 @@ export type Db = NodePgDatabase<typeof schema>;
 /** A database handle or an open transaction: services accept either. */
 export type Tx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 
+/**
+ * The pg connection behind a handle: a transaction's own client (drizzle keeps it at
+ * tx.session.client), or the pool. For what drizzle does not do itself: pg-boss joining a
+ * transaction, named statements inside one.
+ */
+export const connectionOf = (db: Tx) => (db as unknown as { session: { client: pg.PoolClient | pg.Pool } }).session.client;
+
 // Return bigint counts as numbers (they stay far below 2^53 here) and keep timestamps as Date.
 pg.types.setTypeParser(20, (v) => Number(v));
 

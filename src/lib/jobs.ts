@@ -1,6 +1,6 @@
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
-import type { Tx } from '../db/client.js';
+import { connectionOf, type Tx } from '../db/client.js';
 
 export interface JobDefinition<Ctx, T = unknown> {
   name: string;
@@ -39,10 +39,9 @@ export interface Jobs {
   stop(): Promise<void>;
 }
 
-// drizzle keeps the transaction's pg client at tx.session.client; pg-boss needs it to join the transaction.
-const clientOf = (tx: Tx) => (tx as unknown as { session: { client: pg.PoolClient | pg.Pool } }).session.client;
-const inTransaction = (tx: Tx) => {
-  const client = clientOf(tx);
+/** pg-boss joins the caller's transaction through its connection. */
+const joining = (tx: Tx) => {
+  const client = connectionOf(tx);
   return { executeSql: (text: string, values: unknown[]) => client.query(text, values) };
 };
 
@@ -86,17 +85,17 @@ export async function startJobs<Ctx>(
   return {
     boss,
     async send(tx, name, data, sendOptions = {}) {
-      await boss.send(name, data, { ...sendOptions, db: inTransaction(tx) });
+      await boss.send(name, data, { ...sendOptions, db: joining(tx) });
     },
     async sendMany(tx, name, data, ids) {
       if (!data.length) return;
       await boss.insert(
         data.map((d, i) => ({ name, data: d, ...(ids ? { id: ids[i] } : {}) })),
-        { db: inTransaction(tx) },
+        { db: joining(tx) },
       );
     },
     async drop(tx, name, ids) {
-      if (ids.length) await boss.deleteJob(name, ids, { db: inTransaction(tx) });
+      if (ids.length) await boss.deleteJob(name, ids, { db: joining(tx) });
     },
     async stop() {
       await boss.stop({ graceful: true, timeout: 5000, wait: true });

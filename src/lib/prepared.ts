@@ -1,4 +1,5 @@
-import type { Db } from '../db/client.js';
+import type { QueryResultRow } from 'pg';
+import { connectionOf, type Db, type Tx } from '../db/client.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -55,4 +56,15 @@ export function runShaped<Query extends Preparable>(
     byName.set(key, statement);
   }
   return statement.execute(params) as Result;
+}
+
+/**
+ * Fixed SQL run as a named prepared statement on the connection of `db` (a transaction's own, or
+ * the pool): no query builder runs per call and PostgreSQL plans it once per connection. It is for
+ * the few statements of a hot write inside a transaction, where `prepared()` (bound to the pool)
+ * cannot go. One name, one constant text: pg refuses a name reused with another text.
+ */
+export async function runNamed<Row extends QueryResultRow>(db: Tx, name: string, text: string, values: unknown[]) {
+  const { rows } = await connectionOf(db).query<Row>({ name, text, values });
+  return rows;
 }

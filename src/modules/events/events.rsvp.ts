@@ -1,5 +1,4 @@
-import { and, eq, isNull, ne, sql, type SQL } from 'drizzle-orm';
-import type { Tx } from '../../db/client.js';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { conflict, forbidden, notFound } from '../../lib/errors.js';
 import { cursorTimestamp, keyset } from '../../lib/pagination.js';
@@ -8,7 +7,8 @@ import { directoryScope, verifiedAlumnus } from '../profiles/profiles.search.js'
 import { profiles } from '../profiles/profiles.tables.js';
 import { isEventManager, promoteFromWaitlist, waitlistPosition } from './events.queries.js';
 import type { AttendeesQuery, PageQuery, RsvpBody } from './events.schemas.js';
-import { eventRsvps, events, eventWaitlistSeq, type RsvpStatus } from './events.tables.js';
+import { lockEvent, moveCounter, previousAnswer, recordAnswer, waitlistPositionOf, type Move } from './events.rsvp.sql.js';
+import { eventRsvps, events, type RsvpStatus } from './events.tables.js';
 
 const closedReasons = {
   event_cancelled: 'The event was cancelled',
@@ -27,76 +27,34 @@ const closedReasons = {
  */
 export async function rsvpToEvent(ctx: AppContext, actor: Actor, eventId: string, input: RsvpBody) {
   return ctx.db.transaction(async (tx) => {
-    // Lock the event row: answers to one event are settled one at a time, in arrival order.
-    const [event] = await tx
-      .select({
-        waitlist_enabled: events.waitlist_enabled,
-        attending_count: events.attending_count,
-        waitlist_count: events.waitlist_count,
-        closed: sql<keyof typeof closedReasons | null>`CASE
-          WHEN ${events.cancelled_at} IS NOT NULL THEN 'event_cancelled'
-          WHEN ${events.end_date} <= now() THEN 'event_ended'
-          WHEN now() >= coalesce(${events.registration_deadline}, ${events.start_date}) THEN 'registration_closed' END`,
-      })
-      .from(events)
-      .where(and(eq(events.id, eventId), isNull(events.deleted_at)))
-      .for('no key update');
+    const event = await lockEvent(tx, eventId);
     if (!event) throw notFound('Event');
     if (event.closed) throw conflict(closedReasons[event.closed], event.closed);
+    const from = await previousAnswer(tx, eventId, actor.id);
 
-    // Read after the lock, in a statement of its own: in READ COMMITTED it then sees every answer
-    // committed before we got the lock (a promotion by someone else's drop-out included). Joined into
-    // the locking statement it would come from that statement's older snapshot.
-    const [previous] = await tx
-      .select({ status: eventRsvps.status })
-      .from(eventRsvps)
-      .where(and(eq(eventRsvps.event_id, eventId), eq(eventRsvps.user_id, actor.id)));
-    const from = previous?.status ?? null;
     let counts = { attending_count: event.attending_count, waitlist_count: event.waitlist_count };
-    const move = async (set: Record<string, SQL>, condition?: SQL) => {
-      const [moved] = await tx
-        .update(events)
-        .set(set)
-        .where(and(eq(events.id, eventId), condition))
-        .returning({ attending_count: events.attending_count, waitlist_count: events.waitlist_count });
+    const move = async (which: Move) => {
+      const moved = await moveCounter(tx, eventId, which);
       if (moved) counts = moved;
       return moved;
     };
-
     let to: RsvpStatus = input.status;
     if (to === 'attending' && (from === 'attending' || from === 'waitlisted')) {
       to = from; // already in, or already queued: keep the seat or the place in line
     } else if (to === 'attending') {
-      const seat = await move(
-        { attending_count: sql`${events.attending_count} + 1` },
-        sql`(${events.max_attendees} IS NULL OR ${events.attending_count} < ${events.max_attendees})`,
-      );
-      if (!seat) {
+      if (!(await move('takeSeat'))) {
         if (!event.waitlist_enabled) throw conflict('The event is full', 'capacity_full');
         to = 'waitlisted';
-        await move({ waitlist_count: sql`${events.waitlist_count} + 1` });
+        await move('joinWaitlist');
       }
     } else if (from === 'attending') {
-      await move({ attending_count: sql`${events.attending_count} - 1` });
+      await move('leaveSeat');
     } else if (from === 'waitlisted') {
-      await move({ waitlist_count: sql`${events.waitlist_count} - 1` });
+      await move('leaveWaitlist');
     }
 
-    const now = new Date();
-    const seq =
-      to === 'waitlisted' && from !== 'waitlisted'
-        ? sql.raw(`nextval('${eventWaitlistSeq.seqName}')`)
-        : to === 'waitlisted'
-          ? undefined
-          : null;
-    const [answer] = await tx
-      .insert(eventRsvps)
-      .values({ event_id: eventId, user_id: actor.id, status: to, rsvp_date: now, waitlist_seq: seq ?? null })
-      .onConflictDoUpdate({
-        target: [eventRsvps.event_id, eventRsvps.user_id],
-        set: { status: to, rsvp_date: now, ...(seq === undefined ? {} : { waitlist_seq: seq }) },
-      })
-      .returning({ rsvp_date: eventRsvps.rsvp_date, waitlist_seq: eventRsvps.waitlist_seq });
+    const seq = to !== 'waitlisted' ? 'none' : from === 'waitlisted' ? 'keep' : 'next';
+    const answer = await recordAnswer(tx, eventId, actor.id, to, new Date(), seq);
     if (from === 'attending' && to !== 'attending') {
       const promoted = (await promoteFromWaitlist(ctx, tx, eventId)).length;
       counts = { attending_count: counts.attending_count + promoted, waitlist_count: counts.waitlist_count - promoted };
@@ -108,15 +66,6 @@ export async function rsvpToEvent(ctx: AppContext, actor: Actor, eventId: string
     }
     return { event_id: eventId, user_id: actor.id, status: to, rsvp_date: answer.rsvp_date, waitlist_position: position, ...counts };
   });
-}
-
-/** 1-based place of a waitlist_seq in the event's waitlist (index event_rsvps_waitlist_idx). */
-async function waitlistPositionOf(tx: Tx, eventId: string, seq: number) {
-  const [row] = await tx
-    .select({ position: sql<number>`count(*)::int` })
-    .from(eventRsvps)
-    .where(and(eq(eventRsvps.event_id, eventId), eq(eventRsvps.status, 'waitlisted'), sql`${eventRsvps.waitlist_seq} <= ${seq}`));
-  return row.position;
 }
 
 async function eventForList(ctx: AppContext, eventId: string) {
