@@ -5,6 +5,7 @@ import { connectDatabase, type Database } from '../db/client.js';
 import { createTestDatabase } from '../../test/helpers.js';
 import {
   createEventBus,
+  deliverMany,
   deliverOnce,
   DELIVERY_RETENTION_DAYS,
   eventDeliveryJobs,
@@ -43,11 +44,29 @@ const choosy: Subscriber<Ctx, 'application.status_changed'> = {
   ...recording('choosy', 'application.status_changed'),
   accepts: (envelope) => envelope.payload.to === 'accepted',
 };
+/** Handles batches in one call (recorded in `batches`); a payload with userId 'poison' makes the call throw. */
+const batches: number[] = [];
+const POISON = '00000000-0000-4000-8000-000000000bad';
+const batching: Subscriber<Ctx, 'user.password_reset'> = {
+  ...recording('batching', 'user.password_reset'),
+  async handleMany(ctx, envelopes, delivery) {
+    batches.push(envelopes.length);
+    for (const envelope of envelopes) {
+      if (envelope.payload.userId === POISON) throw new Error('poisoned envelope');
+      await batching.handle(ctx, envelope, delivery);
+    }
+  },
+  async handle(_ctx, envelope, { tx }) {
+    if (envelope.payload.userId === POISON) throw new Error('poisoned envelope');
+    await tx.execute(sql`INSERT INTO effects (subscriber, event_id, type) VALUES ('batching', ${envelope.id}, ${envelope.type})`);
+  },
+};
 const subscribers = [
   recording('several', ['user.registered', 'user.password_reset']),
   recording('wildcard', '*'),
   recording('one', 'job.posted'),
   choosy,
+  batching,
 ];
 
 const effects = async () =>
@@ -128,6 +147,44 @@ describe('events', () => {
     expect(await queued()).toBe(before + 1);
     const rows = await waitForEffects(3);
     expect(rows.map((r) => r.subscriber).sort()).toEqual(['choosy', 'wildcard', 'wildcard']);
+  });
+
+  it('when a batch is delivered, then each envelope takes effect once, in one transaction, duplicates and earlier deliveries skipped', async () => {
+    await database.pool.query('TRUNCATE effects');
+    const ctx = { db: database.db };
+    const envelope = () => ({ id: randomUUID(), type: 'user.password_reset' as const, payload: { userId: randomUUID() } });
+    const [a, b, c] = [envelope(), envelope(), envelope()];
+    expect(await deliverOnce(ctx, batching, a)).toBe(true);
+    batches.length = 0;
+    expect(await deliverMany(ctx, batching, [a, b, b, c])).toBe(2);
+    expect(batches).toEqual([2]); // a was delivered before; b once
+    expect(await deliverMany(ctx, batching, [a, b, c])).toBe(0);
+    const rows = (await effects()).filter((r) => r.subscriber === 'batching');
+    expect(rows.map((r) => r.event_id).sort()).toEqual([a.id, b.id, c.id].sort());
+  });
+
+  it('when one event of a fetched batch fails, then the others are still delivered (one by one) and only it is retried', async () => {
+    await database.pool.query('TRUNCATE effects');
+    batches.length = 0;
+    const good = [randomUUID(), randomUUID(), randomUUID()];
+    // Queued together, so a worker fetches them as one batch.
+    await database.db.transaction(async (tx) => {
+      for (const userId of [good[0], POISON, good[1], good[2]]) await bus.publish(tx, 'user.password_reset', { userId });
+    });
+    const deadline = Date.now() + 10_000;
+    let delivered: string[] = [];
+    while (Date.now() < deadline && delivered.length < 3) {
+      await new Promise((r) => setTimeout(r, 100));
+      delivered = (await effects()).filter((r) => r.subscriber === 'batching').map((r) => r.event_id);
+    }
+    expect(delivered).toHaveLength(3);
+    expect(batches[0]).toBe(4); // tried as one batch first
+    await waitForEffects(3 + 4 + 4); // and the other subscribers of these events, before the next test
+    const { rows } = await database.pool.query<{ state: string; n: number }>(
+      `SELECT state, count(*)::int AS n FROM pgboss.job WHERE name = 'event.batching' AND data -> 'payload' ->> 'userId' = $1 GROUP BY state`,
+      [POISON],
+    );
+    expect(rows.map((r) => r.state)).not.toContain('completed');
   });
 
   it('when the same envelope is delivered again, also concurrently or after a failed attempt, then it takes effect once', async () => {

@@ -61,6 +61,11 @@ export interface Subscriber<Ctx, K extends EventName = EventName> {
    * transaction cost more than the request that published the event.
    */
   accepts?(envelope: EventEnvelope<K>): boolean;
+  /**
+   * Optional: several events in one delivery transaction (a burst of RSVPs makes one notification
+   * statement and one mail statement, not one of each per answer). Same contract as `handle`.
+   */
+  handleMany?(ctx: Ctx, envelopes: EventEnvelope<K>[], delivery: Delivery): Promise<void>;
 }
 
 const queueOf = (subscriberName: string) => `event.${subscriberName}`;
@@ -102,6 +107,32 @@ export async function deliverOnce<Ctx extends { db: Db }>(
     if (!rowCount) return false;
     await subscriber.handle(ctx, envelope, { tx, afterCommit: (fn) => after.push(fn) });
     return true;
+  });
+  for (const fn of after) fn();
+  return delivered;
+}
+
+/**
+ * `deliverOnce` for a batch, with the subscriber's `handleMany`: the delivery marks of all the
+ * envelopes in one statement, then the ones not delivered before, in the same transaction. Returns
+ * how many were delivered now. (A failure rolls back the whole batch; the job runner then retries
+ * each envelope alone.)
+ */
+export async function deliverMany<Ctx extends { db: Db }>(
+  ctx: Ctx,
+  subscriber: Subscriber<Ctx, any>,
+  envelopes: EventEnvelope[],
+): Promise<number> {
+  const unique = [...new Map(envelopes.map((e) => [e.id, e])).values()];
+  const after: (() => void)[] = [];
+  const delivered = await ctx.db.transaction(async (tx) => {
+    const { rows } = await tx.execute<{ event_id: string }>(sql`
+      INSERT INTO event_deliveries (subscriber, event_id) SELECT ${subscriber.name}, unnest(${sql.param(unique.map((e) => e.id))}::uuid[])
+      ON CONFLICT DO NOTHING RETURNING event_id`);
+    const fresh = new Set(rows.map((r) => r.event_id));
+    const todo = unique.filter((e) => fresh.has(e.id));
+    if (todo.length) await subscriber.handleMany!(ctx, todo, { tx, afterCommit: (fn) => after.push(fn) });
+    return todo.length;
   });
   for (const fn of after) fn();
   return delivered;
@@ -158,4 +189,5 @@ export const subscriberJobs = <Ctx extends { db: Db }>(subscribers: Subscriber<C
     handle: async (ctx, envelope) => {
       await deliverOnce(ctx, s, envelope);
     },
+    ...(s.handleMany ? { handleBatch: async (ctx: Ctx, envelopes: EventEnvelope[]) => void (await deliverMany(ctx, s, envelopes)) } : {}),
   }));

@@ -6,6 +6,11 @@ export interface JobDefinition<Ctx, T = unknown> {
   name: string;
   /** `lastAttempt` is true when pg-boss will not retry this job if it fails now. */
   handle(ctx: Ctx, data: T, attempt: { lastAttempt: boolean }): Promise<void>;
+  /**
+   * Optional: a whole fetched batch in one go (e.g. one transaction for many deliveries). When it
+   * throws, the batch's jobs run one by one through `handle`, so a bad job fails alone.
+   */
+  handleBatch?(ctx: Ctx, data: T[]): Promise<void>;
   /** pg-boss retry policy; defaults favour a flaky SMTP server coming back within the hour. */
   retryLimit?: number;
   /**
@@ -72,6 +77,13 @@ export async function startJobs<Ctx>(
       // fails on its own: a failed one is failed here (and retried by its policy), the rest complete.
       const workOptions = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: JOB_BATCH, includeMetadata: true as const };
       await boss.work(def.name, workOptions, async (batch) => {
+        if (def.handleBatch && batch.length > 1) {
+          try {
+            return await def.handleBatch(options.ctx(), batch.map((job) => job.data));
+          } catch (err) {
+            options.onError(err); // then each job on its own, below
+          }
+        }
         for (const job of batch) {
           try {
             await def.handle(options.ctx(), job.data, { lastAttempt: job.retryCount >= job.retryLimit });

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { AppContext } from '../../lib/context.js';
 import type { Tx } from '../../db/client.js';
 import type { MailAttachment } from '../../lib/mail.js';
@@ -57,14 +57,21 @@ export async function enqueueMails<T extends TemplateName>(
   return rows.map((r) => r.id);
 }
 
+const outgoing = (mail: typeof mailOutbox.$inferSelect) => ({
+  to: mail.to,
+  subject: mail.subject,
+  text: mail.text_body,
+  html: mail.html_body,
+  ...(mail.attachments?.length ? { attachments: mail.attachments } : {}),
+});
+const errorText = (err: unknown) => String((err as Error).message ?? err).slice(0, 500);
+
 /**
- * Sends one outbox message if it is still pending. The row lock makes the immediate attempt after
- * commit and the queued job exclusive; a failure is recorded and rethrown so the job retries.
- * The job waits for the lock (skipping would let it finish while the other attempt is still
- * sending, and if that attempt then failed, nothing would ever retry); the opportunistic attempt
- * (`waitForLock: false`) skips a locked row, since the job holding it will deliver or retry. When
- * that attempt sends the message, it deletes the queued job in the same transaction: otherwise the
- * job would still be fetched, lock the row, find it sent and be completed, four statements for nothing.
+ * Sends one outbox message if it is still pending (the mail job). The row lock makes this and the
+ * immediate attempt after commit (deliverSoon) exclusive; a failure is recorded and rethrown so the
+ * job retries. The job waits for the lock (skipping would let it finish while the other attempt is
+ * still sending, and if that attempt then failed, nothing would ever retry); `waitForLock: false`
+ * skips a locked row instead.
  */
 export async function deliverMail(ctx: AppContext, id: string, { waitForLock = true, lastAttempt = false } = {}) {
   let failure: unknown;
@@ -76,18 +83,11 @@ export async function deliverMail(ctx: AppContext, id: string, { waitForLock = t
       .for('update', waitForLock ? {} : { skipLocked: true });
     if (!mail) return;
     try {
-      await ctx.mailer.send({
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text_body,
-        html: mail.html_body,
-        ...(mail.attachments?.length ? { attachments: mail.attachments } : {}),
-      });
+      await ctx.mailer.send(outgoing(mail));
       await tx
         .update(mailOutbox)
         .set({ status: 'sent', sent_at: new Date(), attempts: mail.attempts + 1, last_error: null })
         .where(eq(mailOutbox.id, id));
-      if (!waitForLock) await ctx.jobs.drop(tx, MAIL_JOB, [id]);
     } catch (err) {
       failure = err;
       await tx
@@ -96,7 +96,7 @@ export async function deliverMail(ctx: AppContext, id: string, { waitForLock = t
           // After the queue's last retry the message is given up on, visibly, rather than left pending.
           ...(lastAttempt ? { status: 'failed' as const } : {}),
           attempts: mail.attempts + 1,
-          last_error: String((err as Error).message ?? err).slice(0, 500),
+          last_error: errorText(err),
         })
         .where(eq(mailOutbox.id, id));
     }
@@ -104,13 +104,46 @@ export async function deliverMail(ctx: AppContext, id: string, { waitForLock = t
   if (failure) throw failure;
 }
 
-/** Tries the just-committed messages at once; the queued jobs remain the safety net. */
 /** Beyond this many mails, the first attempt is left to the mail job's workers, not made at once. */
 const DELIVER_AT_ONCE_MAX = 20;
 
+/**
+ * Tries just-committed messages at once, all in one transaction: the pending ones are locked (rows
+ * a job is sending are skipped: that job delivers or retries), sent one after the other, then
+ * marked sent and their queued jobs deleted in one statement each. A message SMTP refuses keeps its
+ * job, which retries it. A broadcast batch's hundreds of mails are left to the jobs: they would hold
+ * their locks for the whole SMTP exchange right when the real-time pushes go out.
+ */
 export function deliverSoon(ctx: AppContext, ids: string[]) {
-  // A broadcast batch's hundreds of mails would each open a transaction and an SMTP exchange right
-  // when its real-time pushes go out; the queued jobs send them a moment later instead.
-  if (ids.length > DELIVER_AT_ONCE_MAX) return;
-  for (const id of ids) deliverMail(ctx, id, { waitForLock: false }).catch((err) => ctx.log.warn({ err, mailId: id }, 'mail delivery failed; will retry'));
+  if (!ids.length || ids.length > DELIVER_AT_ONCE_MAX) return;
+  sendPendingNow(ctx, ids).catch((err) => ctx.log.warn({ err, mailIds: ids }, 'mail delivery failed; will retry'));
+}
+
+async function sendPendingNow(ctx: AppContext, ids: string[]) {
+  await ctx.db.transaction(async (tx) => {
+    const mails = await tx
+      .select()
+      .from(mailOutbox)
+      .where(and(inArray(mailOutbox.id, ids), eq(mailOutbox.status, 'pending')))
+      .for('update', { skipLocked: true });
+    const sent: string[] = [];
+    for (const mail of mails) {
+      try {
+        await ctx.mailer.send(outgoing(mail));
+        sent.push(mail.id);
+      } catch (err) {
+        ctx.log.warn({ err, mailId: mail.id }, 'mail delivery failed; will retry');
+        await tx
+          .update(mailOutbox)
+          .set({ attempts: mail.attempts + 1, last_error: errorText(err) })
+          .where(eq(mailOutbox.id, mail.id));
+      }
+    }
+    if (!sent.length) return;
+    await tx
+      .update(mailOutbox)
+      .set({ status: 'sent', sent_at: new Date(), attempts: sql`${mailOutbox.attempts} + 1`, last_error: null })
+      .where(inArray(mailOutbox.id, sent));
+    await ctx.jobs.drop(tx, MAIL_JOB, sent);
+  });
 }
