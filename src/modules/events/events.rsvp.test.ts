@@ -200,6 +200,18 @@ describe('GET /api/events/{event_id}/attendees and /waitlist', () => {
     expect((await member.inject({ method: 'GET', url: `/api/events/${eventId}/attendees?status=maybe` })).statusCode).toBe(403);
   });
 
+  it('when an attending member is suspended, then other members no longer see them; the creator still does', async () => {
+    const event = (await createEvent(host, { max_attendees: 5 })).id;
+    const [stays, suspended] = await people(2);
+    await rsvp(stays, event, 'attending');
+    await rsvp(suspended, event, 'attending');
+    await t.database.db.execute(sql`UPDATE users SET status = 'suspended' WHERE id = ${suspended.id}`);
+    const seen = await member.inject({ method: 'GET', url: `/api/events/${event}/attendees` });
+    expect(seen.json().results.map((r: { user_id: string }) => r.user_id)).toEqual([stays.id]);
+    const managed = await host.inject({ method: 'GET', url: `/api/events/${event}/attendees` });
+    expect(managed.json().results.map((r: { user_id: string }) => r.user_id)).toEqual([stays.id, suspended.id]);
+  });
+
   it('when paging attendees with limit=1, then every answer appears once', async () => {
     const seen: string[] = [];
     let cursor: string | null = null;

@@ -1,4 +1,4 @@
-import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { conflict, forbidden, notFound } from '../../lib/errors.js';
 import { cursorTimestamp, keyset } from '../../lib/pagination.js';
@@ -97,7 +97,8 @@ const waitlistList = keyset<{ seq: number | null }>(
 
 /**
  * The creator and admins see every answer with its status (and waitlist position); other members
- * see who is attending, by name, except those whose profile is hidden from the directory and, with
+ * see who is attending, by name, except accounts that are not active (suspended, deleted), those whose
+ * profile is hidden from the directory and, with
  * directory_verified_alumni_only, those who are not verified alumni (decision 110).
  */
 export async function listAttendees(ctx: AppContext, actor: Actor, eventId: string, query: AttendeesQuery) {
@@ -124,7 +125,7 @@ export async function listAttendees(ctx: AppContext, actor: Actor, eventId: stri
       and(
         eq(eventRsvps.event_id, eventId),
         status ? eq(eventRsvps.status, status) : undefined,
-        manager ? undefined : and(ne(users.status, 'deleted'), sql`coalesce(${profiles.directory_visible}, true)`),
+        manager ? undefined : and(eq(users.status, 'active'), sql`coalesce(${profiles.directory_visible}, true)`),
         scope === 'verified-alumni' ? verifiedAlumnus(sql`${eventRsvps.user_id}`) : undefined,
         attendeesList.after(ctx, query.cursor),
       ),
