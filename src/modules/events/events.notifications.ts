@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { NotificationRule } from '../notifications/notifications.rules.js';
 import './events.domain-events.js';
@@ -9,10 +9,15 @@ import { events } from './events.tables.js';
  * The event, read once per delivery: a delivery runs in a transaction of its own, and the message
  * and the calendar file of one notification both need the row (deleted ones included, for the words).
  */
-const readsByDelivery = new WeakMap<Db, Map<string, Promise<typeof events.$inferSelect | undefined>>>();
-function eventOf(db: Db, eventId: string) {
+type EventRow = typeof events.$inferSelect;
+const readsByDelivery = new WeakMap<Db, Map<string, Promise<EventRow | undefined>>>();
+function readsOf(db: Db) {
   let reads = readsByDelivery.get(db);
   if (!reads) readsByDelivery.set(db, (reads = new Map()));
+  return reads;
+}
+function eventOf(db: Db, eventId: string) {
+  const reads = readsOf(db);
   let read = reads.get(eventId);
   if (!read) {
     read = db
@@ -23,6 +28,14 @@ function eventOf(db: Db, eventId: string) {
     reads.set(eventId, read);
   }
   return read;
+}
+/** Reads the events of a whole delivery batch in one statement (rule `prepare`). */
+async function readEvents(db: Db, payloads: { eventId: string }[]) {
+  const reads = readsOf(db);
+  const ids = [...new Set(payloads.map((p) => p.eventId))].filter((id) => !reads.has(id));
+  if (ids.length < 2) return;
+  const rows = await db.select().from(events).where(inArray(events.id, ids));
+  for (const id of ids) reads.set(id, Promise.resolve(rows.find((e) => e.id === id)));
 }
 
 /** "Tuesday, 1 December 2026 at 18:00 IST": one formatter per zone (building one is the costly part). */
@@ -74,6 +87,7 @@ export const eventsNotificationRules: NotificationRule<any>[] = [
     event: 'event.cancelled',
     type: 'event.cancelled',
     recipients: (p) => p.recipientIds,
+    prepare: readEvents,
     async render(db, p) {
       const e = await describe(db, p.eventId);
       return {
@@ -90,6 +104,7 @@ export const eventsNotificationRules: NotificationRule<any>[] = [
     event: 'event.waitlist_promoted',
     type: 'event.waitlist_promoted',
     recipients: (p) => [p.userId],
+    prepare: readEvents,
     async render(db, p) {
       const e = await describe(db, p.eventId);
       return {
@@ -107,6 +122,7 @@ export const eventsNotificationRules: NotificationRule<any>[] = [
     type: 'event.rsvp_confirmed',
     // A confirmation for the answers that promise a seat or a place in line; "maybe" and "no" need none.
     recipients: (p) => (p.to === 'attending' || p.to === 'waitlisted' ? [p.userId] : []),
+    prepare: readEvents,
     async render(db, p) {
       const e = await describe(db, p.eventId);
       const waitlisted = p.to === 'waitlisted';
@@ -126,6 +142,7 @@ export const eventsNotificationRules: NotificationRule<any>[] = [
     event: 'event.reminder_due',
     type: 'event.reminder',
     recipients: (p) => p.userIds,
+    prepare: readEvents,
     async render(db, p) {
       const e = await describe(db, p.eventId);
       return {

@@ -23,6 +23,11 @@ export interface NotificationRule<K extends EventName = EventName> {
   type: string;
   /** Who is notified (user ids); the actor who caused the event is usually not among them. */
   recipients(payload: EventMap[K]): string[];
+  /**
+   * Optional: called once with every payload of a delivery batch before any `render`, so a rule can
+   * read what its messages need in one statement (e.g. all the events of a burst of RSVPs).
+   */
+  prepare?(db: Db, payloads: EventMap[K][]): Promise<void>;
   /** May read other modules' tables (names, titles) to phrase the message. */
   render(db: Db, payload: EventMap[K], recipientId: string): Promise<NotificationContent>;
   /**

@@ -18,6 +18,10 @@ export function rulesSubscriber(rules: NotificationRule<any>[]): Subscriber<AppC
   // A batch of events makes one deliver() per notification type: one statement for the people, one
   // for the notifications, one for the e-mails, however many events.
   async function handleMany(ctx: AppContext, envelopes: EventEnvelope[], { tx, afterCommit }: Delivery) {
+    for (const rule of rules) {
+      const payloads = envelopes.filter((e) => e.type === rule.event).map((e) => e.payload);
+      if (rule.prepare && payloads.length) await rule.prepare(tx as Db, payloads);
+    }
     const byType = new Map<string, Outgoing[]>();
     for (const envelope of envelopes) {
       for (const rule of rules.filter((r) => r.event === envelope.type)) {
