@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, problemOf, type TestApp, type TestUser, expireJob, postJob } from '../../../test/helpers.js';
+import { JobSchema } from './jobs.schemas.js';
 import { jobs } from './jobs.tables.js';
 
 let t: TestApp;
@@ -179,6 +180,18 @@ describe('GET /api/jobs filters (SEARCH.md)', () => {
     }
     expect(seen.length).toBe(expected);
     expect(new Set(seen).size).toBe(expected);
+  });
+
+  it('when the board lists a job, then it is the job as its poster reads it, with exactly the fields of a job', async () => {
+    const res = await reader.inject({ method: 'GET', url: '/api/jobs?limit=100' });
+    const listed = (res.json() as { results: Record<string, unknown>[] }).results;
+    expect(listed).toHaveLength(Object.keys(fixtures).length);
+    for (const job of listed) {
+      expect(Object.keys(job).sort()).toEqual(Object.keys(JobSchema.properties).sort());
+      // The poster's read counts no view, so every value must be the same, dates and salary included.
+      expect(job).toEqual((await poster.inject({ method: 'GET', url: `/api/jobs/${job.id}` })).json());
+    }
+    expect(res.body).not.toMatch(/skills_required_lower|deleted_at|cursor_ts/);
   });
 
   it('when nobody is signed in, then 401', async () => {
