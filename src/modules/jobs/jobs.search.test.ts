@@ -198,6 +198,40 @@ describe('GET /api/jobs filters (SEARCH.md)', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/jobs' })).statusCode).toBe(401);
   });
 
+  it('when the board is read, then its first and next pages come in the board index order, without sorting the open jobs', async () => {
+    // The statements exactly as the service sends them (name, text, values).
+    const sent: { text: string; values: unknown[] }[] = [];
+    const pool = t.database.pool as unknown as { query: (config: unknown, ...rest: unknown[]) => unknown };
+    const query = pool.query;
+    pool.query = function (this: unknown, config: unknown, ...rest: unknown[]) {
+      const c = config as { name?: string; text: string; values: unknown[] };
+      if (c?.name?.startsWith('jobs-board')) sent.push({ text: c.text, values: c.values });
+      return query.call(this, config, ...rest);
+    };
+    try {
+      const first = await reader.inject({ method: 'GET', url: '/api/jobs?limit=2' });
+      await reader.inject({ method: 'GET', url: `/api/jobs?limit=2&cursor=${encodeURIComponent(first.json().next_cursor)}` });
+    } finally {
+      pool.query = query;
+    }
+    expect(sent).toHaveLength(2);
+    const client = await t.database.pool.connect();
+    try {
+      // With sorting disabled PostgreSQL still sorts when no index yields the order: a Sort node means the index is not used.
+      await client.query('SET enable_seqscan = off');
+      await client.query('SET enable_sort = off');
+      for (const { text, values } of sent) {
+        const plan = (await client.query({ text: `EXPLAIN ${text}`, values })).rows.map((r) => r['QUERY PLAN']).join('\n');
+        expect(plan).toContain('Index Scan using jobs_board_order_idx');
+        expect(plan).not.toMatch(/Sort/);
+      }
+    } finally {
+      await client.query('RESET enable_seqscan');
+      await client.query('RESET enable_sort');
+      client.release();
+    }
+  });
+
   it('when the board is filtered, then the database can answer from an index for each filter', async () => {
     const client = await t.database.pool.connect();
     try {
