@@ -20,9 +20,9 @@ export const auditLog = pgTable(
     created_at: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index('audit_log_created_idx').on(t.created_at.desc(), t.id.desc()),
-    index('audit_log_admin_idx').on(t.admin_id, t.created_at.desc()),
-    index('audit_log_action_idx').on(t.action_type, t.created_at.desc()),
+    index('audit_log_created_idx').on(t.created_at.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('audit_log_admin_idx').on(t.admin_id, t.created_at.desc().nullsFirst()),
+    index('audit_log_action_idx').on(t.action_type, t.created_at.desc().nullsFirst()),
     index('audit_log_target_idx').on(t.target_type, t.target_id),
   ],
 );

@@ -23,7 +23,7 @@ export const engagementLikes = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.content_type, t.content_id, t.user_id] }),
-    index('engagement_likes_user_idx').on(t.user_id, t.created_at.desc()),
+    index('engagement_likes_user_idx').on(t.user_id, t.created_at.desc().nullsFirst()),
   ],
 );
 
@@ -75,7 +75,7 @@ export const engagementComments = pgTable(
   (t) => [
     uniqueIndex('engagement_comments_thread_idx').on(t.content_type, t.content_id, sql`${t.sort_key} COLLATE "C"`),
     index('engagement_comments_parent_idx').on(t.parent_id),
-    index('engagement_comments_author_idx').on(t.author_id, t.created_at.desc()),
+    index('engagement_comments_author_idx').on(t.author_id, t.created_at.desc().nullsFirst()),
   ],
 );
 
@@ -119,6 +119,6 @@ export const engagementBookmarks = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.user_id, t.content_type, t.content_id] }),
-    index('engagement_bookmarks_list_idx').on(t.user_id, t.content_type, t.created_at.desc(), t.content_id.desc()),
+    index('engagement_bookmarks_list_idx').on(t.user_id, t.content_type, t.created_at.desc().nullsFirst(), t.content_id.desc().nullsFirst()),
   ],
 );

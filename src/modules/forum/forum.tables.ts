@@ -34,10 +34,10 @@ export const forumPosts = pgTable(
   (t) => [
     // SEARCH.md's order (pinned first, newest first) over the rows the list can show.
     index('forum_posts_list_idx')
-      .on(t.is_pinned.desc(), t.created_at.desc(), t.id.desc())
+      .on(t.is_pinned.desc().nullsFirst(), t.created_at.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`deleted_at IS NULL`),
     index('forum_posts_author_idx')
-      .on(t.author_id, t.is_pinned.desc(), t.created_at.desc(), t.id.desc())
+      .on(t.author_id, t.is_pinned.desc().nullsFirst(), t.created_at.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`deleted_at IS NULL`),
     index('forum_posts_tags_idx').using('gin', t.tags),
     index('forum_posts_search_idx').using('gin', t.search),

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, problemOf, type TestApp, type TestUser, expireJob, postJob } from '../../../test/helpers.js';
+import { JobSchema } from './jobs.schemas.js';
 import { jobs } from './jobs.tables.js';
 
 let t: TestApp;
@@ -181,8 +182,54 @@ describe('GET /api/jobs filters (SEARCH.md)', () => {
     expect(new Set(seen).size).toBe(expected);
   });
 
+  it('when the board lists a job, then it is the job as its poster reads it, with exactly the fields of a job', async () => {
+    const res = await reader.inject({ method: 'GET', url: '/api/jobs?limit=100' });
+    const listed = (res.json() as { results: Record<string, unknown>[] }).results;
+    expect(listed).toHaveLength(Object.keys(fixtures).length);
+    for (const job of listed) {
+      expect(Object.keys(job).sort()).toEqual(Object.keys(JobSchema.properties).sort());
+      // The poster's read counts no view, so every value must be the same, dates and salary included.
+      expect(job).toEqual((await poster.inject({ method: 'GET', url: `/api/jobs/${job.id}` })).json());
+    }
+    expect(res.body).not.toMatch(/skills_required_lower|deleted_at|cursor_ts/);
+  });
+
   it('when nobody is signed in, then 401', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/jobs' })).statusCode).toBe(401);
+  });
+
+  it('when the board is read, then its first and next pages come in the board index order, without sorting the open jobs', async () => {
+    // The statements exactly as the service sends them (name, text, values).
+    const sent: { text: string; values: unknown[] }[] = [];
+    const pool = t.database.pool as unknown as { query: (config: unknown, ...rest: unknown[]) => unknown };
+    const query = pool.query;
+    pool.query = function (this: unknown, config: unknown, ...rest: unknown[]) {
+      const c = config as { name?: string; text: string; values: unknown[] };
+      if (c?.name?.startsWith('jobs-board')) sent.push({ text: c.text, values: c.values });
+      return query.call(this, config, ...rest);
+    };
+    try {
+      const first = await reader.inject({ method: 'GET', url: '/api/jobs?limit=2' });
+      await reader.inject({ method: 'GET', url: `/api/jobs?limit=2&cursor=${encodeURIComponent(first.json().next_cursor)}` });
+    } finally {
+      pool.query = query;
+    }
+    expect(sent).toHaveLength(2);
+    const client = await t.database.pool.connect();
+    try {
+      // With sorting disabled PostgreSQL still sorts when no index yields the order: a Sort node means the index is not used.
+      await client.query('SET enable_seqscan = off');
+      await client.query('SET enable_sort = off');
+      for (const { text, values } of sent) {
+        const plan = (await client.query({ text: `EXPLAIN ${text}`, values })).rows.map((r) => r['QUERY PLAN']).join('\n');
+        expect(plan).toContain('Index Scan using jobs_board_order_idx');
+        expect(plan).not.toMatch(/Sort/);
+      }
+    } finally {
+      await client.query('RESET enable_seqscan');
+      await client.query('RESET enable_sort');
+      client.release();
+    }
   });
 
   it('when the board is filtered, then the database can answer from an index for each filter', async () => {

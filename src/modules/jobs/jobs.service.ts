@@ -1,7 +1,7 @@
 import { and, eq, getTableColumns, isNull, ne, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { bumpGeneration, cachedIn, countKeyOf } from '../../lib/cache.js';
 import type { Db } from '../../db/client.js';
-import { prepared, runShaped } from '../../lib/prepared.js';
+import { prepared, readShaped } from '../../lib/prepared.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, forbidden, notFound } from '../../lib/errors.js';
 import { parseDateFilter, storableInstant } from '../../lib/schemas.js';
@@ -24,6 +24,8 @@ export const effectiveJobStatus = effectiveStatusOf(openJobCondition);
 
 /** Every column, with the effective status in place of the stored one (rows are in wire format). */
 export const jobColumns = { ...getTableColumns(jobs), status: effectiveJobStatus };
+/** What a board card shows (JobSchema's fields): the lower-cased skills and deleted_at are not read for the page. */
+const { skills_required_lower: _lower, deleted_at: _deleted, ...boardColumns } = jobColumns;
 
 /** The stored skills and their lower-cased twin (what the board's filter compares). */
 export const skillColumns = (items: readonly string[]) => {
@@ -228,9 +230,9 @@ export async function listJobs(ctx: AppContext, query: JobListQuery) {
   // Built once per shape (which filters, first page or not) and prepared: drizzle's building was most of the CPU.
   const shape = `${filters.map((f) => f.kind).join(',')}:${position ? 'after' : 'first'}`;
   const [rows, count] = await Promise.all([
-    runShaped(ctx, 'jobs-board', shape, (db) =>
+    readShaped(ctx, 'jobs-board', shape, (db) =>
       db
-        .select({ ...jobColumns, cursor_ts: cursorTimestamp(jobs.created_at) })
+        .select({ ...boardColumns, cursor_ts: cursorTimestamp(jobs.created_at) })
         .from(jobs)
         .where(and(boardWhere(filters, (_f, i) => sql`${sql.placeholder(`f${i}`)}`), position ? board.afterPlaceholders() : undefined))
         .orderBy(board.orderBy)

@@ -53,12 +53,12 @@ export const jobs = pgTable(
   (t) => [
     // The board's keyset order, restricted to the rows it can ever show.
     index('jobs_board_order_idx')
-      .on(t.created_at.desc(), t.id.desc())
+      .on(t.created_at.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`status = 'active' AND deleted_at IS NULL`),
-    index('jobs_posted_by_idx').on(t.posted_by, t.created_at.desc(), t.id.desc()),
+    index('jobs_posted_by_idx').on(t.posted_by, t.created_at.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('jobs_company_lower_idx').on(sql`lower(${t.company})`),
     index('jobs_location_lower_idx').on(sql`lower(${t.location})`),
-    index('jobs_job_type_idx').on(t.job_type, t.created_at.desc()),
+    index('jobs_job_type_idx').on(t.job_type, t.created_at.desc().nullsFirst()),
     index('jobs_experience_idx').on(t.experience_required),
     index('jobs_skills_lower_idx').using('gin', t.skills_required_lower),
     index('jobs_title_trgm_idx').using('gin', t.title.op('gin_trgm_ops')),
@@ -90,8 +90,8 @@ export const jobApplications = pgTable(
   },
   (t) => [
     uniqueIndex('job_applications_job_applicant_key').on(t.job_id, t.applicant_id),
-    index('job_applications_job_order_idx').on(t.job_id, t.applied_at.desc(), t.id.desc()),
-    index('job_applications_applicant_order_idx').on(t.applicant_id, t.applied_at.desc(), t.id.desc()),
+    index('job_applications_job_order_idx').on(t.job_id, t.applied_at.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('job_applications_applicant_order_idx').on(t.applicant_id, t.applied_at.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('job_applications_job_status_idx').on(t.job_id, t.status),
   ],
 );

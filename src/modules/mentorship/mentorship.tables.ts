@@ -88,8 +88,8 @@ export const mentorshipRequests = pgTable(
     uniqueIndex('mentorship_requests_one_pending_idx')
       .on(t.student_id, t.mentor_id)
       .where(sql`${t.status} = 'pending'`),
-    index('mentorship_requests_mentor_idx').on(t.mentor_id, t.requested_at.desc(), t.id.desc()),
-    index('mentorship_requests_student_idx').on(t.student_id, t.requested_at.desc(), t.id.desc()),
+    index('mentorship_requests_mentor_idx').on(t.mentor_id, t.requested_at.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('mentorship_requests_student_idx').on(t.student_id, t.requested_at.desc().nullsFirst(), t.id.desc().nullsFirst()),
     // The expiry sweep reads only pending rows, by expiry.
     index('mentorship_requests_pending_expiry_idx')
       .on(t.expires_at)
@@ -124,8 +124,8 @@ export const mentorships = pgTable(
     uniqueIndex('mentorships_one_active_pair_idx')
       .on(t.mentor_id, t.student_id)
       .where(sql`${t.status} = 'active'`),
-    index('mentorships_mentor_idx').on(t.mentor_id, t.started_at.desc(), t.id.desc()),
-    index('mentorships_student_idx').on(t.student_id, t.started_at.desc(), t.id.desc()),
+    index('mentorships_mentor_idx').on(t.mentor_id, t.started_at.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('mentorships_student_idx').on(t.student_id, t.started_at.desc().nullsFirst(), t.id.desc().nullsFirst()),
   ],
 );
 

@@ -69,6 +69,9 @@ const FACET_SOURCES: [keyof Facets, string][] = [
   ['departments', 'department'],
 ];
 
+/** The response key of each facet column. */
+const FACET_KEYS = Object.fromEntries(FACET_SOURCES.map(([key, column]) => [column, key])) as Record<string, keyof Facets>;
+
 /** One statement ($1: the limit): the top values of each facet, each a primary-key range scan of one facet's values. */
 export const FACETS_SQL = FACET_SOURCES.map(
   ([, column]) =>
@@ -111,17 +114,20 @@ export async function getFacets(ctx: AppContext, limit: number, viewer?: Actor):
     const cut = Math.min(limit, FACET_MAX_VALUES);
     return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, (v as unknown[]).slice(0, cut)])) as unknown as Facets;
   }
-  const { rows } = await ctx.pool.query<FacetRow>({
+  // Rows as arrays: pg's object rows are built by one routine shared by every query of the process,
+  // which V8 then runs megamorphically: measurably the largest JavaScript cost of a 700-row read (decision 126).
+  const { rows } = await ctx.pool.query<[column: string, value: string, count: number]>({
     name: 'profile-facets',
     text: FACETS_SQL,
     values: [Math.min(limit, FACET_MAX_VALUES)],
+    rowMode: 'array',
   });
   const facets: Facets = { companies: [], skills: [], locations: [], batch_years: [], departments: [] };
-  const target = Object.fromEntries(FACET_SOURCES.map(([key, column]) => [column, key])) as Record<string, keyof Facets>;
-  for (const row of rows) {
-    const key = target[row.facet];
-    if (key === 'batch_years') facets.batch_years.push({ value: Number(row.value), count: row.count });
-    else facets[key].push({ value: row.value, count: row.count });
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const column = row[0];
+    if (column === 'batch_year') facets.batch_years.push({ value: Number(row[1]), count: row[2] });
+    else facets[FACET_KEYS[column] as Exclude<keyof Facets, 'batch_years'>].push({ value: row[1], count: row[2] });
   }
   facets.batch_years.sort((a, b) => b.count - a.count || a.value - b.value);
   return facets;

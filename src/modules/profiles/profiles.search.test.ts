@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, problemOf, type TestApp, type TestUser, csvLine, importCsv, member } from '../../../test/helpers.js';
+import { ProfileCardSchema } from './profiles.schemas.js';
 
 let t: TestApp;
 let viewer: TestUser;
@@ -125,6 +126,17 @@ describe('GET /api/profiles/search filters (SEARCH.md)', () => {
     expect(list).toEqual([...list].sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1)));
     expect(list.at(-1)).toBe('zed Lower');
     expect(body.results.find((r) => r.name === 'Mariana Li')).toMatchObject({ role: 'student' });
+  });
+
+  it('when cards are listed, then each carries exactly the card fields, never other columns of the profile or account', async () => {
+    const cardFields = Object.keys(ProfileCardSchema.properties).sort();
+    for (const list of ['search', 'directory']) {
+      const res = await viewer.inject({ method: 'GET', url: `/api/profiles/${list}?limit=100` });
+      const { results } = res.json() as { results: Record<string, unknown>[] };
+      expect(results).toHaveLength(28);
+      for (const card of results) expect(Object.keys(card).sort()).toEqual(cardFields);
+      expect(res.body).not.toMatch(/photo_key|cv_key|search_text|skills_lower|email|"bio"|social_links|owner_deleted/);
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { and, count, eq, sql, type SQL } from 'drizzle-orm';
 import { countKeyOf } from '../../lib/cache.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { keyset } from '../../lib/pagination.js';
-import { runShaped } from '../../lib/prepared.js';
+import { readShaped } from '../../lib/prepared.js';
 import { getSetting } from '../admin/settings.service.js';
 import { users } from '../auth/auth.tables.js';
 import { signedFileUrl } from '../files/files.service.js';
@@ -103,10 +103,14 @@ export function searchConditions(query: SearchQuery, scope: DirectoryScope = 'li
   return [...listed(), ...searchFilters(query, scope).map((f) => FILTERS[f.kind](sql`${sql.param(f.value)}`))];
 }
 
+/**
+ * A card as the page reads it: exactly the fields of ProfileCardSchema (and role, joined in). The photo
+ * is read under its wire name and replaced by its signed URL in place, so no card is copied.
+ */
 const cardColumns = {
   user_id: profiles.user_id,
   name: profiles.name,
-  photo_key: profiles.photo_key,
+  photo_url: profiles.photo_key,
   headline: profiles.headline,
   current_company: profiles.current_company,
   current_role: profiles.current_role,
@@ -154,7 +158,7 @@ export async function searchProfiles(ctx: AppContext, viewer: Actor, list: Profi
   const shape = `${list}:${filters.map((f) => f.kind).join(',')}:${sortMatches ? 'sorted' : 'walk'}:${position ? 'after' : 'first'}`;
   const params: Record<string, unknown> = { ...position, limit: query.limit + 1 };
   filters.forEach((f, i) => (params[`f${i}`] = f.value));
-  const rows = await runShaped(ctx, 'profiles-page', shape, (db) => {
+  const rows = await readShaped(ctx, 'profiles-page', shape, (db) => {
     const where = [...listed(), ...filters.map((f, i) => FILTERS[f.kind](sql`${sql.placeholder(`f${i}`)}`))];
     if (position) where.push(keys.afterPlaceholders());
     const order = sortMatches ? sql`(${profiles.name} || '') COLLATE "C"` : sql`${profiles.name} COLLATE "C"`;
@@ -173,9 +177,6 @@ export async function searchProfiles(ctx: AppContext, viewer: Actor, list: Profi
       .orderBy(sql`${cut.sort_name} COLLATE "C"`, cut.id);
   }, params);
   const { results, next_cursor } = keys.page(ctx, rows, query.limit);
-  return {
-    results: results.map(({ photo_key, ...card }) => ({ ...card, photo_url: signedFileUrl(ctx, photo_key) })),
-    next_cursor,
-    count: total,
-  };
+  for (const card of results) if (card.photo_url !== null) card.photo_url = signedFileUrl(ctx, card.photo_url);
+  return { results, next_cursor, count: total };
 }
