@@ -84,7 +84,7 @@ async function listPosts(request: FloorRequest, ctx: FloorContext) {
       `(p.is_pinned, p.created_at, p.id) < ($${values.push(cursor[1])}::boolean, $${values.push(cursor[2])}::timestamptz, $${values.push(cursor[3])}::uuid)`,
     );
   const { rows } = await ctx.pool.query(
-    `SELECT ${POST_COLUMNS} WHERE ${where.join(' AND ')} ORDER BY p.is_pinned DESC, p.created_at DESC, p.id DESC LIMIT ${limit + 1}`,
+    `SELECT ${POST_COLUMNS} WHERE ${where.join(' AND ')} ORDER BY p.is_pinned DESC NULLS LAST, p.created_at DESC NULLS LAST, p.id DESC NULLS LAST LIMIT ${limit + 1}`,
     values,
   );
   const page = rows.slice(0, limit);

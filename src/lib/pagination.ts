@@ -70,6 +70,13 @@ export interface KeyPart {
   collate?: 'C';
   /** This part's own direction, for an index like `(rating DESC, id ASC)`; the list's direction otherwise. */
   direction?: 'asc' | 'desc';
+  /**
+   * Where the index that serves the list puts NULLs, when that differs from PostgreSQL's default
+   * (NULLS FIRST for DESC). Drizzle writes `.desc()` as `DESC NULLS LAST`: an `ORDER BY … DESC` does
+   * not match it, and PostgreSQL then sorts every matching row instead of reading the index in order
+   * (a list page costs O(rows) instead of O(page)). Key parts are never null, so this changes the plan only.
+   */
+  nulls?: 'first' | 'last';
 }
 
 const accepts: Record<KeyPart['type'], (value: unknown) => boolean> = {
@@ -157,7 +164,10 @@ export function keyset<Row>(
   };
   return {
     orderBy: sql.join(
-      parts.map((p) => sql`${collated(p, p.column)} ${directionOf(p) === 'asc' ? sql`ASC` : sql`DESC`}`),
+      parts.map(
+        (p) =>
+          sql`${collated(p, p.column)} ${directionOf(p) === 'asc' ? sql`ASC` : sql`DESC`}${p.nulls ? sql.raw(` NULLS ${p.nulls.toUpperCase()}`) : sql``}`,
+      ),
       sql`, `,
     ),
     position,

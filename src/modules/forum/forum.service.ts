@@ -194,14 +194,15 @@ export async function setPinned(ctx: AppContext, actor: Actor, postId: string, p
   return readPost(ctx, actor, postId);
 }
 
-// Pinned first, then newest: the order of forum_posts_list_idx.
+// Pinned first, then newest: the order of forum_posts_list_idx (and forum_posts_author_idx after its
+// author), drizzle's DESC NULLS LAST, so a page is read from the index instead of sorting every match.
 const postList = keyset<{ is_pinned: boolean; cursor_ts: string; id: string }>(
   'forum.posts',
   'desc',
   [
-    { column: p.is_pinned, type: 'boolean' },
-    { column: p.created_at, type: 'timestamp' },
-    { column: p.id, type: 'uuid' },
+    { column: p.is_pinned, type: 'boolean', nulls: 'last' },
+    { column: p.created_at, type: 'timestamp', nulls: 'last' },
+    { column: p.id, type: 'uuid', nulls: 'last' },
   ],
   (row) => [row.is_pinned, row.cursor_ts, row.id],
 );
@@ -240,13 +241,13 @@ export async function listPosts(ctx: AppContext, actor: Actor, query: PostListQu
   return { ...page, results: page.results.map((r) => toPostView(ctx, r)) };
 }
 
-// Most recently saved first: the order of engagement_bookmarks_list_idx.
+// Most recently saved first: the order of engagement_bookmarks_list_idx (DESC NULLS LAST, as postList).
 const bookmarkList = keyset<{ saved_ts: string; id: string }>(
   'forum.bookmarks',
   'desc',
   [
-    { column: engagementBookmarks.created_at, type: 'timestamp' },
-    { column: engagementBookmarks.content_id, type: 'uuid' },
+    { column: engagementBookmarks.created_at, type: 'timestamp', nulls: 'last' },
+    { column: engagementBookmarks.content_id, type: 'uuid', nulls: 'last' },
   ],
   (row) => [row.saved_ts, row.id],
 );
