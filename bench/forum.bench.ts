@@ -41,15 +41,15 @@ const POST_COLUMNS = `p.id, p.title, p.content, p.tags, p.author_id, u.name AS a
   LEFT JOIN engagement_counters c ON c.content_type = 'forum_post' AND c.content_id = p.id`;
 const VISIBLE = `p.deleted_at IS NULL AND (p.hidden_at IS NULL OR p.author_id = $1)`;
 const TOGGLE_SQL = `WITH removed AS (
-    DELETE FROM engagement_likes WHERE content_type = $1 AND content_id = $2 AND user_id = $3 RETURNING 1
+    DELETE FROM engagement_likes WHERE content_type = $1::text AND content_id = $2::uuid AND user_id = $3::uuid RETURNING 1
   ), added AS (
-    INSERT INTO engagement_likes (content_type, content_id, user_id) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM removed)
+    INSERT INTO engagement_likes (content_type, content_id, user_id) SELECT $1::text, $2::uuid, $3::uuid WHERE NOT EXISTS (SELECT 1 FROM removed)
     ON CONFLICT DO NOTHING RETURNING 1
   ), delta AS (SELECT (SELECT count(*) FROM added) - (SELECT count(*) FROM removed) AS n
   ), counted AS (
-    INSERT INTO engagement_counters AS c (content_type, content_id, likes_count) VALUES ($1, $2, greatest((SELECT n FROM delta), 0))
+    INSERT INTO engagement_counters AS c (content_type, content_id, likes_count) SELECT $1::text, $2::uuid, greatest(n, 0) FROM delta WHERE n <> 0
     ON CONFLICT (content_type, content_id) DO UPDATE SET likes_count = c.likes_count + (SELECT n FROM delta) RETURNING likes_count
-  ) SELECT EXISTS (SELECT 1 FROM added) AS liked, (SELECT likes_count FROM counted) AS likes_count`;
+  ) SELECT (SELECT n FROM delta) <> 0 AS flipped, EXISTS (SELECT 1 FROM added) AS liked, (SELECT likes_count FROM counted) AS likes_count`;
 
 const view = ({ author_name, photo_key, hidden_at, cursor_ts: _c, ...post }: Record<string, any>) => ({
   ...post,
@@ -104,19 +104,22 @@ async function toggleLike(request: FloorRequest, ctx: FloorContext) {
     'SELECT id, author_id, hidden_at IS NOT NULL AS hidden FROM forum_posts WHERE id = $1 AND deleted_at IS NULL',
     [postId],
   );
-  if (!found.rows[0]) throw new FloorError(404, 'not_found');
-  return ctx.transaction(async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`like:forum_post:${postId}:${actor.id}`]);
-    const { rows } = await client.query(TOGGLE_SQL, ['forum_post', postId, actor.id]);
-    const { liked, likes_count } = rows[0];
+  const post = found.rows[0];
+  if (!post || (post.hidden && actor.role !== 'admin' && post.author_id !== actor.id)) throw new FloorError(404, 'not_found');
+  // Not flipped: a simultaneous toggle of this member committed a row this snapshot missed; again.
+  for (;;) {
+    const { rows } = await ctx.pool.query(TOGGLE_SQL, ['forum_post', postId, actor.id]);
+    const { flipped, liked, likes_count } = rows[0];
+    if (!flipped) continue;
     if (liked && [1, 10, 100].includes(likes_count)) {
-      await client.query(
+      // The milestone is recorded (Cohort also publishes its event here; the floor notifies nobody).
+      await ctx.pool.query(
         `UPDATE engagement_counters SET likes_milestone = $3 WHERE content_type = $1 AND content_id = $2 AND likes_milestone < $3 RETURNING likes_milestone`,
         ['forum_post', postId, likes_count],
       );
     }
     return { body: { liked, likes_count } };
-  });
+  }
 }
 
 const floorRoutes: FloorRoute[] = [

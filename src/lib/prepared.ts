@@ -1,4 +1,4 @@
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -12,6 +12,20 @@ export function prepared<T>(ctx: AppContext, name: string, build: (db: Db) => T)
   let byName = statements.get(ctx);
   if (!byName) statements.set(ctx, (byName = new Map()));
   if (!byName.has(name)) byName.set(name, build(ctx.db));
+  return byName.get(name) as T;
+}
+
+const byHandle = new WeakMap<object, Map<string, unknown>>();
+
+/**
+ * `prepared` for code that is handed a database handle rather than the context (a content type's
+ * `find`, engagement.registry.ts). The statement belongs to that handle: on the app's `ctx.db` it
+ * is built once; on a transaction it lives as long as the transaction.
+ */
+export function preparedOn<T, H extends Tx>(db: H, name: string, build: (db: H) => T): T {
+  let byName = byHandle.get(db);
+  if (!byName) byHandle.set(db, (byName = new Map()));
+  if (!byName.has(name)) byName.set(name, build(db));
   return byName.get(name) as T;
 }
 

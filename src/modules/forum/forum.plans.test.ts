@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createForumPost, createTestApp, type TestApp, type TestUser } from '../../../test/helpers.js';
+import { createForumPost, createTestApp, like, type TestApp, type TestUser } from '../../../test/helpers.js';
 import { countStatements, type SentStatement } from '../../../test/statements.js';
 
 /**
@@ -81,5 +81,17 @@ describe('the lists read their index in order (no sort of every matching row)', 
     const plan = await planOf(statement);
     expect(sorts(plan), JSON.stringify(plan)).toEqual([]);
     expect(indexes(plan)).toContain('engagement_bookmarks_list_idx');
+  });
+});
+
+describe('statements per write', () => {
+  it('when a member likes and unlikes a post (no milestone reached), then each toggle sends 2 statements (the item, the toggle)', async () => {
+    const post = await createForumPost(author);
+    expect((await like(admin, `/api/forum/posts/${post.id}`)).json()).toEqual({ liked: true, likes_count: 1 });
+    for (const liked of [true, false]) {
+      const { result, statements } = await counter.count(() => like(reader, `/api/forum/posts/${post.id}`));
+      expect(result.json()).toMatchObject({ liked });
+      expect(statements.length, statements.join('\n---\n')).toBe(2);
+    }
   });
 });
