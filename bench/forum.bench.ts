@@ -61,14 +61,17 @@ async function createPost(request: FloorRequest, ctx: FloorContext) {
   const actor = await ctx.authenticate(request);
   const body = request.body;
   const tags = [...new Set((body.tags ?? []).map((t: string) => t.trim().toLowerCase()).filter(Boolean))];
-  const { rows } = await ctx.pool.query('INSERT INTO forum_posts (author_id, title, content, tags) VALUES ($1, $2, $3, $4) RETURNING id', [
-    actor.id,
-    body.title.trim(),
-    body.content,
-    tags,
-  ]);
-  const read = await ctx.pool.query(`SELECT ${POST_COLUMNS} WHERE p.id = $2 AND ${VISIBLE}`, [actor.id, rows[0].id]);
-  return { status: 201, body: view(read.rows[0]) };
+  // One statement: a new post has no likes, comments or bookmarks yet, and its author is the caller.
+  const { rows } = await ctx.pool.query(
+    `WITH created AS (
+       INSERT INTO forum_posts (author_id, title, content, tags) VALUES ($1, $2, $3, $4)
+       RETURNING id, title, content, tags, author_id, is_pinned, hidden_at, created_at, updated_at)
+     SELECT p.id, p.title, p.content, p.tags, p.author_id, u.name AS author_name, pr.photo_key, 0 AS likes_count, 0 AS comments_count,
+       p.is_pinned, p.hidden_at, false AS liked_by_me, false AS bookmarked_by_me, p.created_at, p.updated_at
+     FROM created p JOIN users u ON u.id = p.author_id LEFT JOIN profiles pr ON pr.user_id = p.author_id`,
+    [actor.id, body.title.trim(), body.content, tags],
+  );
+  return { status: 201, body: view(rows[0]) };
 }
 
 async function listPosts(request: FloorRequest, ctx: FloorContext) {

@@ -85,6 +85,27 @@ describe('the lists read their index in order (no sort of every matching row)', 
 });
 
 describe('statements per write', () => {
+  it('when a member creates a post, then 1 statement writes it and reads it back with its author', async () => {
+    const { result, statements } = await counter.count(() =>
+      author.inject({ method: 'POST', url: '/api/forum/posts', payload: { title: 'One trip', content: 'x', tags: ['Career'] } }),
+    );
+    expect(result.statusCode, result.body).toBe(201);
+    expect(result.json()).toMatchObject({ title: 'One trip', tags: ['career'], author: { id: author.id, name: author.name }, likes_count: 0 });
+    expect(statements.length, statements.join('\n---\n')).toBe(1);
+  });
+
+  it('when the author has a photo, then the created post carries the same author as reading it back', async () => {
+    const withPhoto = await t.user('alumni');
+    await t.database.pool.query(`INSERT INTO profiles (user_id, name, photo_key) VALUES ($1, 'Has Photo', 'photos/p.webp')`, [withPhoto.id]);
+    const created = await createForumPost(withPhoto);
+    const read = await withPhoto.inject({ method: 'GET', url: `/api/forum/posts/${created.id}` });
+    const urlOf = (post: { author: { photo_url: string | null } }) => post.author.photo_url?.split('?')[0];
+    expect(urlOf(created as never)).toContain('/api/files/photos/p.webp');
+    expect(urlOf(created as never)).toBe(urlOf(read.json()));
+    const { comments: _c, ...readPost } = read.json();
+    expect({ ...created, author: null }).toEqual({ ...readPost, author: null });
+  });
+
   it('when a member likes and unlikes a post (no milestone reached), then each toggle sends 2 statements (the item, the toggle)', async () => {
     const post = await createForumPost(author);
     expect((await like(admin, `/api/forum/posts/${post.id}`)).json()).toEqual({ liked: true, likes_count: 1 });
