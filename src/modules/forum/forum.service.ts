@@ -8,7 +8,7 @@ import { users } from '../auth/auth.tables.js';
 import { addComment, editComment, listComments, type CommentView } from '../engagement/engagement.comments.js';
 import type { CommentBody } from '../engagement/engagement.schemas.js';
 import type { Db } from '../../db/client.js';
-import { runShaped } from '../../lib/prepared.js';
+import { runShapedRows } from '../../lib/prepared.js';
 import { bookmarkedBy, commentsCount, countersOf, likedBy, likesCount } from '../engagement/engagement.service.js';
 import { engagementBookmarks, engagementCounters } from '../engagement/engagement.tables.js';
 import { signedFileUrl } from '../files/files.service.js';
@@ -59,12 +59,24 @@ const selectPosts = (db: Db, actorId: string | Placeholder) =>
 
 type PostRow = Awaited<ReturnType<ReturnType<typeof selectPosts>['execute']>>[number];
 
-function toPostView(ctx: AppContext, row: Omit<PostRow, 'cursor_ts'> & { cursor_ts?: string }) {
-  const { author_name, photo_key, hidden_at, cursor_ts: _c, ...post } = row;
+// Spelled out rather than `{ ...rest }` of the row: a page builds 20 of these, and copying the row
+// minus some keys took V8's slow path (~10 µs a post).
+function toPostView(ctx: AppContext, row: Omit<PostRow, 'cursor_ts'>) {
   return {
-    ...post,
-    author: { id: row.author_id, name: author_name, photo_url: signedFileUrl(ctx, photo_key) },
-    is_hidden: hidden_at !== null,
+    id: row.id,
+    title: row.title,
+    content: row.content,
+    tags: row.tags,
+    author_id: row.author_id,
+    likes_count: row.likes_count,
+    comments_count: row.comments_count,
+    is_pinned: row.is_pinned,
+    liked_by_me: row.liked_by_me,
+    bookmarked_by_me: row.bookmarked_by_me,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    author: { id: row.author_id, name: row.author_name, photo_url: signedFileUrl(ctx, row.photo_key) },
+    is_hidden: row.hidden_at !== null,
   };
 }
 
@@ -74,7 +86,7 @@ const visibleTo = (actor: Actor, actorId: string | Placeholder = actor.id): SQL 
 
 async function readPost(ctx: AppContext, actor: Actor, postId: string) {
   const actorId = sql.placeholder('actor');
-  const [row] = await runShaped(
+  const [row] = await runShapedRows(
     ctx,
     'forum-post',
     actor.role === 'admin' ? 'admin' : 'member',
@@ -232,7 +244,7 @@ export async function listPosts(ctx: AppContext, actor: Actor, query: PostListQu
   // with drizzle on every request was most of the request's CPU.
   const shape = [actor.role === 'admin' ? 'admin' : 'member', tag && 'tag', author && 'author', q && 'q', position ? 'after' : 'first'].filter(Boolean).join(':');
   const actorId = sql.placeholder('actor');
-  const rows = await runShaped(
+  const rows = await runShapedRows(
     ctx,
     'forum-posts',
     shape,
