@@ -2,7 +2,8 @@
  * Issue 14 (forum): BENCH_FORUM_POSTS posts (20,000) with 10 comments each (2 of every 10 are
  * replies) and some likes, written by SQL; then three endpoints loaded on Cohort and on a floor
  * running the SQL of src/modules/forum/forum.service.ts and engagement.service.ts as of this writing
- * (when those change, change the floor here), Cohort, floor, floor, Cohort (ABBA):
+ * (when those change, change the floor here), Cohort, floor, floor, Cohort (ABBA), after a warm-up
+ * of each side (WARMUP_SECONDS):
  *
  *   POST /api/forum/posts                       SEARCH.md's body
  *   GET  /api/forum/posts?tag=…&cursor=…         tag filter, second page
@@ -28,6 +29,12 @@ import {
 } from './lib.js';
 
 const MEMBERS = 40;
+/**
+ * Seconds of warm-up load per endpoint and side (at least BENCH_WARMUP): each endpoint's code runs
+ * here for the first time, and Cohort's create needed ~9 s of load (thousands of requests) before V8
+ * had optimized it: 2,000 µs of CPU a request in its first 3 s, ~700 once warm (docs/forum.md "Bench").
+ */
+const WARMUP_SECONDS = Math.max(settings.warmup, 5);
 
 // ---------------------------------------------------------------------------------------------
 // Floor: the service's SQL, nothing else
@@ -213,6 +220,7 @@ const scenario: Scenario = {
       goal: { minRatio: 0.9 },
       probe: 2,
       abba: true,
+      warmup: WARMUP_SECONDS,
     });
     await compare(run, target, {
       scenario: 'forum',
@@ -227,6 +235,7 @@ const scenario: Scenario = {
       goal: { minRatio: 0.9 },
       same: (c, f) => (c?.results?.[0]?.id === f?.results?.[0]?.id ? null : 'a different first post'),
       abba: true,
+      warmup: WARMUP_SECONDS,
     });
     await compare(run, target, {
       scenario: 'forum',
@@ -240,6 +249,7 @@ const scenario: Scenario = {
       },
       goal: { minRatio: 0.9 },
       abba: true,
+      warmup: WARMUP_SECONDS,
     });
 
     const { rows: check } = await target.query(`SELECT count(*)::int AS bad FROM engagement_counters c
