@@ -10,31 +10,44 @@ import type pg from 'pg';
  */
 const wrapped = Symbol('statement counter');
 
+export interface SentStatement {
+  text: string;
+  values: unknown[];
+}
+
 export function countStatements(pool: pg.Pool) {
   let log: string[] | undefined;
+  let sent: SentStatement[] | undefined;
   const wrap = (client: pg.PoolClient) => {
     const c = client as pg.PoolClient & { [wrapped]?: true };
     if (c[wrapped]) return;
     c[wrapped] = true;
     const query = c.query.bind(c) as (...args: unknown[]) => unknown;
     (c as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const first = args[0] as string | { text?: string; name?: string };
+      const first = args[0] as string | { text?: string; name?: string; values?: unknown[] };
       const text = typeof first === 'string' ? first : (first.text ?? first.name ?? '?');
-      if (log && !/\bpgboss\./.test(text) && !text.includes('/* background:')) log.push(text);
+      if (log && !/\bpgboss\./.test(text) && !text.includes('/* background:')) {
+        log.push(text);
+        const values = Array.isArray(args[1]) ? args[1] : typeof first === 'string' ? [] : (first.values ?? []);
+        sent?.push({ text, values });
+      }
       return query(...args);
     };
   };
   pool.on('connect', wrap);
   pool.on('acquire', wrap);
   return {
-    /** Runs `work` and returns its result with the statements sent meanwhile. */
-    async count<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+    /** Runs `work` and returns its result with the statements sent meanwhile (`sent`: with their values, e.g. to EXPLAIN them). */
+    async count<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[]; sent: SentStatement[] }> {
       const statements: string[] = [];
+      const withValues: SentStatement[] = [];
       log = statements;
+      sent = withValues;
       try {
-        return { result: await work(), statements };
+        return { result: await work(), statements, sent: withValues };
       } finally {
         log = undefined;
+        sent = undefined;
       }
     },
   };

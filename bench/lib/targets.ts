@@ -74,6 +74,12 @@ export interface EndpointSpec {
    * mean (p99: the worse half), so a drift in a shared machine's load does not favour one side.
    */
   abba?: boolean;
+  /**
+   * Seconds of warm-up load before each side's first measurement (BENCH_WARMUP by default): an
+   * endpoint whose code runs for the first time needs thousands of requests before V8 has optimized
+   * it (forum: Cohort's create went from ~2,000 to ~700 µs of CPU a request over its first 9 s).
+   */
+  warmup?: number;
 }
 
 async function probe(base: string, spec: LoadSpec, limit: number) {
@@ -173,15 +179,19 @@ export async function compare(run: BenchRun, target: Target, spec: EndpointSpec)
   const cpu = await cpuMeters(target, notes);
   if (spec.abba) {
     const half = { duration: Math.max(1, settings.duration / 2) };
-    const c1 = cohortBad ? undefined : await load(target.cohort.url, spec.load, { ...half, cpu: cpu.cohort });
-    const f1 = floorBad ? undefined : await load(target.floor.url, floorSpec, { ...half, cpu: cpu.floor });
+    const warmup = spec.warmup ?? settings.warmup;
+    const c1 = cohortBad ? undefined : await load(target.cohort.url, spec.load, { ...half, warmup, cpu: cpu.cohort });
+    const f1 = floorBad ? undefined : await load(target.floor.url, floorSpec, { ...half, warmup, cpu: cpu.floor });
     const f2 = floorBad ? undefined : await load(target.floor.url, floorSpec, { ...half, warmup: 0, cpu: cpu.floor });
     const c2 = cohortBad ? undefined : await load(target.cohort.url, spec.load, { ...half, warmup: 0, cpu: cpu.cohort });
     cohort = c1 && c2 && meanOf(c1, c2);
     floor = f1 && f2 && meanOf(f1, f2);
+    // The halves in the order run, so a drift (a cold first half, a neighbour's load) shows.
+    log(`    ABBA halves req/s: Cohort ${c1?.rps ?? '-'}, floor ${f1?.rps ?? '-'}, floor ${f2?.rps ?? '-'}, Cohort ${c2?.rps ?? '-'}`);
   } else {
-    cohort = cohortBad ? undefined : await load(target.cohort.url, spec.load, { cpu: cpu.cohort });
-    floor = floorBad ? undefined : await load(target.floor.url, floorSpec, { cpu: cpu.floor });
+    const warmup = spec.warmup ?? settings.warmup;
+    cohort = cohortBad ? undefined : await load(target.cohort.url, spec.load, { warmup, cpu: cpu.cohort });
+    floor = floorBad ? undefined : await load(target.floor.url, floorSpec, { warmup, cpu: cpu.floor });
   }
   for (const [side, r] of [
     ['Cohort', cohort],

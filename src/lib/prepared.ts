@@ -18,6 +18,20 @@ export function prepared<T>(ctx: AppContext, name: string, build: (db: Db) => T)
   return byName.get(name) as T;
 }
 
+const byHandle = new WeakMap<object, Map<string, unknown>>();
+
+/**
+ * `prepared` for code that is handed a database handle rather than the context (a content type's
+ * `find`, engagement.registry.ts). The statement belongs to that handle: on the app's `ctx.db` it
+ * is built once; on a transaction it lives as long as the transaction.
+ */
+export function preparedOn<T, H extends Tx>(db: H, name: string, build: (db: H) => T): T {
+  let byName = byHandle.get(db);
+  if (!byName) byHandle.set(db, (byName = new Map()));
+  if (!byName.has(name)) byName.set(name, build(db));
+  return byName.get(name) as T;
+}
+
 /** At most this many shapes per family get a prepared statement (each costs memory on every connection). */
 export const MAX_SHAPES_PER_FAMILY = 64;
 const shapeCounts = new WeakMap<AppContext, Map<string, number>>();

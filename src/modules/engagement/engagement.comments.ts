@@ -4,6 +4,7 @@ import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, forbidden, notFound } from '../../lib/errors.js';
 import { keyset } from '../../lib/pagination.js';
+import { preparedOn } from '../../lib/prepared.js';
 import { users } from '../auth/auth.tables.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { signedFileUrl } from '../files/files.service.js';
@@ -34,10 +35,13 @@ export function commentContentType(options: {
     name,
     label,
     async find(db, id) {
-      const [row] = await db
-        .select({ id: c.id, authorId: c.author_id, hidden_at: c.hidden_at, content_id: c.content_id })
-        .from(c)
-        .where(and(eq(c.id, id), eq(c.content_type, on), isNull(c.deleted_at)));
+      const [row] = await preparedOn(db, `${name}-find`, (h) =>
+        h
+          .select({ id: c.id, authorId: c.author_id, hidden_at: c.hidden_at, content_id: c.content_id })
+          .from(c)
+          .where(and(eq(c.id, sql.placeholder('id')), eq(c.content_type, on), isNull(c.deleted_at)))
+          .prepare(`${name}-find`),
+      ).execute({ id });
       if (!row) return undefined;
       const item = await contentTypeOf(on).find(db, row.content_id);
       if (!item) return undefined;

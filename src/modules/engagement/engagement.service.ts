@@ -1,6 +1,7 @@
 import { and, eq, sql, type AnyColumn, type Placeholder } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Actor, AppContext } from '../../lib/context.js';
+import { conflict } from '../../lib/errors.js';
 import './engagement.events.js';
 import { LIKE_MILESTONES } from './engagement.events.js';
 import { visibleItem } from './engagement.registry.js';
@@ -32,58 +33,84 @@ export async function bumpCounter(tx: Tx, typeName: string, id: string, column: 
 }
 
 /**
- * Like or unlike (a second like is an unlike). Toggles of one member on one item are serialized by
- * a transaction-scoped advisory lock, so each request really flips the state; the like row and the
- * counter then change in ONE statement whose delta is what the DELETE/INSERT actually did, so
- * likes_count always equals the number of rows, whatever runs concurrently.
+ * One like toggle in ONE statement: the like row is deleted if it exists, inserted otherwise, and
+ * the counter changes by what the DELETE/INSERT actually did, so likes_count always equals the rows
+ * whatever runs concurrently. `flipped` is false only when a simultaneous toggle of the same member
+ * on the same item committed a row this statement's snapshot could not see (the INSERT met it as a
+ * conflict): nothing changed then, and running the statement again (a new snapshot) flips it.
+ * Named, so PostgreSQL parses and plans it once per connection and nothing is built per request.
+ */
+const TOGGLE_LIKE = {
+  name: 'engagement-like-toggle',
+  text: `WITH removed AS (
+    DELETE FROM engagement_likes WHERE content_type = $1::text AND content_id = $2::uuid AND user_id = $3::uuid RETURNING 1
+  ), added AS (
+    INSERT INTO engagement_likes (content_type, content_id, user_id)
+    SELECT $1::text, $2::uuid, $3::uuid WHERE NOT EXISTS (SELECT 1 FROM removed)
+    ON CONFLICT DO NOTHING RETURNING 1
+  ), delta AS (
+    SELECT (SELECT count(*) FROM added) - (SELECT count(*) FROM removed) AS n
+  ), counted AS (
+    -- The proposed row must pass the CHECK before the conflict is seen, hence greatest(…, 0) there.
+    INSERT INTO engagement_counters AS c (content_type, content_id, likes_count)
+    SELECT $1::text, $2::uuid, greatest(n, 0) FROM delta WHERE n <> 0
+    ON CONFLICT (content_type, content_id) DO UPDATE SET likes_count = c.likes_count + (SELECT n FROM delta)
+    RETURNING likes_count
+  )
+  SELECT (SELECT n FROM delta) <> 0 AS flipped, EXISTS (SELECT 1 FROM added) AS liked, (SELECT likes_count FROM counted) AS likes_count`,
+};
+
+/**
+ * Each attempt that does not flip means another toggle of this member on this item committed in
+ * between, so the loop ends after at most as many attempts as there are such toggles in flight.
+ */
+const MAX_TOGGLE_ATTEMPTS = 50;
+
+/**
+ * Like or unlike (a second like is an unlike): one statement, no transaction (see TOGGLE_LIKE).
+ * Simultaneous toggles of one member on one item each flip the state, in the order their rows
+ * are locked; those of many members each count once.
  */
 export async function toggleLike(ctx: AppContext, actor: Actor, typeName: string, id: string) {
   const { item } = await visibleItem(ctx.db, actor, typeName, id);
-  return ctx.db.transaction(async (tx) => {
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`like:${typeName}:${id}:${actor.id}`}, 0))`);
-    const { rows } = await tx.execute<{ liked: boolean; likes_count: number }>(sql`
-      WITH removed AS (
-        DELETE FROM engagement_likes WHERE content_type = ${typeName} AND content_id = ${id} AND user_id = ${actor.id} RETURNING 1
-      ), added AS (
-        INSERT INTO engagement_likes (content_type, content_id, user_id)
-        SELECT ${typeName}, ${id}, ${actor.id} WHERE NOT EXISTS (SELECT 1 FROM removed)
-        ON CONFLICT DO NOTHING RETURNING 1
-      ), delta AS (
-        SELECT (SELECT count(*) FROM added) - (SELECT count(*) FROM removed) AS n
-      ), counted AS (
-        -- The proposed row must pass the CHECK before the conflict is seen, hence greatest(…, 0) there.
-        INSERT INTO engagement_counters AS c (content_type, content_id, likes_count)
-        VALUES (${typeName}, ${id}, greatest((SELECT n FROM delta), 0))
-        ON CONFLICT (content_type, content_id) DO UPDATE SET likes_count = c.likes_count + (SELECT n FROM delta)
-        RETURNING likes_count
-      )
-      SELECT EXISTS (SELECT 1 FROM added) AS liked, (SELECT likes_count FROM counted) AS likes_count`);
-    const { liked, likes_count } = rows[0];
-    const milestone = LIKE_MILESTONES.find((m) => m === Number(likes_count));
-    if (liked && milestone) {
-      // Announced once per milestone: unlike + like again does not notify twice.
-      const [reached] = await tx
-        .update(engagementCounters)
-        .set({ likes_milestone: milestone })
-        .where(
-          and(
-            eq(engagementCounters.content_type, typeName),
-            eq(engagementCounters.content_id, id),
-            sql`${engagementCounters.likes_milestone} < ${milestone}`,
-          ),
-        )
-        .returning({ m: engagementCounters.likes_milestone });
-      if (reached) {
-        await ctx.events.publish(tx, 'engagement.like_milestone', {
-          contentType: typeName,
-          contentId: id,
-          itemAuthorId: item.authorId,
-          likerId: actor.id,
-          milestone,
-        });
-      }
+  for (let attempt = 1; ; attempt++) {
+    const { rows } = await ctx.pool.query<{ flipped: boolean; liked: boolean; likes_count: number | null }>({
+      ...TOGGLE_LIKE,
+      values: [typeName, id, actor.id],
+    });
+    const { flipped, liked, likes_count } = rows[0]!;
+    if (flipped) {
+      const count = Number(likes_count);
+      if (liked) await announceMilestone(ctx, actor, typeName, id, item.authorId, count);
+      return { liked, likes_count: count };
     }
-    return { liked, likes_count: Number(likes_count) };
+    if (attempt >= MAX_TOGGLE_ATTEMPTS) throw conflict('Too many simultaneous likes of this item by you; try again');
+  }
+}
+
+/**
+ * The first time an item's likes reach 1, 10 or 100, its author is told (once per milestone: unlike
+ * and like again does not notify twice). The milestone and its event commit together; a concurrent
+ * toggle reaching the same count finds the milestone already recorded.
+ */
+async function announceMilestone(ctx: AppContext, actor: Actor, typeName: string, id: string, itemAuthorId: string, count: number) {
+  const milestone = LIKE_MILESTONES.find((m) => m === count);
+  if (!milestone) return;
+  await ctx.db.transaction(async (tx) => {
+    const [reached] = await tx
+      .update(engagementCounters)
+      .set({ likes_milestone: milestone })
+      .where(
+        and(
+          eq(engagementCounters.content_type, typeName),
+          eq(engagementCounters.content_id, id),
+          sql`${engagementCounters.likes_milestone} < ${milestone}`,
+        ),
+      )
+      .returning({ m: engagementCounters.likes_milestone });
+    if (reached) {
+      await ctx.events.publish(tx, 'engagement.like_milestone', { contentType: typeName, contentId: id, itemAuthorId, likerId: actor.id, milestone });
+    }
   });
 }
 

@@ -1,4 +1,5 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { preparedOn } from '../../lib/prepared.js';
 import { users } from '../auth/auth.tables.js';
 import { commentContentType } from '../engagement/engagement.comments.js';
 import { plainText, registerContentType, type ContentPreview, type ContentType } from '../engagement/engagement.registry.js';
@@ -15,10 +16,14 @@ export const forumPostType: ContentType = {
   label: 'forum post',
   commentType: FORUM_COMMENT,
   async find(db, id) {
-    const [row] = await db
-      .select({ id: p.id, authorId: p.author_id, hidden: sql<boolean>`${p.hidden_at} IS NOT NULL` })
-      .from(p)
-      .where(and(eq(p.id, id), isNull(p.deleted_at)));
+    // Every like, comment and report starts here: prepared once, not built per request.
+    const [row] = await preparedOn(db, 'forum-post-find', (h) =>
+      h
+        .select({ id: p.id, authorId: p.author_id, hidden: sql<boolean>`${p.hidden_at} IS NOT NULL` })
+        .from(p)
+        .where(and(eq(p.id, sql.placeholder('id')), isNull(p.deleted_at)))
+        .prepare('forum-post-find'),
+    ).execute({ id });
     return row;
   },
   async previews(db, ids) {

@@ -94,7 +94,8 @@ export const forumRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       tags,
       summary: 'Like, or unlike when already liked; answers the new state and count',
       params: PostParamsSchema,
-      response: { 200: LikeResultSchema, ...problems(400, 401, 404) },
+      // 409: only when one member's own simultaneous toggles of the item keep overtaking this one.
+      response: { 200: LikeResultSchema, ...problems(400, 401, 404, 409) },
     },
     handler: async (request) => toggleLike(ctx, actorOf(request), FORUM_POST, request.params.post_id),
   });
@@ -151,7 +152,7 @@ export const forumRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       tags,
       summary: 'Like, or unlike when already liked, a comment',
       params: CommentParamsSchema,
-      response: { 200: LikeResultSchema, ...problems(400, 401, 404) },
+      response: { 200: LikeResultSchema, ...problems(400, 401, 404, 409) },
     },
     handler: async (request) => toggleLike(ctx, actorOf(request), FORUM_COMMENT, request.params.comment_id),
   });

@@ -11,6 +11,8 @@ import {
   type TestApp,
   type TestUser,
 } from '../../../test/helpers.js';
+import type { AppContext } from '../../lib/context.js';
+import { toggleLike } from '../engagement/engagement.service.js';
 
 let t: TestApp;
 let author: TestUser;
@@ -222,6 +224,18 @@ describe('likes', () => {
       expect(results.filter((r) => r.json().liked).length).toBe(10);
       await expectCountMatchesRows(url.includes('comments') ? 'forum_comment' : 'forum_post', url.split('/').pop()!, 0);
     }
+  });
+});
+
+describe('likes: a toggle that keeps meeting simultaneous toggles', () => {
+  it('when every attempt finds another toggle of the same member got in between, then 409 after a bounded number of attempts', async () => {
+    const post = await createForumPost(author);
+    let attempts = 0;
+    const pool = { query: async () => (attempts++, { rows: [{ flipped: false, liked: false, likes_count: null }] }) };
+    const ctx = { ...t.app.ctx, pool } as unknown as AppContext;
+    const actor = { id: other.id, role: 'student' as const, sessionId: randomUUID() };
+    await expect(toggleLike(ctx, actor, 'forum_post', post.id)).rejects.toMatchObject({ status: 409 });
+    expect(attempts).toBe(50);
   });
 });
 
