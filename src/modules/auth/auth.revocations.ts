@@ -127,11 +127,12 @@ export async function startRevocations(ctx: AppContext): Promise<Revocations> {
     try {
       await c.connect();
       client = c;
-      // Listen first, then read what was revoked before: nothing falls between the two.
+      // Listen first, then read what was revoked before: nothing falls between the two. A user never
+      // changed since created is not among them (else every new member would cost a check per request).
       await c.query(`LISTEN ${REVOCATIONS_CHANNEL}`);
       const { rows } = await c.query<{ s: string | null; u: string }>(
         `SELECT id::text AS s, user_id::text AS u FROM sessions WHERE revoked_at > now() - make_interval(secs => $1)
-         UNION ALL SELECT NULL, id::text FROM users WHERE updated_at > now() - make_interval(secs => $1)`,
+         UNION ALL SELECT NULL, id::text FROM users WHERE updated_at > now() - make_interval(secs => $1) AND updated_at > created_at`,
         [KEEP_MS / 1000],
       );
       for (const row of rows) remember({ userId: row.u, sessionId: row.s ?? undefined });
