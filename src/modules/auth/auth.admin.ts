@@ -9,6 +9,7 @@ import { bumpProfilesGeneration } from '../profiles/profiles.cache.js';
 import { anonymizeProfile, DELETED_USER_NAME } from '../profiles/profiles.anonymize.js';
 import { profiles } from '../profiles/profiles.tables.js';
 import { jobApplications } from '../jobs/jobs.tables.js';
+import { noteRevoked } from './auth.revocations.js';
 import { revokeAllSessions } from './auth.sessions.js';
 import { emailVerifications, passwordResets, sessions, users } from './auth.tables.js';
 import { cursorTimestamp, keyset } from '../../lib/pagination.js';
@@ -176,11 +177,13 @@ export async function changeUser(ctx: AppContext, admin: Actor, userId: string, 
     if (name !== undefined && name !== target.name) {
       await audit(tx, admin, ip, target, 'user.rename', `Renamed ${target.email}`, { from: target.name, to: name });
     }
-    return row;
+    return { row, accessChanged: role !== target.role || status !== target.status };
   });
+  // This instance refuses the account's tokens at once (the database's notice reaches every instance within milliseconds).
+  if (updated.accessChanged) noteRevoked(ctx, [{ userId }]);
   // The profile's listing follows the account status (trigger on users.status): cached facets and counts are stale now.
   if (change.status) await bumpProfilesGeneration(ctx);
-  return getUserDetail(ctx, updated.id);
+  return getUserDetail(ctx, updated.row.id);
 }
 
 /**
@@ -222,6 +225,7 @@ export async function deleteUser(ctx: AppContext, admin: Actor, userId: string, 
     });
     return [...profileFiles, ...applicationFiles.map((r) => r.key)];
   });
+  noteRevoked(ctx, [{ userId }]);
   await bumpProfilesGeneration(ctx);
   for (const key of files) {
     await ctx.storage.delete(key).catch((err) => ctx.log.warn({ err, key }, 'could not delete a stored file'));
