@@ -96,6 +96,16 @@ interface ArrayStatement {
   toRow: (row: unknown[]) => unknown;
 }
 
+export interface ReadOptions {
+  /**
+   * Send the statement unnamed, so PostgreSQL plans it for this request's values. A named statement
+   * switches to one generic plan after five runs, which for filters whose selectivity depends on the
+   * value (the commonest employer against a rare one) can cost ten times the database time of the
+   * value's own plan (decision 128). The SQL and the row mapping are still written once per shape.
+   */
+  planPerRequest?: boolean;
+}
+
 /**
  * runShaped for a hot list's page (directory, search, the jobs board): the same statement, prepared
  * under the same kind of name, but sent with pg directly and its rows (read as arrays, as drizzle
@@ -110,11 +120,12 @@ export async function readShaped<Query extends Selecting>(
   shape: string,
   build: (db: Db) => Query,
   params: Record<string, unknown>,
+  options: ReadOptions = {},
 ): Promise<Awaited<ReturnType<Query['execute']>>> {
   type Result = Awaited<ReturnType<Query['execute']>>;
   let byName = statements.get(ctx);
   if (!byName) statements.set(ctx, (byName = new Map()));
-  const key = `${family}|${shape}`;
+  const key = `${family}|${shape}|${options.planPerRequest ? 'unnamed' : 'named'}`;
   let statement = byName.get(key) as ArrayStatement | undefined;
   if (!statement) {
     let counts = shapeCounts.get(ctx);
@@ -126,7 +137,10 @@ export async function readShaped<Query extends Selecting>(
     const toRow = rowMapper(query._.selectedFields as Record<string, unknown>);
     counts.set(family, n + 1);
     // drizzle's type parsers (rows.ts): dates and times arrive as text and the columns decode them.
-    const config = { name: `${family}-${n}`, text, rowMode: 'array' as const, types: drizzleTypes as QueryArrayConfig['types'] };
+    const types = drizzleTypes as QueryArrayConfig['types'];
+    const config = options.planPerRequest
+      ? { text, rowMode: 'array' as const, types }
+      : { name: `${family}-${n}`, text, rowMode: 'array' as const, types };
     statement = { config, params: template, toRow };
     byName.set(key, statement);
   }

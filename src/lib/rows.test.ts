@@ -98,6 +98,22 @@ describe('readShaped', () => {
     }
   });
 
+  it('when a shape is read with planPerRequest, then it is sent unnamed (no prepared statement) and returns the same rows', async () => {
+    const single = connectDatabase(url, 1);
+    try {
+      const one = { db: single.db, pool: single.pool } as unknown as AppContext;
+      const build = (db: Database['db']) => db.select({ id: jobs.id, title: jobs.title }).from(jobs).where(eq(jobs.title, sql.placeholder('title')));
+      for (let i = 0; i < 7; i++) {
+        const rows = await readShaped(one, 'rows-test-unnamed', 'by-title', build, { title: 'Nulls' }, { planPerRequest: true });
+        expect(rows).toEqual(await build(single.db).execute({ title: 'Nulls' }));
+      }
+      const { rows } = await single.pool.query(`SELECT name FROM pg_prepared_statements`);
+      expect(rows).toEqual([]);
+    } finally {
+      await single.close();
+    }
+  });
+
   it('when a family has more shapes than it may prepare, then the extra shapes still return drizzle’s rows', async () => {
     const build = (db: Database['db']) => db.select({ id: jobs.id, title: jobs.title }).from(jobs).where(eq(jobs.title, sql.placeholder('t')));
     for (let i = 0; i < MAX_SHAPES_PER_FAMILY; i++) await readShaped(ctx, 'rows-test-cap', `shape-${i}`, build, { t: 'x' });

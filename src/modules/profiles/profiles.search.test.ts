@@ -140,6 +140,27 @@ describe('GET /api/profiles/search filters (SEARCH.md)', () => {
   });
 });
 
+describe('how a page is planned', () => {
+  it('when a search filters by values, then its page is planned for them (sent unnamed); the unfiltered directory stays one prepared statement', async () => {
+    const sent: { name?: string; text: string }[] = [];
+    const pool = t.database.pool as unknown as { query: (config: unknown, ...rest: unknown[]) => unknown };
+    const query = pool.query;
+    pool.query = function (this: unknown, config: unknown, ...rest: unknown[]) {
+      const c = config as { name?: string; text: string };
+      if (typeof c === 'object' && /"page"/.test(c.text)) sent.push({ name: c.name, text: c.text });
+      return query.call(this, config, ...rest);
+    };
+    try {
+      for (const url of ['/api/profiles/search?company=Google', '/api/profiles/search?name=garcia&skills=python', '/api/profiles/directory?limit=5']) {
+        expect((await viewer.inject({ method: 'GET', url })).statusCode).toBe(200);
+      }
+    } finally {
+      pool.query = query;
+    }
+    expect(sent.map((s) => s.name)).toEqual([undefined, undefined, expect.stringMatching(/^profiles-page-\d+$/)]);
+  });
+});
+
 describe('malformed search parameters', () => {
   it.each([
     ['batch_year=abc', 'batch_year'],

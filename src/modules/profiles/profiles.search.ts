@@ -175,7 +175,9 @@ export async function searchProfiles(ctx: AppContext, viewer: Actor, list: Profi
       .innerJoin(profiles, eq(profiles.user_id, cut.id))
       .innerJoin(users, eq(users.id, cut.id))
       .orderBy(sql`${cut.sort_name} COLLATE "C"`, cut.id);
-  }, params);
+    // A filter's selectivity depends on its value (the commonest employer or a two-letter name token
+    // against a rare one): such pages are planned for their values, never by one generic plan (decision 128).
+  }, params, { planPerRequest: filters.some((f) => f.value !== undefined) });
   const { results, next_cursor } = keys.page(ctx, rows, query.limit);
   for (const card of results) if (card.photo_url !== null) card.photo_url = signedFileUrl(ctx, card.photo_url);
   return { results, next_cursor, count: total };
