@@ -88,6 +88,10 @@ try {
   process.kill(-server.pid!, 'SIGTERM');
   await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
   smtp.close();
-  await rm(dataDir, { recursive: true, force: true });
+  // The embedded PostgreSQL may still be writing its last files as it stops: retry, and never let
+  // cleaning a temp directory decide the smoke test's outcome.
+  await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 }).catch((err: Error) =>
+    console.error(`smoke: could not remove ${dataDir}: ${err.message}`),
+  );
 }
 process.exit(exitCode);
