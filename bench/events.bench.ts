@@ -11,6 +11,7 @@ import type pg from 'pg';
 import {
   compare,
   FloorError,
+  floorCountCache,
   insertMembers,
   log,
   loginMembers,
@@ -48,6 +49,9 @@ const toEvent = (row: Record<string, any>) => {
   };
 };
 
+// listEvents() caches discovery counts per filter set for 5 s (events.list.ts); so does the floor.
+const cachedCount = floorCountCache();
+
 async function listEvents(request: FloorRequest, ctx: FloorContext) {
   const actor = await ctx.authenticate(request);
   const query = request.query;
@@ -73,9 +77,10 @@ async function listEvents(request: FloorRequest, ctx: FloorContext) {
   const countSql = `SELECT count(*)::int AS count FROM events e WHERE ${where.join(' AND ')}`;
   const [rows, count] = await Promise.all([
     ctx.pool.query(rowsSql, [actor.id, ...values]),
-    ctx.pool.query(
-      countSql.replaceAll(/\$(\d+)/g, (_, n: string) => `$${Number(n) - 1}`),
-      values,
+    cachedCount(query, () =>
+      ctx.pool
+        .query(countSql.replaceAll(/\$(\d+)/g, (_, n: string) => `$${Number(n) - 1}`), values)
+        .then((r) => r.rows[0].count as number),
     ),
   ]);
   const results = rows.rows.slice(0, limit);
@@ -84,7 +89,7 @@ async function listEvents(request: FloorRequest, ctx: FloorContext) {
     body: {
       results: results.map(toEvent),
       next_cursor: last && rows.rows.length > limit ? ctx.encodeCursor(['events.upcoming', last.cursor_ts, last.id]) : null,
-      count: count.rows[0].count,
+      count,
     },
   };
 }

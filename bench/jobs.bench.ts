@@ -9,6 +9,7 @@ import {
   benchUser,
   compare,
   FloorError,
+  floorCountCache,
   inParallel,
   log,
   prng,
@@ -179,20 +180,12 @@ async function listJobs(request: FloorRequest, ctx: FloorContext) {
   };
 }
 
-// listJobs() caches board counts per filter set for 5 s (jobs.service.ts, src/lib/cache.ts); the floor
-// does the same (the list load writes no job, so there is nothing to invalidate).
-const boardCounts = new Map<string, { value: Promise<number>; expires: number }>();
+// listJobs() caches board counts per filter set for 5 s (jobs.service.ts); so does the floor.
+const cachedBoardCount = floorCountCache();
 function boardCount(ctx: FloorContext, query: URLSearchParams, where: string[], values: unknown[]) {
-  const filters = [...query.entries()].filter(([k, v]) => k !== 'limit' && k !== 'cursor' && v.trim()).map(([k, v]) => [k, v.trim()]);
-  filters.sort(([a], [b]) => (a < b ? -1 : 1));
-  const key = JSON.stringify(filters);
-  const hit = boardCounts.get(key);
-  if (hit && hit.expires > Date.now()) return hit.value;
-  const value = ctx.pool
-    .query(`select count(*)::int AS "count" from "jobs" where (${where.join(' and ')})`, values)
-    .then((r) => r.rows[0].count as number);
-  boardCounts.set(key, { value, expires: Date.now() + 5000 });
-  return value;
+  return cachedBoardCount(query, () =>
+    ctx.pool.query(`select count(*)::int AS "count" from "jobs" where (${where.join(' and ')})`, values).then((r) => r.rows[0].count as number),
+  );
 }
 
 /** getJob: jobReadStatement of jobs.service.ts (the read, and a view by anyone but the poster counted in the same statement). */

@@ -14,3 +14,4 @@ export * from './lib/targets.js';
 export * from './lib/floor-server.js';
 export * from './lib/members.js';
 export * from './lib/service-sql.js';
+export * from './lib/floor-counts.js';

@@ -87,6 +87,8 @@ describe('statement budget of the hot reads', () => {
     '/api/jobs?skills=python&limit=5',
     '/api/profiles/search?skills=python',
     '/api/profiles/directory?limit=20',
+    '/api/events?limit=20',
+    '/api/events?event_type=webinar&is_virtual=true',
   ]) {
     it(`when the list ${url} is read twice, then the second read sends one statement (its count is cached)`, async () => {
       const first = await statementsOf(viewer, { method: 'GET', url });

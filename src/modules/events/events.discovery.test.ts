@@ -82,6 +82,23 @@ describe('GET /api/events', () => {
     expect((await list('event_type=&location=')).count).toBe(3);
   });
 
+  it('when an event is created, cancelled or deleted, then the next count says so at once (the cached count is dropped)', async () => {
+    const before = (await list('')).count;
+    expect((await list('')).count).toBe(before); // now cached
+    const extra = await createEvent(alumni, {
+      title: `${tag} extra talk`,
+      start_date: new Date(Date.now() + 3 * DAY).toISOString(),
+      end_date: new Date(Date.now() + 3 * DAY + 3600_000).toISOString(),
+    });
+    expect((await list('')).count).toBe(before + 1);
+    expect((await alumni.inject({ method: 'POST', url: `/api/events/${extra.id}/cancel`, payload: {} })).statusCode).toBe(200);
+    expect((await list('')).count).toBe(before);
+    expect((await list('include_cancelled=true')).count).toBe(before + 2); // the extra one and the fixture's cancelled meetup
+    expect((await alumni.inject({ method: 'DELETE', url: `/api/events/${extra.id}` })).statusCode).toBe(204);
+    expect((await list('include_cancelled=true')).count).toBe(before + 1);
+    expect((await list('')).results.map((r) => r.id)).not.toContain(extra.id);
+  });
+
   it('when paging with limit=1, then the cursors visit every match once and count stays', async () => {
     const seen: string[] = [];
     let cursor: string | null = null;

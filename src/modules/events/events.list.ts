@@ -1,10 +1,11 @@
 import { and, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Actor, AppContext } from '../../lib/context.js';
+import { cachedIn, countKeyOf } from '../../lib/cache.js';
 import { keyset } from '../../lib/pagination.js';
 import { runShaped } from '../../lib/prepared.js';
 import { parseDateRange } from '../../lib/schemas.js';
 import { containsPattern } from '../../lib/text.js';
-import { MAX_EVENT_DAYS } from './events.service.js';
+import { EVENTS_CACHE, MAX_EVENT_DAYS } from './events.service.js';
 import { selectEventsWithMyRsvp, toEventWithMyRsvp } from './events.queries.js';
 import type { EventListQuery, MyEventsQuery } from './events.schemas.js';
 import { eventRsvps, events } from './events.tables.js';
@@ -93,9 +94,17 @@ async function pageOf(ctx: AppContext, actor: Actor, where: SQL[], list: ListOf,
 }
 
 /**
+ * How long a discovery count is kept. Writes to events invalidate it at once (the "events" cache
+ * generation); only time passing changes it unannounced (an event ending leaves "upcoming"), so a
+ * count may include events that ended in the last few seconds (docs/decisions/135).
+ */
+const COUNT_TTL_SECONDS = 5;
+
+/**
  * `GET /api/events`: upcoming (default) or past, filtered, keyset pages, count from the same WHERE.
- * Both statements are built once per shape (which filters, which list, first page or not) and
- * prepared: building them with drizzle on every request was most of the request's CPU.
+ * The page is built once per shape (which filters, which list, first page or not) and prepared:
+ * building it with drizzle on every request was most of the request's CPU. The count is cached per
+ * filter set, as the jobs board's is: counting thousands of upcoming events was most of the database's time.
  */
 export async function listEvents(ctx: AppContext, actor: Actor, query: EventListQuery) {
   const filters = discoveryFilters(query);
@@ -105,7 +114,8 @@ export async function listEvents(ctx: AppContext, actor: Actor, query: EventList
   filters.forEach((f, i) => (values[`f${i}`] = f.value));
   const shape = `${whenOf(query)}:${query.include_cancelled ? 'all' : 'live'}:${filters.map((f) => f.kind).join(',')}`;
   const placeholders = (_f: DiscoveryFilter, i: number) => sql`${sql.placeholder(`f${i}`)}`;
-  const [rows, [{ count }]] = await Promise.all([
+  const countKey = countKeyOf({ ...query, when: whenOf(query), include_cancelled: query.include_cancelled ? 'yes' : '' });
+  const [rows, count] = await Promise.all([
     runShaped(
       ctx,
       'events-page',
@@ -117,17 +127,20 @@ export async function listEvents(ctx: AppContext, actor: Actor, query: EventList
           .limit(sql.placeholder('limit')),
       { ...values, ...position, actor: actor.id, limit: query.limit + 1 },
     ),
-    runShaped(
-      ctx,
-      'events-count',
-      shape,
-      (db) =>
-        db
-          .select({ count: sql<number>`count(*)::int` })
-          .from(events)
-          .where(discoveryWhere(query, filters, placeholders)),
-      values,
-    ),
+    cachedIn<number>(ctx, EVENTS_CACHE, countKey, COUNT_TTL_SECONDS, async () => {
+      const [{ count }] = await runShaped(
+        ctx,
+        'events-count',
+        shape,
+        (db) =>
+          db
+            .select({ count: sql<number>`count(*)::int` })
+            .from(events)
+            .where(discoveryWhere(query, filters, placeholders)),
+        values,
+      );
+      return count;
+    }),
   ]);
   const page = order.page(ctx, rows, query.limit);
   return { ...page, results: page.results.map((r) => toEventWithMyRsvp(ctx, r)), count };

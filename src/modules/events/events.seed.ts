@@ -1,8 +1,10 @@
 import type { Faker } from '@faker-js/faker';
 import { sql } from 'drizzle-orm';
 import type { SeededUser } from '../../db/seed.js';
+import { bumpGeneration } from '../../lib/cache.js';
 import type { AppContext } from '../../lib/context.js';
 import { scheduleEventReminder } from './events.reminders.js';
+import { EVENTS_CACHE } from './events.service.js';
 import { eventRsvps, events, eventTypes, type RsvpStatus } from './events.tables.js';
 
 const PLACES = ['Main Auditorium, Pune', 'Alumni Lounge, Bangalore', 'Conference Hall B, Hyderabad', 'Rooftop Cafe, Mumbai', 'Campus Lawn'];
@@ -106,5 +108,6 @@ export async function seedEvents(ctx: AppContext, faker: Faker, users: SeededUse
        WHERE e.id = c.event_id`);
     for (const event of inserted) if (!event.cancelled_at) await scheduleEventReminder(ctx, tx, event.id, event.start_date);
   });
+  await bumpGeneration(ctx, EVENTS_CACHE); // a shared (Redis) cache may hold counts from before the seed
   return { events: inserted.length, rsvps: rsvpRows.length };
 }

@@ -1,5 +1,6 @@
 import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
+import { bumpGeneration } from '../../lib/cache.js';
 import type { Actor, AppContext } from '../../lib/context.js';
 import { badRequest, conflict, forbidden, notFound } from '../../lib/errors.js';
 import { storableInstant } from '../../lib/schemas.js';
@@ -13,6 +14,10 @@ import { events } from './events.tables.js';
 
 /** Longest event accepted: it bounds how far back "upcoming" has to look (an index range, not a scan). */
 export const MAX_EVENT_DAYS = 30;
+
+/** The cache namespace of values derived from the events table (discovery counts): every committed event write bumps it. */
+export const EVENTS_CACHE = 'events';
+const eventsChanged = (ctx: AppContext) => bumpGeneration(ctx, EVENTS_CACHE);
 
 function checkTimezone(timezone: string) {
   try {
@@ -78,6 +83,7 @@ export async function createEvent(ctx: AppContext, actor: Actor, input: CreateEv
     await ctx.events.publish(tx, 'event.created', { eventId: row.id, createdBy: actor.id });
     return row.id;
   });
+  await eventsChanged(ctx);
   return getEvent(ctx, actor, id);
 }
 
@@ -148,6 +154,7 @@ export async function updateEvent(ctx: AppContext, actor: Actor, eventId: string
     if (max === null || max > current.attending_count) await promoteFromWaitlist(ctx, tx, eventId);
     if (moved) await scheduleEventReminder(ctx, tx, eventId, schedule.start_date);
   });
+  await eventsChanged(ctx);
   return getEvent(ctx, actor, eventId);
 }
 
@@ -163,6 +170,7 @@ export async function cancelEvent(ctx: AppContext, actor: Actor, eventId: string
     const recipientIds = (await answeredYesOrMaybe(tx, eventId)).filter((id) => id !== actor.id);
     await ctx.events.publish(tx, 'event.cancelled', { eventId, cancelledBy: actor.id, reason, recipientIds });
   });
+  await eventsChanged(ctx);
   return getEvent(ctx, actor, eventId);
 }
 
@@ -172,6 +180,7 @@ export async function deleteEvent(ctx: AppContext, actor: Actor, eventId: string
     await lockEventToChange(tx, actor, eventId);
     await tx.update(events).set({ deleted_at: new Date(), updated_at: new Date() }).where(eq(events.id, eventId));
   });
+  await eventsChanged(ctx);
 }
 
 /** The banner follows the profile photo's rules (JPEG/PNG/WebP ≤ 5 MB, checked from the bytes). */
