@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
-import { runMigrations } from './db/migrate.js';
+import { runMigrations, runMigrationsApart } from './db/migrate.js';
 import { seedDemoData } from './db/seed.js';
 import { loadJwtKey } from './lib/secrets.js';
 import { ensureAdmin } from './modules/auth/auth.service.js';
@@ -39,7 +39,7 @@ async function withApp<T>(work: boolean, fn: (app: Awaited<ReturnType<typeof bui
   const database = await openDatabase(config);
   stopDatabaseOnInterrupt(database);
   try {
-    await runMigrations(database.pool);
+    await runMigrationsApart(database.pool, database.url);
     const app = await buildApp({ ...config, logLevel: work ? config.logLevel : 'warn' }, { database, jwtKey: await loadJwtKey(config), work });
     try {
       return await fn(app);
@@ -90,7 +90,7 @@ async function main() {
     case 'worker': {
       const config = loadConfig();
       const database = await openDatabase(config);
-      await runMigrations(database.pool);
+      await runMigrationsApart(database.pool, database.url);
       const app = await buildApp(config, { database, jwtKey: await loadJwtKey(config), work: true });
       app.log.info('worker running background jobs; Ctrl-C to stop');
       const stop = async () => {

@@ -1,7 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
-import { runMigrations } from './db/migrate.js';
+import { runMigrationsApart } from './db/migrate.js';
 import { loadJwtKey } from './lib/secrets.js';
 
 /** Fails start-up with one clear line instead of a stack trace. */
@@ -33,7 +33,7 @@ async function main() {
     await database.close().catch(() => {});
     die(`DATABASE_URL: cannot connect (${(err as Error).message})`);
   }
-  await runMigrations(database.pool);
+  await runMigrationsApart(database.pool, database.url);
   const { buildApp } = await appModule;
   const app = await buildApp(config, { database, jwtKey: await loadJwtKey(config) });
 

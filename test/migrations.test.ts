@@ -3,17 +3,23 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { connectDatabase } from '../src/db/client.js';
-import { runMigrations } from '../src/db/migrate.js';
+import { migrationsPending, runMigrations, runMigrationsApart } from '../src/db/migrate.js';
 import { withDatabase } from './helpers.js';
 
 const serverUrl = inject('serverUrl');
 const name = `${inject('templateDb')}_cfresh${randomBytes(3).toString('hex')}`;
+const apart = `${inject('templateDb')}_capart${randomBytes(3).toString('hex')}`;
 
-afterAll(async () => {
+async function onServer(statement: string) {
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(statement);
   await admin.end();
+}
+
+afterAll(async () => {
+  await onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await onServer(`DROP DATABASE IF EXISTS ${apart} WITH (FORCE)`);
 });
 
 describe('migrations', () => {
@@ -35,6 +41,33 @@ describe('migrations', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('when the server starts on a fresh database, then a worker thread applies every migration and a second start finds none pending', async () => {
+    await onServer(`CREATE DATABASE ${apart}`);
+    const db = connectDatabase(withDatabase(serverUrl, apart), 2);
+    try {
+      expect(await migrationsPending(db.pool)).toBe(true);
+      await runMigrationsApart(db.pool, withDatabase(serverUrl, apart));
+      expect(await migrationsPending(db.pool)).toBe(false);
+      const { rows } = await db.pool.query(`SELECT to_regclass('public.users') AS t, (SELECT count(*)::int FROM drizzle.__drizzle_migrations) AS n`);
+      expect(rows[0].t).toBe('users');
+      expect(rows[0].n).toBeGreaterThan(20);
+      // The newest migration missing again: pending again (drizzle's own test, by journal time).
+      await db.pool.query('DELETE FROM drizzle.__drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM drizzle.__drizzle_migrations)');
+      expect(await migrationsPending(db.pool)).toBe(true);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('when the worker cannot migrate, then the start fails with the reason rather than serving an unmigrated database', async () => {
+    const db = connectDatabase(withDatabase(serverUrl, apart), 2);
+    try {
+      await expect(runMigrationsApart(db.pool, withDatabase(serverUrl, `${apart}_missing`))).rejects.toThrow(/does not exist/);
+    } finally {
+      await db.close();
     }
   });
 });
