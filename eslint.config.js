@@ -19,7 +19,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['drizzle-orm', 'drizzle-orm/*', 'pg', '**/db/client*', '**/*.tables*'], message: 'Routes call services; services own queries.' }] },
+        {
+          patterns: [
+            {
+              group: ['drizzle-orm', 'drizzle-orm/*', 'pg', '**/db/client*', '**/*.tables*'],
+              message: 'Routes call services; services own queries.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -172,7 +172,6 @@ const engagement = route(['admin', 'faculty'], (ctx) =>
   }),
 );
 
-
 // ---------------------------------------------------------------------------------------------
 // The data set
 
@@ -386,7 +385,10 @@ const mentorshipStats = route(['admin', 'faculty'], async (ctx) => {
 
 const EVENT_TYPES = ['reunion', 'webinar', 'workshop', 'networking', 'career_fair', 'meetup', 'other'];
 const FIGURES = ['events', 'cancelled', 'capacity', 'attending', 'attending_capped', 'maybe', 'not_attending', 'waitlisted'] as const;
-const withRate = (r: Record<string, number>) => ({ ...r, fill_rate: r.capacity > 0 ? Math.round((r.attending_capped / r.capacity) * 10_000) / 10_000 : null });
+const withRate = (r: Record<string, number>) => ({
+  ...r,
+  fill_rate: r.capacity > 0 ? Math.round((r.attending_capped / r.capacity) * 10_000) / 10_000 : null,
+});
 const eventParticipation = route(['admin', 'faculty'], async (ctx) => {
   const byType = new Map((await ctx.pool.query(PARTICIPATION_SQL)).rows.map((r) => [r.event_type, r]));
   const zero = Object.fromEntries(FIGURES.map((k) => [k, 0])) as Record<string, number>;
@@ -418,7 +420,16 @@ const scenario: Scenario = {
     log(`  seeded ${settings.adminProfiles} profiles and a year of activity in ${round(seeded.ms / 1000, 1)} s`);
     await uncached(run, target);
     const headers = { authorization: `Bearer ${target.adminToken}` };
-    const analytics = ['skills', 'locations', 'engagement', 'companies', 'batches', 'job-trends', 'mentorship-stats', 'event-participation'];
+    const analytics = [
+      'skills',
+      'locations',
+      'engagement',
+      'companies',
+      'batches',
+      'job-trends',
+      'mentorship-stats',
+      'event-participation',
+    ];
     for (const path of ['/api/admin/dashboard/metrics', ...analytics.map((a) => `/api/analytics/${a}`)]) {
       await compare(run, target, {
         scenario: 'admin',

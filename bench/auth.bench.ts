@@ -44,7 +44,17 @@ const publicUser = (u: Record<string, any>) => ({
  */
 const ME = serviceStatement(meStatement);
 const USER_FIELDS = ['id', 'email', 'name', 'role', 'is_verified', 'status', 'last_login_at', 'created_at', 'updated_at'];
-const SUMMARY_FIELDS = ['user_id', 'headline', 'photo_key', 'current_company', 'current_role', 'batch_year', 'profile_completion_percentage', 'verification_status', 'is_verified'];
+const SUMMARY_FIELDS = [
+  'user_id',
+  'headline',
+  'photo_key',
+  'current_company',
+  'current_role',
+  'batch_year',
+  'profile_completion_percentage',
+  'verification_status',
+  'is_verified',
+];
 
 async function me(request: Parameters<FloorRoute['handler']>[0], ctx: FloorContext) {
   const actor = await ctx.authenticate(request);

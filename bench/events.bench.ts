@@ -79,7 +79,10 @@ async function listEvents(request: FloorRequest, ctx: FloorContext) {
     ctx.pool.query(rowsSql, [actor.id, ...values]),
     cachedCount(query, () =>
       ctx.pool
-        .query(countSql.replaceAll(/\$(\d+)/g, (_, n: string) => `$${Number(n) - 1}`), values)
+        .query(
+          countSql.replaceAll(/\$(\d+)/g, (_, n: string) => `$${Number(n) - 1}`),
+          values,
+        )
         .then((r) => r.rows[0].count as number),
     ),
   ]);
@@ -97,74 +100,77 @@ async function listEvents(request: FloorRequest, ctx: FloorContext) {
 async function rsvp(request: FloorRequest, ctx: FloorContext) {
   const actor = await ctx.authenticate(request);
   const eventId = request.params.event_id;
-  return ctx.transaction(async (client) => {
-    const { rows: events } = await client.query(
-      `SELECT waitlist_enabled, attending_count, waitlist_count, CASE WHEN cancelled_at IS NOT NULL THEN 'event_cancelled' WHEN end_date <= now() THEN 'event_ended'
+  return ctx
+    .transaction(async (client) => {
+      const { rows: events } = await client.query(
+        `SELECT waitlist_enabled, attending_count, waitlist_count, CASE WHEN cancelled_at IS NOT NULL THEN 'event_cancelled' WHEN end_date <= now() THEN 'event_ended'
          WHEN now() >= coalesce(registration_deadline, start_date) THEN 'registration_closed' END AS closed,
          id, title, description, location, is_virtual, meeting_link, start_date, end_date, timezone
          FROM events WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE`,
-      [eventId],
-    );
-    if (!events[0]) throw new FloorError(404, 'not_found');
-    if (events[0].closed) throw new FloorError(409, events[0].closed);
-    const { rows: prev } = await client.query('SELECT status FROM event_rsvps WHERE event_id = $1 AND user_id = $2', [eventId, actor.id]);
-    const from: string | null = prev[0]?.status ?? null;
-    let to: string = request.body.status;
-    let counts = { attending_count: events[0].attending_count, waitlist_count: events[0].waitlist_count };
-    const move = async (text: string) => {
-      const { rows } = await client.query(text, [eventId]);
-      if (rows[0]) counts = rows[0];
-      return rows[0];
-    };
-    const RET = 'RETURNING attending_count, waitlist_count';
-    if (to === 'attending' && (from === 'attending' || from === 'waitlisted')) to = from;
-    else if (to === 'attending') {
-      const seat = await move(
-        `UPDATE events SET attending_count = attending_count + 1 WHERE id = $1 AND (max_attendees IS NULL OR attending_count < max_attendees) ${RET}`,
-      );
-      if (!seat) {
-        if (!events[0].waitlist_enabled) throw new FloorError(409, 'capacity_full');
-        to = 'waitlisted';
-        await move(`UPDATE events SET waitlist_count = waitlist_count + 1 WHERE id = $1 ${RET}`);
-      }
-    } else if (from === 'attending') await move(`UPDATE events SET attending_count = attending_count - 1 WHERE id = $1 ${RET}`);
-    else if (from === 'waitlisted') await move(`UPDATE events SET waitlist_count = waitlist_count - 1 WHERE id = $1 ${RET}`);
-    const keep = to === 'waitlisted' && from === 'waitlisted';
-    const seq = to === 'waitlisted' && !keep ? "nextval('event_waitlist_seq')" : 'NULL';
-    const { rows: answer } = await client.query(
-      `INSERT INTO event_rsvps (event_id, user_id, status, rsvp_date, waitlist_seq) VALUES ($1, $2, $3, $4, ${seq})
-       ON CONFLICT (event_id, user_id) DO UPDATE SET status = $3, rsvp_date = $4${keep ? '' : `, waitlist_seq = ${seq}`}
-       RETURNING rsvp_date, waitlist_seq`,
-      [eventId, actor.id, to, new Date()],
-    );
-    if (from === 'attending' && to !== 'attending') {
-      // (the bench's events have no waitlist to promote; the statement still runs, as in Cohort)
-      const promoted = await client.query(
-        `UPDATE events SET attending_count = attending_count + 1, waitlist_count = waitlist_count - 1
-          WHERE id = $1 AND waitlist_count > 0 AND (max_attendees IS NULL OR attending_count < max_attendees) RETURNING id`,
         [eventId],
       );
-      if (promoted.rowCount) throw new Error('the floor does not promote (the bench has no waitlisted answers on these events)');
-    }
-    let position: number | null = null;
-    if (to === 'waitlisted') {
-      const { rows } = await client.query(
-        `SELECT count(*)::int AS position FROM event_rsvps WHERE event_id = $1 AND status = 'waitlisted' AND waitlist_seq <= $2`,
-        [eventId, answer[0].waitlist_seq],
+      if (!events[0]) throw new FloorError(404, 'not_found');
+      if (events[0].closed) throw new FloorError(409, events[0].closed);
+      const { rows: prev } = await client.query('SELECT status FROM event_rsvps WHERE event_id = $1 AND user_id = $2', [eventId, actor.id]);
+      const from: string | null = prev[0]?.status ?? null;
+      let to: string = request.body.status;
+      let counts = { attending_count: events[0].attending_count, waitlist_count: events[0].waitlist_count };
+      const move = async (text: string) => {
+        const { rows } = await client.query(text, [eventId]);
+        if (rows[0]) counts = rows[0];
+        return rows[0];
+      };
+      const RET = 'RETURNING attending_count, waitlist_count';
+      if (to === 'attending' && (from === 'attending' || from === 'waitlisted')) to = from;
+      else if (to === 'attending') {
+        const seat = await move(
+          `UPDATE events SET attending_count = attending_count + 1 WHERE id = $1 AND (max_attendees IS NULL OR attending_count < max_attendees) ${RET}`,
+        );
+        if (!seat) {
+          if (!events[0].waitlist_enabled) throw new FloorError(409, 'capacity_full');
+          to = 'waitlisted';
+          await move(`UPDATE events SET waitlist_count = waitlist_count + 1 WHERE id = $1 ${RET}`);
+        }
+      } else if (from === 'attending') await move(`UPDATE events SET attending_count = attending_count - 1 WHERE id = $1 ${RET}`);
+      else if (from === 'waitlisted') await move(`UPDATE events SET waitlist_count = waitlist_count - 1 WHERE id = $1 ${RET}`);
+      const keep = to === 'waitlisted' && from === 'waitlisted';
+      const seq = to === 'waitlisted' && !keep ? "nextval('event_waitlist_seq')" : 'NULL';
+      const { rows: answer } = await client.query(
+        `INSERT INTO event_rsvps (event_id, user_id, status, rsvp_date, waitlist_seq) VALUES ($1, $2, $3, $4, ${seq})
+       ON CONFLICT (event_id, user_id) DO UPDATE SET status = $3, rsvp_date = $4${keep ? '' : `, waitlist_seq = ${seq}`}
+       RETURNING rsvp_date, waitlist_seq`,
+        [eventId, actor.id, to, new Date()],
       );
-      position = rows[0].position;
-    }
-    const mailId = from !== to && (to === 'attending' || to === 'waitlisted') ? await confirm(client, actor.id, events[0], to, position) : null;
-    return {
-      mailId,
-      body: { event_id: eventId, user_id: actor.id, status: to, rsvp_date: answer[0].rsvp_date, waitlist_position: position, ...counts },
-    };
-  }).then(async ({ mailId, body }) => {
-    // After commit, the mail goes out (the bench configures no SMTP on either side: Cohort then only
-    // logs it below its log level; so does this) and is marked sent.
-    if (mailId) await ctx.pool.query(`UPDATE mail_outbox SET status = 'sent', sent_at = now(), attempts = 1 WHERE id = $1`, [mailId]);
-    return { body };
-  });
+      if (from === 'attending' && to !== 'attending') {
+        // (the bench's events have no waitlist to promote; the statement still runs, as in Cohort)
+        const promoted = await client.query(
+          `UPDATE events SET attending_count = attending_count + 1, waitlist_count = waitlist_count - 1
+          WHERE id = $1 AND waitlist_count > 0 AND (max_attendees IS NULL OR attending_count < max_attendees) RETURNING id`,
+          [eventId],
+        );
+        if (promoted.rowCount) throw new Error('the floor does not promote (the bench has no waitlisted answers on these events)');
+      }
+      let position: number | null = null;
+      if (to === 'waitlisted') {
+        const { rows } = await client.query(
+          `SELECT count(*)::int AS position FROM event_rsvps WHERE event_id = $1 AND status = 'waitlisted' AND waitlist_seq <= $2`,
+          [eventId, answer[0].waitlist_seq],
+        );
+        position = rows[0].position;
+      }
+      const mailId =
+        from !== to && (to === 'attending' || to === 'waitlisted') ? await confirm(client, actor.id, events[0], to, position) : null;
+      return {
+        mailId,
+        body: { event_id: eventId, user_id: actor.id, status: to, rsvp_date: answer[0].rsvp_date, waitlist_position: position, ...counts },
+      };
+    })
+    .then(async ({ mailId, body }) => {
+      // After commit, the mail goes out (the bench configures no SMTP on either side: Cohort then only
+      // logs it below its log level; so does this) and is marked sent.
+      if (mailId) await ctx.pool.query(`UPDATE mail_outbox SET status = 'sent', sent_at = now(), attempts = 1 WHERE id = $1`, [mailId]);
+      return { body };
+    });
 }
 
 /**
@@ -183,7 +189,9 @@ async function confirm(client: FloorClient, userId: string, event: Record<string
     ? `"${event.title}" is full; you are number ${position} on the waitlist. We'll tell you if a seat opens up.`
     : `See you at "${event.title}" on ${when}${where ? `, ${where}` : ''}.`;
   const link = `/events/${event.id}`;
-  const files = waitlisted ? null : [{ filename: 'event.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: calendarOf(event) }];
+  const files = waitlisted
+    ? null
+    : [{ filename: 'event.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: calendarOf(event) }];
   const text = `${message}\n\nOpen: ${PUBLIC_URL}${link}\n${files ? '\nAttached: event.ics\n' : ''}`;
   const html = `<p>${escapeHtml(message)}</p><p><a href="${PUBLIC_URL}${link}">Open in Cohort</a></p>${files ? '<p>Attached: event.ics</p>' : ''}`;
   const { rows } = await client.query(

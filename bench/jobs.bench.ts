@@ -184,7 +184,9 @@ async function listJobs(request: FloorRequest, ctx: FloorContext) {
 const cachedBoardCount = floorCountCache();
 function boardCount(ctx: FloorContext, query: URLSearchParams, where: string[], values: unknown[]) {
   return cachedBoardCount(query, () =>
-    ctx.pool.query(`select count(*)::int AS "count" from "jobs" where (${where.join(' and ')})`, values).then((r) => r.rows[0].count as number),
+    ctx.pool
+      .query(`select count(*)::int AS "count" from "jobs" where (${where.join(' and ')})`, values)
+      .then((r) => r.rows[0].count as number),
   );
 }
 

@@ -368,7 +368,13 @@ async function facets(request: FloorRequest, ctx: FloorContext) {
     batch_year: 'batch_years',
     skills: 'skills',
   };
-  const out: Record<string, { value: string | number; count: number }[]> = { companies: [], skills: [], locations: [], batch_years: [], departments: [] };
+  const out: Record<string, { value: string | number; count: number }[]> = {
+    companies: [],
+    skills: [],
+    locations: [],
+    batch_years: [],
+    departments: [],
+  };
   for (const row of rows) {
     const key = names[row.facet];
     out[key].push({ value: key === 'batch_years' ? Number(row.value) : row.value, count: row.count });

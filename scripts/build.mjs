@@ -9,11 +9,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const at = (...parts) => join(root, ...parts);
 const files = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory()
-      ? files(join(dir, e.name))
-      : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')
-        ? [join(dir, e.name)]
-        : [],
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
   );
 
 const sources = files(at('src'));

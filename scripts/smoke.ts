@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { freePort } from '../src/lib/net.js';
 
-
 const messages: string[] = [];
 const smtp = new SMTPServer({
   authOptional: true,
@@ -54,7 +53,10 @@ try {
   const started = Date.now();
   for (;;) {
     if (Date.now() - started > 120_000) throw new Error('server did not become healthy in 120 s');
-    const ok = await fetch(`${base}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 250));
   }

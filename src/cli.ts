@@ -40,7 +40,10 @@ async function withApp<T>(work: boolean, fn: (app: Awaited<ReturnType<typeof bui
   stopDatabaseOnInterrupt(database);
   try {
     await runMigrationsApart(database.pool, database.url);
-    const app = await buildApp({ ...config, logLevel: work ? config.logLevel : 'warn' }, { database, jwtKey: await loadJwtKey(config), work });
+    const app = await buildApp(
+      { ...config, logLevel: work ? config.logLevel : 'warn' },
+      { database, jwtKey: await loadJwtKey(config), work },
+    );
     try {
       return await fn(app);
     } finally {

@@ -49,7 +49,12 @@ async function main() {
     die(`PORT/HOST: cannot listen on ${config.host}:${config.port} (${err.message})`);
   });
   app.log.info(
-    { url: `http://${config.host}:${config.port}`, docs: `${config.publicUrl}/api/docs`, startup_ms: Date.now() - started, database: config.databaseUrl ? 'external' : 'embedded' },
+    {
+      url: `http://${config.host}:${config.port}`,
+      docs: `${config.publicUrl}/api/docs`,
+      startup_ms: Date.now() - started,
+      database: config.databaseUrl ? 'external' : 'embedded',
+    },
     'Cohort is ready',
   );
 }

@@ -22,7 +22,6 @@ interface Server {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-
 const isAlive = async (pid: number) => {
   try {
     process.kill(pid, 0);

@@ -14,7 +14,6 @@ declare module 'vitest' {
   }
 }
 
-
 /**
  * One PostgreSQL for the whole run (embedded in a temp dir, or TEST_DATABASE_URL), with a template
  * database migrated once; every test file clones it (CREATE DATABASE … TEMPLATE), so files run in parallel.
@@ -44,7 +43,11 @@ export default async function setup(project: TestProject) {
 
   const pool = new pg.Pool({ connectionString: withDatabase(serverUrl, templateDb), max: 4 });
   await runMigrations(pool);
-  const boss = new PgBoss({ db: { executeSql: (text: string, values: unknown[]) => pool.query(text, values) }, supervise: false, schedule: false });
+  const boss = new PgBoss({
+    db: { executeSql: (text: string, values: unknown[]) => pool.query(text, values) },
+    supervise: false,
+    schedule: false,
+  });
   await boss.start(); // installs the pgboss schema once, so the clones start fast
   await boss.stop({ graceful: false, wait: true });
   await pool.end();
@@ -53,10 +56,10 @@ export default async function setup(project: TestProject) {
   project.provide('templateDb', templateDb);
 
   return async () => {
-    const { rows } = await admin.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`,
-      [`${templateDb}_c%`, templateDb],
-    );
+    const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`, [
+      `${templateDb}_c%`,
+      templateDb,
+    ]);
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => {});
     await admin.end();
     await stopEmbedded?.();

@@ -18,7 +18,9 @@ describe('a failing statement in the log', () => {
   it('when an INSERT fails, then the log has the statement and the SQLSTATE but no parameter value (hash, e-mail, name)', async () => {
     const admin = new pg.Client({ connectionString: t.databaseUrl });
     await admin.connect();
-    await admin.query(`CREATE FUNCTION refuse_users() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused (test)'; END $$`);
+    await admin.query(
+      `CREATE FUNCTION refuse_users() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused (test)'; END $$`,
+    );
     await admin.query(`CREATE TRIGGER refuse_users BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION refuse_users()`);
     await admin.end();
 
@@ -106,7 +108,9 @@ describe('requests during shutdown', () => {
     await new Promise((r) => socket.once('connect', r));
     // A request in flight (its body still coming) keeps the connection busy while close() starts.
     const body = JSON.stringify({ email: 'nobody@example.com', password: 'not-the-password-1' });
-    socket.write(`POST /api/auth/login HTTP/1.1\r\nHost: cohort.test\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.write(
+      `POST /api/auth/login HTTP/1.1\r\nHost: cohort.test\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
     await sleep(100);
     const closing = t.app.close();
     await sleep(100);

@@ -184,13 +184,23 @@ export async function createTestApp(env: Record<string, string> = {}, deps: Part
 
 /** POST a JSON body (or a raw string) through app.inject. */
 export const post = (app: FastifyInstance, url: string, payload?: object | string, headers: Record<string, string> = {}) =>
-  app.inject({ method: 'POST', url, payload, headers: { ...(typeof payload === 'string' ? { 'content-type': 'application/json' } : {}), ...headers } });
+  app.inject({
+    method: 'POST',
+    url,
+    payload,
+    headers: { ...(typeof payload === 'string' ? { 'content-type': 'application/json' } : {}), ...headers },
+  });
 
 /** Registers an account through the API and returns its e-mail, password and the mailed code. */
 export async function registerThroughApi(t: TestApp, overrides: { email?: string; password?: string; role?: string; name?: string } = {}) {
   const email = overrides.email ?? uniqueEmail('reg');
   const password = overrides.password ?? TEST_PASSWORD;
-  const res = await post(t.app, '/api/auth/register', { email, password, name: overrides.name ?? 'Reg Istrant', role: overrides.role ?? 'student' });
+  const res = await post(t.app, '/api/auth/register', {
+    email,
+    password,
+    name: overrides.name ?? 'Reg Istrant',
+    role: overrides.role ?? 'student',
+  });
   if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
   return { email, password, user: res.json().user as { id: string; email: string }, otp: await t.inbox.otpFor(email) };
 }
@@ -198,7 +208,14 @@ export async function registerThroughApi(t: TestApp, overrides: { email?: string
 /** Asserts the answer is RFC 9457 problem+json and returns its body. */
 export const problemOf = (res: LightMyRequestResponse) => {
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  return res.json() as { type: string; title: string; status: number; code: string; detail: string; errors?: { field: string; message: string }[] };
+  return res.json() as {
+    type: string;
+    title: string;
+    status: number;
+    code: string;
+    detail: string;
+    errors?: { field: string; message: string }[];
+  };
 };
 
 // The rest of the test kit, importable from here too: factories, upload fixtures, the multipart builder.

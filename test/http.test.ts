@@ -152,7 +152,9 @@ describe('operations endpoints', () => {
     expect(paths.filter((p) => p.length > 1 && p.endsWith('/'))).toEqual([]);
     for (const p of ['/api/events', '/api/mentors', '/api/notifications', '/api/jobs']) expect(doc.paths[p]?.get, p).toBeDefined();
     const undocumented: string[] = [];
-    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { tags?: string[]; summary?: string; responses?: object }>>)) {
+    for (const [path, ops] of Object.entries(
+      doc.paths as Record<string, Record<string, { tags?: string[]; summary?: string; responses?: object }>>,
+    )) {
       for (const [method, op] of Object.entries(ops)) {
         const ok = Object.keys(op.responses ?? {}).some((code) => /^[23]/.test(code));
         // /api/ws answers only 101 (an upgrade) or a problem: its 2xx is the WebSocket itself.

@@ -51,11 +51,15 @@ describe('migrations', () => {
       expect(await migrationsPending(db.pool)).toBe(true);
       await runMigrationsApart(db.pool, withDatabase(serverUrl, apart));
       expect(await migrationsPending(db.pool)).toBe(false);
-      const { rows } = await db.pool.query(`SELECT to_regclass('public.users') AS t, (SELECT count(*)::int FROM drizzle.__drizzle_migrations) AS n`);
+      const { rows } = await db.pool.query(
+        `SELECT to_regclass('public.users') AS t, (SELECT count(*)::int FROM drizzle.__drizzle_migrations) AS n`,
+      );
       expect(rows[0].t).toBe('users');
       expect(rows[0].n).toBeGreaterThan(20);
       // The newest migration missing again: pending again (drizzle's own test, by journal time).
-      await db.pool.query('DELETE FROM drizzle.__drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM drizzle.__drizzle_migrations)');
+      await db.pool.query(
+        'DELETE FROM drizzle.__drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM drizzle.__drizzle_migrations)',
+      );
       expect(await migrationsPending(db.pool)).toBe(true);
     } finally {
       await db.close();

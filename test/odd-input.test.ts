@@ -244,7 +244,9 @@ describe('odd input at every endpoint with a query string', () => {
       await fc.assert(
         fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 4 }), async (entries) => {
           const query = new URLSearchParams(entries).toString();
-          const res = STREAMS.has(endpoint.path) ? await t.app.inject({ method: 'GET', url: urlOf(endpoint, query) }) : await get(endpoint, query);
+          const res = STREAMS.has(endpoint.path)
+            ? await t.app.inject({ method: 'GET', url: urlOf(endpoint, query) })
+            : await get(endpoint, query);
           expect(res.statusCode, `${endpoint.path}?${query}: ${res.body}`).toBeLessThan(500);
           if (res.statusCode >= 400) problemOf(res);
         }),

@@ -46,7 +46,6 @@ async function startSink(port = 0) {
   };
 }
 
-
 // The text part is plain ASCII, so the code reads straight from the raw message.
 const codeIn = (raw: string) => /code is (\d{6})/.exec(raw)?.[1];
 const header = (raw: string, name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(raw)?.[1];
@@ -137,9 +136,16 @@ describe('attachments over SMTP', () => {
     const email = uniqueEmail('ics').toLowerCase();
     const content = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Cohort//Test//EN\r\nEND:VCALENDAR\r\n';
     const id = await t.database.db.transaction((tx) =>
-      enqueueMail(t.app.ctx, tx, email, 'notification', { name: 'Ida', title: 'With a calendar', message: 'Here', link: null }, {
-        attachments: [{ filename: 'event.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content }],
-      }),
+      enqueueMail(
+        t.app.ctx,
+        tx,
+        email,
+        'notification',
+        { name: 'Ida', title: 'With a calendar', message: 'Here', link: null },
+        {
+          attachments: [{ filename: 'event.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content }],
+        },
+      ),
     );
     await deliverMail(t.app.ctx, id);
     const { raw } = await sink.waitFor(email);

@@ -46,7 +46,7 @@ beforeAll(async () => {
  */
 async function jobsSettled(timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
-  for (let quiet = 0; quiet < 2; ) {
+  for (let quiet = 0; quiet < 2;) {
     const { rows } = await t.database.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM pgboss.job WHERE state IN ('created', 'retry', 'active') AND start_after <= now()`,
     );

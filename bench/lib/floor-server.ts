@@ -162,7 +162,11 @@ export async function serveFloor(
   const send = (res: ServerResponse, status: number, body: unknown) => {
     const json = JSON.stringify(body);
     // API.md: every response carries helmet's default headers; the floor honours the contract too.
-    res.writeHead(status, { ...hardeningHeaders, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+    res.writeHead(status, {
+      ...hardeningHeaders,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(json),
+    });
     res.end(json);
   };
 

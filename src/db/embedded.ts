@@ -75,7 +75,9 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
       if (pid && pid !== process.pid && isAlive(pid) && (await commandLineOf(pid)).includes('node')) {
-        throw new DataDirBusyError(`DATA_DIR ${dataDir} is in use by another Cohort process (pid ${pid}); stop it or choose another DATA_DIR`);
+        throw new DataDirBusyError(
+          `DATA_DIR ${dataDir} is in use by another Cohort process (pid ${pid}); stop it or choose another DATA_DIR`,
+        );
       }
       await rm(lockPath, { force: true });
     }
@@ -98,7 +100,6 @@ async function reapOrphanPostmaster(pgDir: string) {
   for (let i = 0; i < 200 && isAlive(pid); i++) await sleep(50);
   if (isAlive(pid)) throw new Error(`an earlier embedded PostgreSQL (pid ${pid}) on ${pgDir} did not stop`);
 }
-
 
 async function readOrCreatePassword(dataDir: string) {
   const file = join(dataDir, 'pg-password');
@@ -141,7 +142,9 @@ async function checkReachable(dataDir: string, uid: number, gid: number) {
     () => undefined,
   );
   const needs = [
-    ...(binaries ? [{ path: binaries, what: `the PostgreSQL binaries (${binaries})`, or: 'clone Cohort into a directory others can enter' }] : []),
+    ...(binaries
+      ? [{ path: binaries, what: `the PostgreSQL binaries (${binaries})`, or: 'clone Cohort into a directory others can enter' }]
+      : []),
     { path: dirname(resolve(dataDir)), what: `DATA_DIR (${dataDir})`, or: 'set DATA_DIR to a directory others can enter' },
     { path: tmpdir(), what: `the temporary directory (${tmpdir()})`, or: 'set TMPDIR to a directory others can enter' },
   ];
@@ -189,8 +192,12 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
       recent.splice(0, Math.max(0, recent.length - 20));
     };
     const failed = (what: string, err: unknown): never => {
-      const reason = [...recent].reverse().find((l) => /FATAL|ERROR|error:|could not|Permission denied/i.test(l)) ?? String(err ?? 'no output');
-      const hint = userInfo().uid === 0 ? ' (as root, PostgreSQL runs as the "postgres" user: every parent directory of DATA_DIR must be traversable by it)' : '';
+      const reason =
+        [...recent].reverse().find((l) => /FATAL|ERROR|error:|could not|Permission denied/i.test(l)) ?? String(err ?? 'no output');
+      const hint =
+        userInfo().uid === 0
+          ? ' (as root, PostgreSQL runs as the "postgres" user: every parent directory of DATA_DIR must be traversable by it)'
+          : '';
       throw new Error(`embedded PostgreSQL ${what} in ${pgDir}: ${reason}${hint}`);
     };
     const port = await freePort();

@@ -10,10 +10,12 @@ import { pgErrorCode } from '../lib/errors.js';
 /** SQLSTATE classes and driver errors that mean "the database is not there right now", not "this request is wrong". */
 const UNAVAILABLE_CODES = /^(08...|57P0[1-3]|53300)$/;
 const UNAVAILABLE_SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed and is not queryable|the database system is (starting up|shutting down|in recovery mode)|is not currently accepting connections/i;
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed and is not queryable|the database system is (starting up|shutting down|in recovery mode)|is not currently accepting connections/i;
 
 function* chain(err: unknown) {
-  for (let e = err as { cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) yield e;
+  for (let e = err as { cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++)
+    yield e;
 }
 
 /** True when the error comes from losing the database (restart, crash, network), so the answer is 503, not 500. */
@@ -61,6 +63,9 @@ export function serializeError(err: Error, standard: (e: Error) => SerializedErr
     ...pick('column'),
     ...pick('routine'),
     // The first stack line repeats the message (with its parameters): only the frames are kept.
-    stack: (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).join('\n'),
+    stack: (err.stack ?? '')
+      .split('\n')
+      .filter((line) => /^\s+at /.test(line))
+      .join('\n'),
   };
 }

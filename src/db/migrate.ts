@@ -36,7 +36,9 @@ export async function migrationsPending(pool: pg.Pool): Promise<boolean> {
   const newest = Math.max(...journal.entries.map((e) => e.when));
   const { rows: table } = await pool.query(`SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS present`);
   if (!table[0].present) return true;
-  const { rows } = await pool.query<{ applied: string | null }>('SELECT max(created_at)::text AS applied FROM drizzle.__drizzle_migrations');
+  const { rows } = await pool.query<{ applied: string | null }>(
+    'SELECT max(created_at)::text AS applied FROM drizzle.__drizzle_migrations',
+  );
   return rows[0].applied === null || Number(rows[0].applied) < newest;
 }
 

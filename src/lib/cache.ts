@@ -56,12 +56,20 @@ export async function cachedIn<T>(
   return value;
 }
 
-async function cachedInRedis<T>(ctx: AppContext, namespace: string, key: string, ttlSeconds: number, compute: () => Promise<T>): Promise<T> {
+async function cachedInRedis<T>(
+  ctx: AppContext,
+  namespace: string,
+  key: string,
+  ttlSeconds: number,
+  compute: () => Promise<T>,
+): Promise<T> {
   const redis = ctx.redis!;
-  const [generation, stored] = await redis.mget(`${prefix(ctx, namespace)}generation`, `${prefix(ctx, namespace)}cache:${key}`).catch((err) => {
-    ctx.log.warn({ err, namespace }, 'cache unavailable');
-    return [null, null];
-  });
+  const [generation, stored] = await redis
+    .mget(`${prefix(ctx, namespace)}generation`, `${prefix(ctx, namespace)}cache:${key}`)
+    .catch((err) => {
+      ctx.log.warn({ err, namespace }, 'cache unavailable');
+      return [null, null];
+    });
   const current = Number(generation ?? 0);
   if (stored) {
     const entry = JSON.parse(stored) as { g: number; v: T };

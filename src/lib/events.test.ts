@@ -70,7 +70,11 @@ const subscribers = [
 ];
 
 const effects = async () =>
-  (await database.db.execute<{ subscriber: string; event_id: string; type: string }>(sql`SELECT subscriber, event_id, type FROM effects ORDER BY subscriber`)).rows;
+  (
+    await database.db.execute<{ subscriber: string; event_id: string; type: string }>(
+      sql`SELECT subscriber, event_id, type FROM effects ORDER BY subscriber`,
+    )
+  ).rows;
 
 async function waitForEffects(n: number, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
@@ -88,7 +92,12 @@ beforeAll(async () => {
   database = connectDatabase(db.url, 6);
   await database.pool.query('CREATE TABLE effects (subscriber text NOT NULL, event_id uuid NOT NULL, type text NOT NULL)');
   const ctx: Ctx = { db: database.db };
-  jobs = await startJobs(database.pool, subscriberJobs(subscribers), { work: true, ctx: () => ctx, onError: () => {}, pollingIntervalSeconds: 0.5 });
+  jobs = await startJobs(database.pool, subscriberJobs(subscribers), {
+    work: true,
+    ctx: () => ctx,
+    onError: () => {},
+    pollingIntervalSeconds: 0.5,
+  });
   bus = createEventBus(subscribers, () => jobs);
 });
 afterAll(async () => {

@@ -33,7 +33,9 @@ beforeAll(async () => {
   database = connectDatabase(db.url, 8);
   // Two workers on one database, as two instances (or `npm start` plus `cohort worker`) would be.
   for (let i = 0; i < 2; i++) {
-    workers.push(await startJobs(database.pool, definitions, { work: true, ctx: () => ({}), onError: () => {}, pollingIntervalSeconds: 0.5 }));
+    workers.push(
+      await startJobs(database.pool, definitions, { work: true, ctx: () => ({}), onError: () => {}, pollingIntervalSeconds: 0.5 }),
+    );
   }
 });
 afterAll(async () => {
@@ -44,7 +46,12 @@ afterAll(async () => {
 
 it('when a cron firing is raised by both workers at once, then the job runs once', async () => {
   // What each instance's pg-boss scheduler inserts when the minute comes (timekeeper.cron()): both do it here.
-  const firing = { name: '__pgboss__send-it', data: { name: 'test.cron', data: {}, tz: 'UTC' }, singletonKey: 'test.cron', singletonSeconds: 60 };
+  const firing = {
+    name: '__pgboss__send-it',
+    data: { name: 'test.cron', data: {}, tz: 'UTC' },
+    singletonKey: 'test.cron',
+    singletonSeconds: 60,
+  };
   await Promise.all(workers.map((w) => w.boss.insert([firing])));
   const deadline = Date.now() + 15_000;
   while (runs.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -55,12 +62,26 @@ it('when a cron firing is raised by both workers at once, then the job runs once
 });
 
 it('when one job of a fetched batch fails, then the others complete once and it alone is retried', async () => {
-  await workers[0].boss.insert(Array.from({ length: 6 }, (_, n) => ({ name: 'test.batch', data: { n }, retryDelay: 0, retryBackoff: false })));
+  await workers[0].boss.insert(
+    Array.from({ length: 6 }, (_, n) => ({ name: 'test.batch', data: { n }, retryDelay: 0, retryBackoff: false })),
+  );
   const deadline = Date.now() + 20_000;
   while (handled.filter((h) => h.n === 3).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   await new Promise((r) => setTimeout(r, 1500));
-  expect(handled.filter((h) => h.n !== 3).map((h) => h.n).sort()).toEqual([0, 1, 2, 4, 5]);
+  expect(
+    handled
+      .filter((h) => h.n !== 3)
+      .map((h) => h.n)
+      .sort(),
+  ).toEqual([0, 1, 2, 4, 5]);
   expect(handled.filter((h) => h.n === 3).map((h) => h.lastAttempt)).toEqual([false, true]);
   const { rows } = await database.pool.query(`SELECT data->>'n' AS n, state FROM pgboss.job WHERE name = 'test.batch' ORDER BY 1`);
-  expect(rows.map((r) => `${r.n}:${r.state}`)).toEqual(['0:completed', '1:completed', '2:completed', '3:failed', '4:completed', '5:completed']);
+  expect(rows.map((r) => `${r.n}:${r.state}`)).toEqual([
+    '0:completed',
+    '1:completed',
+    '2:completed',
+    '3:failed',
+    '4:completed',
+    '5:completed',
+  ]);
 });

@@ -75,11 +75,18 @@ export async function startJobs<Ctx>(
       // Up to JOB_BATCH jobs per fetch: a burst (a popular event's RSVPs, a broadcast's mails) costs one
       // fetch and one completion statement per batch rather than per job. Each job still succeeds or
       // fails on its own: a failed one is failed here (and retried by its policy), the rest complete.
-      const workOptions = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: JOB_BATCH, includeMetadata: true as const };
+      const workOptions = {
+        pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
+        batchSize: JOB_BATCH,
+        includeMetadata: true as const,
+      };
       await boss.work(def.name, workOptions, async (batch) => {
         if (def.handleBatch && batch.length > 1) {
           try {
-            return await def.handleBatch(options.ctx(), batch.map((job) => job.data));
+            return await def.handleBatch(
+              options.ctx(),
+              batch.map((job) => job.data),
+            );
           } catch (err) {
             options.onError(err); // then each job on its own, below
           }

@@ -29,12 +29,35 @@ beforeAll(async () => {
   database = connectDatabase(db.url, 2);
   ctx = { db: database.db, pool: database.pool } as unknown as AppContext;
   await database.db.insert(users).values({ id: owner, email: `${owner}@rows.test`, name: 'Owner', role: 'alumni', password_hash: 'x' });
-  await database.db.insert(profiles).values([
-    { user_id: owner, name: 'Full Card', headline: 'Héllo "quoted" \\ back', photo_key: 'photos/a.png', batch_year: 2015, skills: ['C++', 'Go'], social_links: { github: 'https://g.h/x' }, verified_at: new Date('2026-01-02T03:04:05.678Z') },
-  ]);
+  await database.db
+    .insert(profiles)
+    .values([
+      {
+        user_id: owner,
+        name: 'Full Card',
+        headline: 'Héllo "quoted" \\ back',
+        photo_key: 'photos/a.png',
+        batch_year: 2015,
+        skills: ['C++', 'Go'],
+        social_links: { github: 'https://g.h/x' },
+        verified_at: new Date('2026-01-02T03:04:05.678Z'),
+      },
+    ]);
   const poster = owner;
   await database.db.insert(jobs).values([
-    { title: 'All set', description: 'd', company: 'Acme', location: 'Pune', job_type: 'full_time', posted_by: poster, skills_required: ['Python', 'SQL'], skills_required_lower: ['python', 'sql'], salary_range: { min: 1, max: 2, currency: 'INR', period: 'year' }, apply_link: 'https://a.b/c', application_deadline: new Date('2030-05-06T07:08:09.123Z') },
+    {
+      title: 'All set',
+      description: 'd',
+      company: 'Acme',
+      location: 'Pune',
+      job_type: 'full_time',
+      posted_by: poster,
+      skills_required: ['Python', 'SQL'],
+      skills_required_lower: ['python', 'sql'],
+      salary_range: { min: 1, max: 2, currency: 'INR', period: 'year' },
+      apply_link: 'https://a.b/c',
+      application_deadline: new Date('2030-05-06T07:08:09.123Z'),
+    },
     { title: 'Nulls', description: 'd', company: 'Acme', location: 'Pune', job_type: 'remote', posted_by: poster, status: 'closed' },
   ]);
 });
@@ -87,8 +110,13 @@ describe('readShaped', () => {
     const single = connectDatabase(url, 1);
     try {
       const one = { db: single.db, pool: single.pool } as unknown as AppContext;
-      const build = (db: Database['db']) => db.select({ id: jobs.id }).from(jobs).where(eq(jobs.title, sql.placeholder('title')));
-      for (const title of ['Nulls', 'All set', 'Nulls']) expect(await readShaped(one, 'rows-test-named', 'by-title', build, { title })).toHaveLength(1);
+      const build = (db: Database['db']) =>
+        db
+          .select({ id: jobs.id })
+          .from(jobs)
+          .where(eq(jobs.title, sql.placeholder('title')));
+      for (const title of ['Nulls', 'All set', 'Nulls'])
+        expect(await readShaped(one, 'rows-test-named', 'by-title', build, { title })).toHaveLength(1);
       await readShaped(one, 'rows-test-named', 'other-shape', build, { title: 'x' });
       const { rows } = await single.pool.query(`SELECT name, statement FROM pg_prepared_statements ORDER BY name`);
       expect(rows.map((r) => r.name)).toEqual(['rows-test-named-0', 'rows-test-named-1']);
@@ -102,7 +130,11 @@ describe('readShaped', () => {
     const single = connectDatabase(url, 1);
     try {
       const one = { db: single.db, pool: single.pool } as unknown as AppContext;
-      const build = (db: Database['db']) => db.select({ id: jobs.id, title: jobs.title }).from(jobs).where(eq(jobs.title, sql.placeholder('title')));
+      const build = (db: Database['db']) =>
+        db
+          .select({ id: jobs.id, title: jobs.title })
+          .from(jobs)
+          .where(eq(jobs.title, sql.placeholder('title')));
       for (let i = 0; i < 7; i++) {
         const rows = await readShaped(one, 'rows-test-unnamed', 'by-title', build, { title: 'Nulls' }, { planPerRequest: true });
         expect(rows).toEqual(await build(single.db).execute({ title: 'Nulls' }));
@@ -115,7 +147,11 @@ describe('readShaped', () => {
   });
 
   it('when a family has more shapes than it may prepare, then the extra shapes still return drizzle’s rows', async () => {
-    const build = (db: Database['db']) => db.select({ id: jobs.id, title: jobs.title }).from(jobs).where(eq(jobs.title, sql.placeholder('t')));
+    const build = (db: Database['db']) =>
+      db
+        .select({ id: jobs.id, title: jobs.title })
+        .from(jobs)
+        .where(eq(jobs.title, sql.placeholder('t')));
     for (let i = 0; i < MAX_SHAPES_PER_FAMILY; i++) await readShaped(ctx, 'rows-test-cap', `shape-${i}`, build, { t: 'x' });
     const over = await readShaped(ctx, 'rows-test-cap', 'one-too-many', build, { t: 'Nulls' });
     expect(over).toEqual(await build(database.db).execute({ t: 'Nulls' }));

@@ -50,7 +50,8 @@ export function createS3Storage(s3: NonNullable<Config['s3']>, client?: S3Client
         region: s3.region,
         endpoint: s3.endpoint,
         forcePathStyle: Boolean(s3.endpoint),
-        credentials: s3.accessKeyId && s3.secretAccessKey ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } : undefined,
+        credentials:
+          s3.accessKeyId && s3.secretAccessKey ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } : undefined,
       })
     );
   };

@@ -53,7 +53,10 @@ async function checkUpload(buffer: Buffer, kind: UploadKind, originalName: strin
  * the bytes, not the name or the declared type) and text fields in any order. Nothing is stored
  * here, so a rejected upload leaves nothing behind.
  */
-export async function readUploadForm(request: FastifyRequest, kind: UploadKind): Promise<{ upload?: Upload; fields: Record<string, string> }> {
+export async function readUploadForm(
+  request: FastifyRequest,
+  kind: UploadKind,
+): Promise<{ upload?: Upload; fields: Record<string, string> }> {
   if (!request.isMultipart()) throw new AppError(415, 'unsupported_media_type', 'Send multipart/form-data with a field named "file"');
   const fields: Record<string, string> = {};
   let upload: Upload | undefined;

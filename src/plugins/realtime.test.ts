@@ -24,7 +24,9 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const notify = (user: TestUser, title = 'Hello', app: FastifyInstance = t.app) =>
-  inTransaction(app.ctx, (tx, d) => deliver(app.ctx, tx, 'announcement', [{ userId: user.id, content: { title, message: `${title}!`, link: '/x' } }], d));
+  inTransaction(app.ctx, (tx, d) =>
+    deliver(app.ctx, tx, 'announcement', [{ userId: user.id, content: { title, message: `${title}!`, link: '/x' } }], d),
+  );
 const auth = (user: TestUser) => ({ authorization: `Bearer ${user.token}` });
 
 describe('Server-Sent Events', () => {
@@ -130,12 +132,14 @@ describe('WebSocket', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/ws' })).statusCode).toBe(401);
   });
 
-
   it('when a member connects with ?access_token=, then notifications arrive as JSON and a ping gets a pong', async () => {
     const user = await t.user('alumni');
     const ws = await openWs(`${base.replace('http', 'ws')}/api/ws?access_token=${user.token}`);
     const [made] = await notify(user, 'Over ws');
-    expect(await ws.waitFor((e) => e.type === 'notification.created')).toMatchObject({ id: String(made.seq), data: { id: made.id, title: 'Over ws' } });
+    expect(await ws.waitFor((e) => e.type === 'notification.created')).toMatchObject({
+      id: String(made.seq),
+      data: { id: made.id, title: 'Over ws' },
+    });
     ws.socket.send(JSON.stringify({ type: 'ping' }));
     await ws.waitFor((e) => e.type === 'pong');
     ws.close();

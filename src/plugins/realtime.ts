@@ -107,7 +107,8 @@ const realtimePlugin: FastifyPluginAsyncTypebox<RealtimeOptions> = async (app, o
       const header = request.headers['last-event-id'];
       // The header is held to the query parameter's rule: a safe, plainly written integer (else ignored).
       const fromHeader = typeof header === 'string' && DECIMAL_INTEGER.test(header) ? Number(header) : undefined;
-      const lastId = fromHeader !== undefined && Number.isSafeInteger(fromHeader) && fromHeader >= 0 ? fromHeader : request.query.last_event_id;
+      const lastId =
+        fromHeader !== undefined && Number.isSafeInteger(fromHeader) && fromHeader >= 0 ? fromHeader : request.query.last_event_id;
       reply.hijack();
       const res = reply.raw;
       // Hijacked: no onSend hooks (so no compression); carry over headers set so far (CORS, hardening).

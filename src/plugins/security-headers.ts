@@ -22,7 +22,8 @@ function helmetDefaults(): Record<string, string> {
 export const hardeningHeaders = helmetDefaults();
 
 /** The headers every response carries (API.md): helmet's defaults and the request id. */
-export const setResponseHeaders = (request: FastifyRequest, reply: FastifyReply) => reply.headers(hardeningHeaders).header('x-request-id', request.id);
+export const setResponseHeaders = (request: FastifyRequest, reply: FastifyReply) =>
+  reply.headers(hardeningHeaders).header('x-request-id', request.id);
 
 async function securityHeadersPlugin(app: FastifyInstance) {
   // A callback hook, not an async one: it runs on every request, and a promise per hook is measurable.

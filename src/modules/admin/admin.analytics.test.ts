@@ -164,7 +164,10 @@ describe('GET /api/admin/reports/{name}.csv', () => {
       expect(u.created_at).toMatch(ISO);
       if (u.last_login_at) expect(u.last_login_at).toMatch(ISO);
     }
-    const audit = parse((await admin.inject({ method: 'GET', url: '/api/admin/reports/audit-log.csv' })).body, { columns: true }) as Record<string, string>[];
+    const audit = parse((await admin.inject({ method: 'GET', url: '/api/admin/reports/audit-log.csv' })).body, { columns: true }) as Record<
+      string,
+      string
+    >[];
     for (const a of audit) expect(a.created_at).toMatch(ISO);
   });
 

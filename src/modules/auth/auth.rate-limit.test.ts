@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, post, problemOf, registerThroughApi, TEST_PASSWORD, testRedisUrl, uniqueEmail, type TestApp } from '../../../test/helpers.js';
+import {
+  createTestApp,
+  post,
+  problemOf,
+  registerThroughApi,
+  TEST_PASSWORD,
+  testRedisUrl,
+  uniqueEmail,
+  type TestApp,
+} from '../../../test/helpers.js';
 
 const WRONG = 'Not-the-right-password-1';
 const expectRateLimited = (res: Awaited<ReturnType<typeof post>>) => {
@@ -198,19 +207,22 @@ describe('shared limits across instances (Redis)', () => {
     }
   });
 
-  it.skipIf(!testRedisUrl)('when two instances share Redis, then each counts the generous global limit on its own (no Redis trip per request)', async () => {
-    const t = await createTestApp({ RATE_LIMIT_GLOBAL_PER_MINUTE: '3' });
-    try {
-      const other = await t.sibling();
-      const from = { remoteAddress: '10.9.0.2' };
-      const health = (app: typeof t.app) => app.inject({ method: 'GET', url: '/api/health', ...from });
-      for (let i = 0; i < 3; i++) expect((await health(t.app)).statusCode).toBe(200);
-      expectRateLimited(await health(t.app));
-      const fresh = await health(other);
-      expect(fresh.statusCode).toBe(200);
-      expect(fresh.headers['x-ratelimit-remaining']).toBe('2');
-    } finally {
-      await t.close();
-    }
-  });
+  it.skipIf(!testRedisUrl)(
+    'when two instances share Redis, then each counts the generous global limit on its own (no Redis trip per request)',
+    async () => {
+      const t = await createTestApp({ RATE_LIMIT_GLOBAL_PER_MINUTE: '3' });
+      try {
+        const other = await t.sibling();
+        const from = { remoteAddress: '10.9.0.2' };
+        const health = (app: typeof t.app) => app.inject({ method: 'GET', url: '/api/health', ...from });
+        for (let i = 0; i < 3; i++) expect((await health(t.app)).statusCode).toBe(200);
+        expectRateLimited(await health(t.app));
+        const fresh = await health(other);
+        expect(fresh.statusCode).toBe(200);
+        expect(fresh.headers['x-ratelimit-remaining']).toBe('2');
+      } finally {
+        await t.close();
+      }
+    },
+  );
 });

@@ -23,7 +23,12 @@ const HOUR = 3600;
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 export const findUserByEmail = async (db: Tx, email: string) =>
-  (await db.select().from(users).where(sql`lower(${users.email}) = ${normalizeEmail(email)}`))[0];
+  (
+    await db
+      .select()
+      .from(users)
+      .where(sql`lower(${users.email}) = ${normalizeEmail(email)}`)
+  )[0];
 
 /** Replaces any live code of the user by a new one and queues the mail with it. */
 async function issueVerificationCode(ctx: AppContext, tx: Tx, user: { id: string; email: string; name: string }) {
@@ -68,39 +73,37 @@ const invalidCode = () => badRequest('otp', 'is invalid or has expired');
 export async function verifyEmail(ctx: AppContext, input: { email: string; otp: string }) {
   const user = await findUserByEmail(ctx.db, input.email);
   if (!user || user.is_verified || user.status !== 'active') throw invalidCode();
-  return ctx.db.transaction(async (tx) => {
-    // Count the attempt first, atomically, so parallel guesses cannot exceed the limit.
-    const [code] = await tx
-      .update(emailVerifications)
-      .set({ attempts: sql`${emailVerifications.attempts} + 1` })
-      .where(
-        and(
-          eq(emailVerifications.user_id, user.id),
-          isNull(emailVerifications.consumed_at),
-          gt(emailVerifications.expires_at, new Date()),
-          sql`${emailVerifications.attempts} < ${OTP_MAX_ATTEMPTS}`,
-        ),
-      )
-      .returning();
-    if (!code) throw invalidCode();
-    if (code.code_hash !== hashOtp(ctx.jwtKey, user.id, input.otp)) {
-      if (code.attempts >= OTP_MAX_ATTEMPTS) {
-        await tx.update(emailVerifications).set({ consumed_at: new Date() }).where(eq(emailVerifications.id, code.id));
+  return ctx.db
+    .transaction(async (tx) => {
+      // Count the attempt first, atomically, so parallel guesses cannot exceed the limit.
+      const [code] = await tx
+        .update(emailVerifications)
+        .set({ attempts: sql`${emailVerifications.attempts} + 1` })
+        .where(
+          and(
+            eq(emailVerifications.user_id, user.id),
+            isNull(emailVerifications.consumed_at),
+            gt(emailVerifications.expires_at, new Date()),
+            sql`${emailVerifications.attempts} < ${OTP_MAX_ATTEMPTS}`,
+          ),
+        )
+        .returning();
+      if (!code) throw invalidCode();
+      if (code.code_hash !== hashOtp(ctx.jwtKey, user.id, input.otp)) {
+        if (code.attempts >= OTP_MAX_ATTEMPTS) {
+          await tx.update(emailVerifications).set({ consumed_at: new Date() }).where(eq(emailVerifications.id, code.id));
+        }
+        return { wrong: true as const };
       }
-      return { wrong: true as const };
-    }
-    await tx.update(emailVerifications).set({ consumed_at: new Date() }).where(eq(emailVerifications.id, code.id));
-    const [verified] = await tx
-      .update(users)
-      .set({ is_verified: true, updated_at: new Date() })
-      .where(eq(users.id, user.id))
-      .returning();
-    return { user: verified };
-  }).then((result) => {
-    // Thrown after commit so the counted attempt is kept.
-    if ('wrong' in result) throw invalidCode();
-    return result.user;
-  });
+      await tx.update(emailVerifications).set({ consumed_at: new Date() }).where(eq(emailVerifications.id, code.id));
+      const [verified] = await tx.update(users).set({ is_verified: true, updated_at: new Date() }).where(eq(users.id, user.id)).returning();
+      return { user: verified };
+    })
+    .then((result) => {
+      // Thrown after commit so the counted attempt is kept.
+      if ('wrong' in result) throw invalidCode();
+      return result.user;
+    });
 }
 
 /** Per-account mail limit (resend, forgot): over it, the request is answered the same but nothing is sent. */
@@ -192,22 +195,26 @@ export async function ensureAdmin(ctx: Pick<AppContext, 'db'>, email: string, pa
   const password_hash = await hashPassword(password);
   const normalized = normalizeEmail(email);
   const set = { role: 'admin' as const, password_hash, is_verified: true, status: 'active' as const, updated_at: new Date() };
-  const ensure = () => ctx.db.transaction(async (tx) => {
-    // The unique index is on lower(email), which ON CONFLICT cannot target from drizzle: look, then insert.
-    const existing = await findUserByEmail(tx, normalized);
-    if (existing && !options.promote) return existing;
-    const [user] = existing
-      ? await tx.update(users).set(set).where(eq(users.id, existing.id)).returning()
-      : await tx.insert(users).values({ email: normalized, name: 'Administrator', ...set }).returning();
-    await recordAudit(tx, {
-      adminId: null,
-      actionType: existing ? 'user.promote_admin' : 'user.create_admin',
-      targetType: 'user',
-      targetId: user.id,
-      description: existing ? `Console made ${normalized} an active admin` : `Start-up created the admin ${normalized}`,
+  const ensure = () =>
+    ctx.db.transaction(async (tx) => {
+      // The unique index is on lower(email), which ON CONFLICT cannot target from drizzle: look, then insert.
+      const existing = await findUserByEmail(tx, normalized);
+      if (existing && !options.promote) return existing;
+      const [user] = existing
+        ? await tx.update(users).set(set).where(eq(users.id, existing.id)).returning()
+        : await tx
+            .insert(users)
+            .values({ email: normalized, name: 'Administrator', ...set })
+            .returning();
+      await recordAudit(tx, {
+        adminId: null,
+        actionType: existing ? 'user.promote_admin' : 'user.create_admin',
+        targetType: 'user',
+        targetId: user.id,
+        description: existing ? `Console made ${normalized} an active admin` : `Start-up created the admin ${normalized}`,
+      });
+      return user;
     });
-    return user;
-  });
   // Two instances starting at once on an empty database: the loser of the insert finds the winner's account.
   return ensure().catch(async (err) => {
     if (!isUniqueViolation(err)) throw err;

@@ -29,8 +29,13 @@ export async function login(ctx: AppContext, input: { email: string; password: s
       'retry-after': String(before.resetSeconds),
     });
   }
-  const [user] = await ctx.db.select().from(users).where(sql`lower(${users.email}) = ${email}`);
-  const ok = user?.password_hash ? await verifyPassword(user.password_hash, input.password) : (await burnPasswordCheck(input.password), false);
+  const [user] = await ctx.db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = ${email}`);
+  const ok = user?.password_hash
+    ? await verifyPassword(user.password_hash, input.password)
+    : (await burnPasswordCheck(input.password), false);
   if (!user || !ok || user.status === 'deleted') {
     await ctx.limiter.hit(failuresKey, limit, FIFTEEN_MINUTES);
     throw invalidCredentials();

@@ -17,7 +17,9 @@ export const users = pgTable(
     // Null for imported people who have not claimed their account yet.
     password_hash: text(),
     is_verified: boolean().notNull().default(false),
-    status: text({ enum: ['active', 'suspended', 'deleted'] }).notNull().default('active'),
+    status: text({ enum: ['active', 'suspended', 'deleted'] })
+      .notNull()
+      .default('active'),
     last_login_at: timestamp({ withTimezone: true }),
     ...timestamps,
   },

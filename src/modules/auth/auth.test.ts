@@ -10,7 +10,11 @@ afterAll(() => t?.close());
 describe('register → verify → login → me', () => {
   it('when a person registers and verifies with the mailed code, then they can sign in and read /me', async () => {
     const email = uniqueEmail('Flow');
-    const reg = await t.app.inject({ method: 'POST', url: '/api/auth/register', payload: { email, password: 'a-Long-enough-pass', name: 'Flo', role: 'student' } });
+    const reg = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/register',
+      payload: { email, password: 'a-Long-enough-pass', name: 'Flo', role: 'student' },
+    });
     expect(reg.statusCode).toBe(201);
     expect(reg.json().user).toMatchObject({ email: email.toLowerCase(), is_verified: false, role: 'student' });
     expect(reg.json().user.password_hash).toBeUndefined();
@@ -20,7 +24,11 @@ describe('register → verify → login → me', () => {
     expect(ver.json().user.is_verified).toBe(true);
     const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: 'a-Long-enough-pass' } });
     expect(login.statusCode).toBe(200);
-    const me = await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${login.json().access_token}` } });
+    const me = await t.app.inject({
+      method: 'GET',
+      url: '/api/auth/me',
+      headers: { authorization: `Bearer ${login.json().access_token}` },
+    });
     expect(me.statusCode).toBe(200);
     expect(me.json().user.email).toBe(email.toLowerCase());
   });

@@ -31,9 +31,7 @@ export const CommentUpdateBodySchema = Type.Object({ content: CommentBodySchema.
 
 export const ReportBodySchema = Type.Object(
   {
-    reason: StringEnum(reportReasons,
-      { description: 'spam | harassment | off_topic | other' },
-    ),
+    reason: StringEnum(reportReasons, { description: 'spam | harassment | off_topic | other' }),
     text: Type.Optional(Nullable(Text({ maxLength: 2000, description: 'What is wrong, in the reporter’s words' }))),
   },
   { additionalProperties: false },

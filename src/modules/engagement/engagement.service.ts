@@ -109,7 +109,13 @@ async function announceMilestone(ctx: AppContext, actor: Actor, typeName: string
       )
       .returning({ m: engagementCounters.likes_milestone });
     if (reached) {
-      await ctx.events.publish(tx, 'engagement.like_milestone', { contentType: typeName, contentId: id, itemAuthorId, likerId: actor.id, milestone });
+      await ctx.events.publish(tx, 'engagement.like_milestone', {
+        contentType: typeName,
+        contentId: id,
+        itemAuthorId,
+        likerId: actor.id,
+        milestone,
+      });
     }
   });
 }

@@ -119,6 +119,11 @@ export const engagementBookmarks = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.user_id, t.content_type, t.content_id] }),
-    index('engagement_bookmarks_list_idx').on(t.user_id, t.content_type, t.created_at.desc().nullsFirst(), t.content_id.desc().nullsFirst()),
+    index('engagement_bookmarks_list_idx').on(
+      t.user_id,
+      t.content_type,
+      t.created_at.desc().nullsFirst(),
+      t.content_id.desc().nullsFirst(),
+    ),
   ],
 );

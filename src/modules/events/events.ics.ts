@@ -93,8 +93,7 @@ function vtimezone(timeZone: string, start: Date, end: Date) {
 }
 
 /** RFC 5545 TEXT escaping (backslash, semicolon, comma, line breaks) for values the library leaves raw. */
-const icsText = (value: string) =>
-  value.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, '\\n');
+const icsText = (value: string) => value.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, '\\n');
 
 /**
  * The iCalendar text of an event: start and end in the event's own time zone (TZID + VTIMEZONE),

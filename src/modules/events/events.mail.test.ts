@@ -1,7 +1,17 @@
 import { sql } from 'drizzle-orm';
 import ical from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEvent, createTestApp, listOf, rsvp, setPreferences, settle, waitForNotifications, type TestApp, type TestUser } from '../../../test/helpers.js';
+import {
+  createEvent,
+  createTestApp,
+  listOf,
+  rsvp,
+  setPreferences,
+  settle,
+  waitForNotifications,
+  type TestApp,
+  type TestUser,
+} from '../../../test/helpers.js';
 import type { OutgoingMail } from '../../lib/mail.js';
 import { runDailyDigest } from '../notifications/notifications.jobs.js';
 
@@ -21,7 +31,9 @@ const outboxTo = async (user: TestUser) =>
     )
   ).rows;
 const veventsOf = (mail: OutgoingMail) =>
-  (mail.attachments ?? []).flatMap((a) => Object.values(ical.sync.parseICS(a.content)).filter((c) => c?.type === 'VEVENT') as ical.VEvent[]);
+  (mail.attachments ?? []).flatMap(
+    (a) => Object.values(ical.sync.parseICS(a.content)).filter((c) => c?.type === 'VEVENT') as ical.VEvent[],
+  );
 
 describe('calendar file on event e-mails', () => {
   it('when a member answers attending, then exactly one mail reaches them, carrying a text/calendar file with the event’s times', async () => {

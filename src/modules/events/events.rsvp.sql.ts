@@ -71,12 +71,7 @@ function upsert(seq: string | null) {
 /** Records the answer (the latest counts). */
 export const recordAnswer = async (tx: Tx, eventId: string, userId: string, status: RsvpStatus, at: Date, seq: WaitlistSeq) =>
   (
-    await runNamed<{ rsvp_date: Date; waitlist_seq: number | null }>(tx, `rsvp-upsert-${seq}`, UPSERTS[seq], [
-      eventId,
-      userId,
-      status,
-      at,
-    ])
+    await runNamed<{ rsvp_date: Date; waitlist_seq: number | null }>(tx, `rsvp-upsert-${seq}`, UPSERTS[seq], [eventId, userId, status, at])
   )[0];
 
 /** 1-based place of a waitlist_seq in the event's waitlist (index event_rsvps_waitlist_idx). */

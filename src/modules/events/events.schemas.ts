@@ -18,9 +18,7 @@ const Required = (maxLength: number, description?: string) => RequiredText({ max
 /** A query-string date filter (ISO 8601 date or date-time, years 0001–9999; blank filters nothing); the service reads it. */
 const DateFilter = (description: string) => Type.Optional(Type.String({ maxLength: 40, pattern: DATE_FILTER_PATTERN, description }));
 
-export const EventTypeSchema = StringEnum(eventTypes,
-  { description: eventTypes.join(' | ') },
-);
+export const EventTypeSchema = StringEnum(eventTypes, { description: eventTypes.join(' | ') });
 export const EventStatusSchema = StringEnum(['scheduled', 'cancelled', 'completed'], {
   description: 'Derived: cancelled once cancelled, completed once end_date has passed, scheduled otherwise',
 });

@@ -60,13 +60,22 @@ describe('the lists read their index in order (no sort of every matching row)', 
   it.each([
     ['a member reads a tag’s second page, then forum_posts_list_idx', () => reader, (tag: string) => `tag=${tag}`, 'forum_posts_list_idx'],
     ['an admin reads a tag’s second page, then forum_posts_list_idx', () => admin, (tag: string) => `tag=${tag}`, 'forum_posts_list_idx'],
-    ['a member reads an author’s second page, then forum_posts_author_idx', () => reader, () => `author=${author.id}`, 'forum_posts_author_idx'],
+    [
+      'a member reads an author’s second page, then forum_posts_author_idx',
+      () => reader,
+      () => `author=${author.id}`,
+      'forum_posts_author_idx',
+    ],
   ])('when %s is read in order', async (_name, user, filter, index) => {
     const tag = `plan-${randomUUID().slice(0, 8)}`;
     for (let i = 0; i < 3; i++) await createForumPost(author, { tags: [tag] });
     const first = await user().inject({ method: 'GET', url: `/api/forum/posts?${filter(tag)}&limit=1` });
     expect(first.json().next_cursor).toBeTruthy();
-    const statement = await listStatement(user(), `/api/forum/posts?${filter(tag)}&limit=1&cursor=${first.json().next_cursor}`, 'forum_posts');
+    const statement = await listStatement(
+      user(),
+      `/api/forum/posts?${filter(tag)}&limit=1&cursor=${first.json().next_cursor}`,
+      'forum_posts',
+    );
     const plan = await planOf(statement);
     expect(sorts(plan), JSON.stringify(plan)).toEqual([]);
     expect(indexes(plan)).toContain(index);
@@ -90,13 +99,20 @@ describe('statements per write', () => {
       author.inject({ method: 'POST', url: '/api/forum/posts', payload: { title: 'One trip', content: 'x', tags: ['Career'] } }),
     );
     expect(result.statusCode, result.body).toBe(201);
-    expect(result.json()).toMatchObject({ title: 'One trip', tags: ['career'], author: { id: author.id, name: author.name }, likes_count: 0 });
+    expect(result.json()).toMatchObject({
+      title: 'One trip',
+      tags: ['career'],
+      author: { id: author.id, name: author.name },
+      likes_count: 0,
+    });
     expect(statements.length, statements.join('\n---\n')).toBe(1);
   });
 
   it('when the author has a photo, then the created post carries the same author as reading it back', async () => {
     const withPhoto = await t.user('alumni');
-    await t.database.pool.query(`INSERT INTO profiles (user_id, name, photo_key) VALUES ($1, 'Has Photo', 'photos/p.webp')`, [withPhoto.id]);
+    await t.database.pool.query(`INSERT INTO profiles (user_id, name, photo_key) VALUES ($1, 'Has Photo', 'photos/p.webp')`, [
+      withPhoto.id,
+    ]);
     const created = await createForumPost(withPhoto);
     const read = await withPhoto.inject({ method: 'GET', url: `/api/forum/posts/${created.id}` });
     const urlOf = (post: { author: { photo_url: string | null } }) => post.author.photo_url?.split('?')[0];

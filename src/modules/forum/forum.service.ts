@@ -243,7 +243,9 @@ export async function listPosts(ctx: AppContext, actor: Actor, query: PostListQu
   const position = postList.positionParams(ctx, query.cursor);
   // Built once per shape (admin or not, which filters, first page or not) and prepared: building it
   // with drizzle on every request was most of the request's CPU.
-  const shape = [actor.role === 'admin' ? 'admin' : 'member', tag && 'tag', author && 'author', q && 'q', position ? 'after' : 'first'].filter(Boolean).join(':');
+  const shape = [actor.role === 'admin' ? 'admin' : 'member', tag && 'tag', author && 'author', q && 'q', position ? 'after' : 'first']
+    .filter(Boolean)
+    .join(':');
   const actorId = sql.placeholder('actor');
   const rows = await readShaped(
     ctx,

@@ -16,7 +16,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   });
   app.get('/db', {
     config: { public: true },
-    schema: { tags: ['operations'], summary: 'Readiness: 200 when the database answers, 503 otherwise', response: { 200: StatusSchema, ...problems(503) } },
+    schema: {
+      tags: ['operations'],
+      summary: 'Readiness: 200 when the database answers, 503 otherwise',
+      response: { 200: StatusSchema, ...problems(503) },
+    },
     handler: async () => {
       if (!(await pingDatabase(ctx))) throw new AppError(503, 'unavailable', 'The database does not answer');
       return { status: 'ok' as const };

@@ -3,9 +3,9 @@ import { PageQuerySchema } from '../../lib/pagination.js';
 import { StringEnum, Nullable, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
 import { applicationStatuses } from './jobs.tables.js';
 
-export const ApplicationStatusSchema = StringEnum(applicationStatuses,
-  { description: 'applied → viewed → shortlisted → interview → offered → hired; or rejected / withdrawn (docs/jobs.md)' },
-);
+export const ApplicationStatusSchema = StringEnum(applicationStatuses, {
+  description: 'applied → viewed → shortlisted → interview → offered → hired; or rejected / withdrawn (docs/jobs.md)',
+});
 
 export const ApplicationSchema = Type.Object(
   {

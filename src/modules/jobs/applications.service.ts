@@ -137,7 +137,12 @@ export async function applyToJob(ctx: AppContext, actor: Actor, jobId: string, i
       if (!application) throw conflict('You already applied to this job', 'already_applied');
       await tx.insert(applicationStatusHistory).values({ application_id: application.id, to_status: 'applied', changed_by: actor.id });
       // The notification service tells the poster (jobs.notifications.ts).
-      await ctx.events.publish(tx, 'application.received', { applicationId: application.id, jobId, applicantId: actor.id, posterId: counted.posted_by });
+      await ctx.events.publish(tx, 'application.received', {
+        applicationId: application.id,
+        jobId,
+        applicantId: actor.id,
+        posterId: counted.posted_by,
+      });
       return { applicationId: application.id };
     });
   } catch (err) {

@@ -29,7 +29,15 @@ type Row = NonNullable<Awaited<ReturnType<typeof findApplication>>>;
  * this one a 409), with its history row and event, in one transaction. The event names everyone the
  * notification service needs (jobs.notifications.ts decides who hears of it).
  */
-async function recordChange(ctx: AppContext, tx: Tx, actor: Actor, row: Row, to: ApplicationStatus, message: string | null, automatic = false) {
+async function recordChange(
+  ctx: AppContext,
+  tx: Tx,
+  actor: Actor,
+  row: Row,
+  to: ApplicationStatus,
+  message: string | null,
+  automatic = false,
+) {
   const byEmployer = actor.id !== row.applicant_id;
   const [changed] = await tx
     .update(jobApplications)

@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, problemOf, type TestApp, type TestUser, apply, applyWithFile, expireJob, multipart, PDF, PNG, postJob } from '../../../test/helpers.js';
+import {
+  createTestApp,
+  problemOf,
+  type TestApp,
+  type TestUser,
+  apply,
+  applyWithFile,
+  expireJob,
+  multipart,
+  PDF,
+  PNG,
+  postJob,
+} from '../../../test/helpers.js';
 
 let t: TestApp;
 let poster: TestUser;

@@ -4,8 +4,10 @@ import type { NotificationRule } from '../notifications/notifications.rules.js';
 import { users } from '../auth/auth.tables.js';
 import { jobs } from './jobs.tables.js';
 
-const jobTitle = async (db: Db, jobId: string) => (await db.select({ title: jobs.title }).from(jobs).where(eq(jobs.id, jobId)))[0]?.title ?? 'a job';
-const userName = async (db: Db, userId: string) => (await db.select({ name: users.name }).from(users).where(eq(users.id, userId)))[0]?.name ?? 'Someone';
+const jobTitle = async (db: Db, jobId: string) =>
+  (await db.select({ title: jobs.title }).from(jobs).where(eq(jobs.id, jobId)))[0]?.title ?? 'a job';
+const userName = async (db: Db, userId: string) =>
+  (await db.select({ name: users.name }).from(users).where(eq(users.id, userId)))[0]?.name ?? 'Someone';
 
 export const jobsNotificationRules: NotificationRule<any>[] = [
   {

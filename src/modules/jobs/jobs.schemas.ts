@@ -1,15 +1,23 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { StringEnum, DATE_FILTER_PATTERN, DateTimeInput, Filter, Int, Nullable, RequiredText, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import {
+  StringEnum,
+  DATE_FILTER_PATTERN,
+  DateTimeInput,
+  Filter,
+  Int,
+  Nullable,
+  RequiredText,
+  TimestampSchema,
+  UuidSchema,
+} from '../../lib/schemas.js';
 import { jobTypes, salaryPeriods } from './jobs.tables.js';
 
 const Text = (maxLength: number, description?: string) => RequiredText({ maxLength, description });
 /** Amounts in minor units: up to 10^13 (a hundred billion in major units) fits any salary and stays exact. */
 const Amount = (description: string) => Int({ minimum: 0, maximum: 10_000_000_000_000, description });
 
-export const JobTypeSchema = StringEnum(jobTypes,
-  { description: 'full_time | part_time | internship | contract | remote' },
-);
+export const JobTypeSchema = StringEnum(jobTypes, { description: 'full_time | part_time | internship | contract | remote' });
 
 export const SalaryRangeSchema = Type.Object(
   {

@@ -230,14 +230,24 @@ export async function listJobs(ctx: AppContext, query: JobListQuery) {
   // Built once per shape (which filters, first page or not) and prepared: drizzle's building was most of the CPU.
   const shape = `${filters.map((f) => f.kind).join(',')}:${position ? 'after' : 'first'}`;
   const [rows, count] = await Promise.all([
-    readShaped(ctx, 'jobs-board', shape, (db) =>
-      db
-        .select({ ...boardColumns, cursor_ts: cursorTimestamp(jobs.created_at) })
-        .from(jobs)
-        .where(and(boardWhere(filters, (_f, i) => sql`${sql.placeholder(`f${i}`)}`), position ? board.afterPlaceholders() : undefined))
-        .orderBy(board.orderBy)
-        .limit(sql.placeholder('limit')),
-    params),
+    readShaped(
+      ctx,
+      'jobs-board',
+      shape,
+      (db) =>
+        db
+          .select({ ...boardColumns, cursor_ts: cursorTimestamp(jobs.created_at) })
+          .from(jobs)
+          .where(
+            and(
+              boardWhere(filters, (_f, i) => sql`${sql.placeholder(`f${i}`)}`),
+              position ? board.afterPlaceholders() : undefined,
+            ),
+          )
+          .orderBy(board.orderBy)
+          .limit(sql.placeholder('limit')),
+      params,
+    ),
     cachedIn<number>(ctx, 'jobs', countKeyOf(query), COUNT_TTL_SECONDS, async () => {
       const [{ count }] = await ctx.db
         .select({ count: sql<number>`count(*)::int` })

@@ -13,7 +13,9 @@ export const mailOutbox = pgTable(
     html_body: text().notNull(),
     /** Files the message carries (null: none), kept until it is sent so a retry sends the same. */
     attachments: jsonb().$type<MailAttachment[]>(),
-    status: text({ enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
+    status: text({ enum: ['pending', 'sent', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer().notNull().default(0),
     last_error: text(),
     created_at: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -17,7 +17,7 @@ const queueOne = (to: string) =>
 const jobOf = async (id: string) =>
   (await t.database.pool.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = $1 AND id = $2`, [MAIL_JOB, id])).rows[0];
 const until = async (check: () => Promise<boolean>, timeoutMs = 5000) => {
-  for (const deadline = Date.now() + timeoutMs; !(await check()); ) {
+  for (const deadline = Date.now() + timeoutMs; !(await check());) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -91,7 +91,14 @@ describe('mail outbox', () => {
     const to = uniqueEmail();
     const file = { filename: 'note.txt', contentType: 'text/plain; charset=utf-8', content: 'Hello' };
     const id = await t.database.db.transaction((tx) =>
-      enqueueMail(t.app.ctx, tx, to, 'notification', { name: 'Ann', title: 'T', message: 'M', link: null, attachments: ['note.txt'] }, { attachments: [file] }),
+      enqueueMail(
+        t.app.ctx,
+        tx,
+        to,
+        'notification',
+        { name: 'Ann', title: 'T', message: 'M', link: null, attachments: ['note.txt'] },
+        { attachments: [file] },
+      ),
     );
     expect((await rowOf(id)).attachments).toEqual([file]);
     // Whoever sends it (this call or the queued job), the mailer gets the stored files.
@@ -112,9 +119,16 @@ describe('mail outbox', () => {
   it('when the recipient is deleted, then their message loses its attachments with its bodies', async () => {
     const to = uniqueEmail();
     const id = await t.database.db.transaction((tx) =>
-      enqueueMail(t.app.ctx, tx, to, 'notification', { name: 'Ann', title: 'T', message: 'M', link: null }, {
-        attachments: [{ filename: 'a.ics', contentType: 'text/calendar', content: 'BEGIN:VCALENDAR' }],
-      }),
+      enqueueMail(
+        t.app.ctx,
+        tx,
+        to,
+        'notification',
+        { name: 'Ann', title: 'T', message: 'M', link: null },
+        {
+          attachments: [{ filename: 'a.ics', contentType: 'text/calendar', content: 'BEGIN:VCALENDAR' }],
+        },
+      ),
     );
     await t.database.db.transaction((tx) => anonymizeMailTo(tx, to, 'deleted@invalid'));
     // (The queued job may have sent it first: the status is not what this test is about.)

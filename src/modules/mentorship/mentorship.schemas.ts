@@ -1,6 +1,17 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { StringEnum, DateTimeInput, Filter, Int, Nullable, RequiredText, RoleSchema, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import {
+  StringEnum,
+  DateTimeInput,
+  Filter,
+  Int,
+  Nullable,
+  RequiredText,
+  RoleSchema,
+  Text,
+  TimestampSchema,
+  UuidSchema,
+} from '../../lib/schemas.js';
 import { goalStatuses, requestStatuses, sessionStatuses } from './mentorship.tables.js';
 
 /** Optional text that may be cleared with null (trimmed; blank is stored as null). */

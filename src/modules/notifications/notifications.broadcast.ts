@@ -20,7 +20,9 @@ function audienceWhere(a: BroadcastAudience): SQL | undefined {
     eq(users.is_verified, true),
     a.roles?.length ? inArray(users.role, a.roles as (typeof users.role.enumValues)[number][]) : undefined,
     a.batch_years?.length ? inArray(profiles.batch_year, a.batch_years) : undefined,
-    a.departments?.length ? sql`lower(${profiles.department}) = ANY(${sql.param(a.departments.map((d) => d.toLowerCase()))}::text[])` : undefined,
+    a.departments?.length
+      ? sql`lower(${profiles.department}) = ANY(${sql.param(a.departments.map((d) => d.toLowerCase()))}::text[])`
+      : undefined,
   );
 }
 

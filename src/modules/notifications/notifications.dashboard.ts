@@ -13,7 +13,14 @@ export const notificationsMetricSource = {
   module: 'notifications',
   async figures(db: Db) {
     const recent = sql`created_at > now() - interval '30 days'`;
-    const { rows } = await db.execute<{ total: number; recent: number; unread: number; unread_recent: number; broadcasts: number; broadcasts_recent: number }>(sql`
+    const { rows } = await db.execute<{
+      total: number;
+      recent: number;
+      unread: number;
+      unread_recent: number;
+      broadcasts: number;
+      broadcasts_recent: number;
+    }>(sql`
       SELECT count(*)::int AS total,
         count(*) FILTER (WHERE ${recent})::int AS recent,
         count(*) FILTER (WHERE NOT is_read)::int AS unread,

@@ -92,7 +92,11 @@ export async function deliver(ctx: AppContext, tx: Tx, type: string, given: Outg
   const storedInApp = new Set(inApp);
   const repeated = (i: Outgoing) => i.dedupeKey !== undefined && storedInApp.has(i) && !fresh.has(i.dedupeKey);
 
-  const mails: { to: string; data: { name: string; title: string; message: string; link: string | null; attachments: string[] }; attachments: MailAttachment[] }[] = [];
+  const mails: {
+    to: string;
+    data: { name: string; title: string; message: string; link: string | null; attachments: string[] };
+    attachments: MailAttachment[];
+  }[] = [];
   const digest: (typeof notificationDigestItems.$inferInsert)[] = [];
   for (const i of wanted) {
     const p = byId.get(i.userId)!;
@@ -102,7 +106,13 @@ export async function deliver(ctx: AppContext, tx: Tx, type: string, given: Outg
       digest.push({ user_id: p.id, type, title: i.content.title, message: i.content.message, link });
     } else {
       const attachments = (await i.attachments?.()) ?? [];
-      const data = { name: p.name, title: i.content.title, message: i.content.message, link, attachments: attachments.map((a) => a.filename) };
+      const data = {
+        name: p.name,
+        title: i.content.title,
+        message: i.content.message,
+        link,
+        attachments: attachments.map((a) => a.filename),
+      };
       mails.push({ to: p.email, data, attachments });
     }
   }

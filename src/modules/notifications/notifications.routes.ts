@@ -51,7 +51,11 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
   });
 
   app.get('/preferences', {
-    schema: { tags, summary: 'The caller’s notification preferences, every type spelled out', response: { 200: PreferencesSchema, ...problems(401) } },
+    schema: {
+      tags,
+      summary: 'The caller’s notification preferences, every type spelled out',
+      response: { 200: PreferencesSchema, ...problems(401) },
+    },
     handler: async (request) => getPreferences(ctx, actorOf(request)),
   });
 

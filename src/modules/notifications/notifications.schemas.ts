@@ -1,6 +1,17 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PageQuerySchema } from '../../lib/pagination.js';
-import { StringEnum, Int, LinkInput, NO_NUL, Nullable, RequiredText, RoleSchema, Text, TimestampSchema, UuidSchema } from '../../lib/schemas.js';
+import {
+  StringEnum,
+  Int,
+  LinkInput,
+  NO_NUL,
+  Nullable,
+  RequiredText,
+  RoleSchema,
+  Text,
+  TimestampSchema,
+  UuidSchema,
+} from '../../lib/schemas.js';
 
 export const PrioritySchema = StringEnum(['low', 'normal', 'high']);
 

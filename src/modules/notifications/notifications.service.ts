@@ -121,7 +121,10 @@ export async function getPreferences(ctx: AppContext, actor: Actor) {
 export async function updatePreferences(ctx: AppContext, actor: Actor, input: PreferencesBody) {
   const known = new Set(notificationTypes());
   const types = Object.fromEntries(
-    Object.entries(input.notification_types ?? {}).map(([t, flags]) => [t, typeof flags === 'boolean' ? { in_app: flags, email: flags } : flags]),
+    Object.entries(input.notification_types ?? {}).map(([t, flags]) => [
+      t,
+      typeof flags === 'boolean' ? { in_app: flags, email: flags } : flags,
+    ]),
   );
   for (const t of Object.keys(types)) {
     if (!known.has(t)) throw badRequest(`notification_types.${t}`, `is not a notification type (known: ${[...known].join(', ')})`);
@@ -139,7 +142,10 @@ export async function updatePreferences(ctx: AppContext, actor: Actor, input: Pr
   const [row] = await ctx.db
     .insert(notificationPreferences)
     .values({ user_id: actor.id, ...scalars, notification_types: types })
-    .onConflictDoUpdate({ target: notificationPreferences.user_id, set: { ...scalars, notification_types: merged, updated_at: sql`now()` } })
+    .onConflictDoUpdate({
+      target: notificationPreferences.user_id,
+      set: { ...scalars, notification_types: merged, updated_at: sql`now()` },
+    })
     .returning();
   return preferencesView(row);
 }

@@ -29,7 +29,9 @@ export const notifications = pgTable(
     created_at: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index('notifications_user_unread_idx').on(t.user_id).where(sql`NOT is_read`),
+    index('notifications_user_unread_idx')
+      .on(t.user_id)
+      .where(sql`NOT is_read`),
     index('notifications_user_seq_idx').on(t.user_id, t.seq),
     uniqueIndex('notifications_dedupe_key_idx').on(t.dedupe_key),
   ],
@@ -143,5 +145,10 @@ export const jobMatchRecipients = pgTable(
     notified: boolean().notNull().default(false),
     pending: boolean().notNull().default(true),
   },
-  (t) => [primaryKey({ columns: [t.day, t.user_id] }), index('job_match_recipients_pending_idx').on(t.day, t.user_id).where(sql`pending`)],
+  (t) => [
+    primaryKey({ columns: [t.day, t.user_id] }),
+    index('job_match_recipients_pending_idx')
+      .on(t.day, t.user_id)
+      .where(sql`pending`),
+  ],
 );

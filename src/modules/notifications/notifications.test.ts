@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, listOf, member, problemOf, setPreferences, settle, waitForNotifications, type TestApp, type TestUser } from '../../../test/helpers.js';
+import {
+  createTestApp,
+  listOf,
+  member,
+  problemOf,
+  setPreferences,
+  settle,
+  waitForNotifications,
+  type TestApp,
+  type TestUser,
+} from '../../../test/helpers.js';
 import { deliverOnce } from '../../lib/events.js';
 import { auditLog } from '../audit/audit.tables.js';
 import type { ChartSeries, MetricSource } from '../admin/dashboard.service.js';
@@ -29,7 +39,10 @@ const notify = (user: TestUser, n = 1, type = 'announcement') =>
       t.app.ctx,
       tx,
       type,
-      Array.from({ length: n }, (_, i) => ({ userId: user.id, content: { title: `Title ${i}`, message: `Message ${i}`, link: `/x/${i}` } })),
+      Array.from({ length: n }, (_, i) => ({
+        userId: user.id,
+        content: { title: `Title ${i}`, message: `Message ${i}`, link: `/x/${i}` },
+      })),
       d,
     ),
   );
@@ -86,7 +99,12 @@ describe('reading and marking', () => {
     expect(await count(owner)).toBe(1);
     expect((await listOf(stranger)).results).toHaveLength(0);
 
-    for (const url of ['/api/notifications?limit=0', '/api/notifications?limit=101', '/api/notifications?cursor=forged', '/api/notifications/not-a-uuid/read']) {
+    for (const url of [
+      '/api/notifications?limit=0',
+      '/api/notifications?limit=101',
+      '/api/notifications?cursor=forged',
+      '/api/notifications/not-a-uuid/read',
+    ]) {
       const res = await owner.inject({ method: url.endsWith('/read') ? 'PUT' : 'GET', url });
       expect(res.statusCode, url).toBe(400);
       expect(problemOf(res).code).toBe('validation_failed');
@@ -114,39 +132,63 @@ describe('preferences', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ email_notifications: true, push_notifications: true, email_delivery: 'immediate' });
-    for (const type of ['application.received', 'application.status_changed', 'profile.verification_decided', 'job.matching', 'announcement']) {
+    for (const type of [
+      'application.received',
+      'application.status_changed',
+      'profile.verification_decided',
+      'job.matching',
+      'announcement',
+    ]) {
       expect(body.notification_types[type]).toEqual({ in_app: true, email: true });
     }
-    expect(Object.keys(body.notification_types).sort()).toEqual([...new Set(notificationRules.map((r) => r.type).concat('job.matching', 'announcement'))].sort());
+    expect(Object.keys(body.notification_types).sort()).toEqual(
+      [...new Set(notificationRules.map((r) => r.type).concat('job.matching', 'announcement'))].sort(),
+    );
   });
 
   it('when a member changes some fields, then only those change and per-type flags merge', async () => {
     const user = await t.user('student');
     await setPreferences(user, { notification_types: { announcement: { email: false } } });
-    await setPreferences(user, { email_delivery: 'daily_digest', notification_types: { announcement: { in_app: false }, 'job.matching': { email: false } } });
+    await setPreferences(user, {
+      email_delivery: 'daily_digest',
+      notification_types: { announcement: { in_app: false }, 'job.matching': { email: false } },
+    });
     const body = await setPreferences(user, { push_notifications: false });
     expect(body).toMatchObject({ email_notifications: true, push_notifications: false, email_delivery: 'daily_digest' });
     expect(body.notification_types.announcement).toEqual({ in_app: false, email: false });
     expect(body.notification_types['job.matching']).toEqual({ in_app: true, email: false });
   });
 
-  it('when a member sends a bare boolean for a type (the seed\'s enable/disable flag), then it sets both channels', async () => {
+  it("when a member sends a bare boolean for a type (the seed's enable/disable flag), then it sets both channels", async () => {
     const user = await t.user('student');
     await setPreferences(user, { notification_types: { announcement: { in_app: false } } });
     const body = await setPreferences(user, { notification_types: { announcement: true, 'job.matching': false } });
     expect(body.notification_types.announcement).toEqual({ in_app: true, email: true });
     expect(body.notification_types['job.matching']).toEqual({ in_app: false, email: false });
-    const bad = await user.inject({ method: 'PUT', url: '/api/notifications/preferences', payload: { notification_types: { announcement: 3 } } });
+    const bad = await user.inject({
+      method: 'PUT',
+      url: '/api/notifications/preferences',
+      payload: { notification_types: { announcement: 3 } },
+    });
     expect(bad.statusCode).toBe(400);
     expect(problemOf(bad).errors?.[0].field).toMatch(/^notification_types\.announcement/);
   });
 
   it('when a type is unknown or a field is bad, then 400 naming it, and nothing changes', async () => {
     const user = await t.user('student');
-    const unknown = await user.inject({ method: 'PUT', url: '/api/notifications/preferences', payload: { notification_types: { 'no.such.type': { email: false } } } });
+    const unknown = await user.inject({
+      method: 'PUT',
+      url: '/api/notifications/preferences',
+      payload: { notification_types: { 'no.such.type': { email: false } } },
+    });
     expect(unknown.statusCode).toBe(400);
     expect(problemOf(unknown).errors?.[0].field).toBe('notification_types.no.such.type');
-    for (const payload of [{ email_delivery: 'weekly' }, { role: 'admin' }, { notification_types: { announcement: { sms: true } } }, { push_notifications: 'yes' }]) {
+    for (const payload of [
+      { email_delivery: 'weekly' },
+      { role: 'admin' },
+      { notification_types: { announcement: { sms: true } } },
+      { push_notifications: 'yes' },
+    ]) {
       const res = await user.inject({ method: 'PUT', url: '/api/notifications/preferences', payload });
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
     }
@@ -170,7 +212,11 @@ describe('delivery guarantees', () => {
         return [{ filename: 'hello.txt', contentType: 'text/plain', content: `for ${userId}` }];
       },
     };
-    const envelope = { id: randomUUID(), type: 'profile.verification_decided' as const, payload: { userId: mailed.id, decision: 'approved' as const, reason: null, byAdminId: admin.id } };
+    const envelope = {
+      id: randomUUID(),
+      type: 'profile.verification_decided' as const,
+      payload: { userId: mailed.id, decision: 'approved' as const, reason: null, byAdminId: admin.id },
+    };
     await deliverOnce(t.app.ctx, rulesSubscriber([rule]), envelope);
     expect(asked).toEqual([{ userId: mailed.id, publicUrl: 'http://cohort.test' }]);
     const mail = await t.inbox.waitFor(mailed.email, (m) => m.subject === 'With a file');
@@ -186,7 +232,12 @@ describe('delivery guarantees', () => {
     const user = await t.user('alumni');
     await expect(
       t.app.ctx.db.transaction(async (tx) => {
-        await t.app.ctx.events.publish(tx, 'profile.verification_decided', { userId: user.id, decision: 'approved', reason: null, byAdminId: admin.id });
+        await t.app.ctx.events.publish(tx, 'profile.verification_decided', {
+          userId: user.id,
+          decision: 'approved',
+          reason: null,
+          byAdminId: admin.id,
+        });
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');
@@ -197,7 +248,11 @@ describe('delivery guarantees', () => {
 
   it('when an event is delivered twice (even at once), then one notification and one mail', async () => {
     const user = await t.user('alumni');
-    const envelope = { id: randomUUID(), type: 'profile.verification_decided' as const, payload: { userId: user.id, decision: 'approved' as const, reason: null, byAdminId: admin.id } };
+    const envelope = {
+      id: randomUUID(),
+      type: 'profile.verification_decided' as const,
+      payload: { userId: user.id, decision: 'approved' as const, reason: null, byAdminId: admin.id },
+    };
     const subscriber = rulesSubscriber(notificationRules);
     const results = await Promise.all([deliverOnce(t.app.ctx, subscriber, envelope), deliverOnce(t.app.ctx, subscriber, envelope)]);
     expect(results.sort()).toEqual([false, true]);
@@ -254,14 +309,26 @@ describe('daily digest', () => {
 
 describe('broadcast', () => {
   const send = (as: TestUser | null, payload: object) =>
-    as ? as.inject({ method: 'POST', url: '/api/admin/notifications/broadcast', payload }) : t.app.inject({ method: 'POST', url: '/api/admin/notifications/broadcast', payload });
+    as
+      ? as.inject({ method: 'POST', url: '/api/admin/notifications/broadcast', payload })
+      : t.app.inject({ method: 'POST', url: '/api/admin/notifications/broadcast', payload });
 
   it('when an admin announces to an audience, then 202 with the count, each person in it gets one notification, preferences apply, and it is audited', async () => {
     const dept = `Dept ${randomUUID().slice(0, 6)}`;
-    const people = await Promise.all([member(t, { department: dept }), member(t, { department: dept }, 'student'), member(t, { department: dept })]);
+    const people = await Promise.all([
+      member(t, { department: dept }),
+      member(t, { department: dept }, 'student'),
+      member(t, { department: dept }),
+    ]);
     const outsider = await member(t, { department: 'Elsewhere' });
     await setPreferences(people[2], { notification_types: { announcement: { in_app: false } } });
-    const res = await send(admin, { title: 'Reunion', message: 'Join us on Friday', link: '/events/reunion', priority: 'high', audience: { departments: [dept.toUpperCase()], roles: ['alumni', 'student'] } });
+    const res = await send(admin, {
+      title: 'Reunion',
+      message: 'Join us on Friday',
+      link: '/events/reunion',
+      priority: 'high',
+      audience: { departments: [dept.toUpperCase()], roles: ['alumni', 'student'] },
+    });
     expect(res.statusCode, res.body).toBe(202);
     expect(res.json().recipients).toBe(3);
     const [n] = await waitForNotifications(people[0], 'announcement');
@@ -280,7 +347,11 @@ describe('broadcast', () => {
     const user = await t.user('faculty');
     expect((await send(user, {})).statusCode).toBe(403);
     expect((await send(null, {})).statusCode).toBe(401);
-    for (const payload of [{ message: 'x' }, { title: 'x', message: 'y', audience: { roles: ['king'] } }, { title: 'x', message: 'y', extra: 1 }]) {
+    for (const payload of [
+      { message: 'x' },
+      { title: 'x', message: 'y', audience: { roles: ['king'] } },
+      { title: 'x', message: 'y', extra: 1 },
+    ]) {
       const res = await send(admin, payload);
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
       expect(problemOf(res).code).toBe('validation_failed');
@@ -320,7 +391,13 @@ describe('broadcast', () => {
   it('when a notification is made with a link that is not safe (a broadcast queued before the check), then it is stored without the link', async () => {
     const user = await t.user('alumni');
     await inTransaction(t.app.ctx, (tx, d) =>
-      deliver(t.app.ctx, tx, 'announcement', [{ userId: user.id, content: { title: 'Old', message: 'Queued earlier', link: '//evil.example' } }], d),
+      deliver(
+        t.app.ctx,
+        tx,
+        'announcement',
+        [{ userId: user.id, content: { title: 'Old', message: 'Queued earlier', link: '//evil.example' } }],
+        d,
+      ),
     );
     const [n] = (await listOf(user)).results;
     expect(n).toMatchObject({ title: 'Old', link: null });

@@ -1,6 +1,17 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apply, createTestApp, listOf, member, postJob, setPreferences, settle, waitForNotifications, type TestApp, type TestUser } from '../../../test/helpers.js';
+import {
+  apply,
+  createTestApp,
+  listOf,
+  member,
+  postJob,
+  setPreferences,
+  settle,
+  waitForNotifications,
+  type TestApp,
+  type TestUser,
+} from '../../../test/helpers.js';
 import { auditLog } from '../audit/audit.tables.js';
 import { runJobMatches } from './notifications.job-match.js';
 import { jobMatchQueue } from './notifications.tables.js';
@@ -16,7 +27,11 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const auditOf = (targetId: string) =>
-  t.app.ctx.db.select().from(auditLog).where(and(eq(auditLog.target_id, targetId), eq(auditLog.admin_id, admin.id))).orderBy(auditLog.created_at);
+  t.app.ctx.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.target_id, targetId), eq(auditLog.admin_id, admin.id)))
+    .orderBy(auditLog.created_at);
 
 const mailsTo = (user: TestUser, match: (subject: string) => boolean = () => true) =>
   t.inbox.messages.filter((m) => m.to === user.email.toLowerCase() && match(m.subject));
@@ -42,7 +57,11 @@ describe('triggers', () => {
     const application = await apply(applicant, job.id);
     // The poster's first read moves it to viewed (automatic: decision record 051).
     expect((await poster.inject({ method: 'GET', url: `/api/applications/${application.id}` })).json().status).toBe('viewed');
-    const res = await poster.inject({ method: 'PUT', url: `/api/applications/${application.id}/status`, payload: { status: 'shortlisted', message: 'See you soon' } });
+    const res = await poster.inject({
+      method: 'PUT',
+      url: `/api/applications/${application.id}/status`,
+      payload: { status: 'shortlisted', message: 'See you soon' },
+    });
     expect(res.statusCode, res.body).toBe(200);
     const found = await waitForNotifications(applicant, 'application.status_changed');
     await settle(1000);
@@ -67,14 +86,21 @@ describe('triggers', () => {
     expect(n).toMatchObject({ title: `Your application for ${job.title}: rejected`, link: `/applications/${application.id}` });
     expect(n.message).toContain('The role was filled');
     expect(await auditOf(application.id)).toEqual([
-      expect.objectContaining({ action_type: 'application.status', target_type: 'application', metadata: { from: 'applied', to: 'rejected' } }),
+      expect.objectContaining({
+        action_type: 'application.status',
+        target_type: 'application',
+        metadata: { from: 'applied', to: 'rejected' },
+      }),
     ]);
   });
 
   it('when an admin approves or rejects a verification, then the member gets one notification each time, naming the reason', async () => {
     const user = await member(t);
     expect((await user.inject({ method: 'POST', url: '/api/profiles/me/request-verification' })).statusCode).toBe(202);
-    expect((await admin.inject({ method: 'POST', url: `/api/admin/profiles/reject/${user.id}`, payload: { reason: 'Batch year missing' } })).statusCode).toBe(200);
+    expect(
+      (await admin.inject({ method: 'POST', url: `/api/admin/profiles/reject/${user.id}`, payload: { reason: 'Batch year missing' } }))
+        .statusCode,
+    ).toBe(200);
     const [rejected] = await waitForNotifications(user, 'profile.verification_decided');
     expect(rejected).toMatchObject({ title: 'Your profile verification was declined', link: `/profiles/${user.id}`, priority: 'high' });
     expect(rejected.message).toContain('Batch year missing');
@@ -195,7 +221,9 @@ describe('preferences decide in-app and e-mail separately', () => {
     const job = await postJob(quiet);
     await apply(await t.user('student'), job.id);
     await waitForNotifications(quiet, 'application.received');
-    expect((await t.app.inject({ method: 'POST', url: '/api/auth/forgot-password', payload: { email: quiet.email } })).statusCode).toBe(202);
+    expect((await t.app.inject({ method: 'POST', url: '/api/auth/forgot-password', payload: { email: quiet.email } })).statusCode).toBe(
+      202,
+    );
     await t.inbox.waitFor(quiet.email, (m) => /reset/i.test(m.subject));
     await settle(1000);
     expect(mailsTo(quiet, (s) => !/reset/i.test(s))).toHaveLength(0);

@@ -118,4 +118,3 @@ export function toRow(record: Record<string, string | undefined>, line: number):
   // Derived values as for a new profile; the upsert recomputes them for existing ones.
   return { line, email, role, linkedin, ...profile, ...derivedColumns(profile) };
 }
-

@@ -8,7 +8,13 @@ export const profilesNotificationRules: NotificationRule<any>[] = [
     recipients: (p) => [p.userId],
     async render(_db, p) {
       return p.decision === 'approved'
-        ? { title: 'Your profile is verified', message: 'An administrator verified your profile.', link: `/profiles/${p.userId}`, priority: 'normal', metadata: { decision: p.decision } }
+        ? {
+            title: 'Your profile is verified',
+            message: 'An administrator verified your profile.',
+            link: `/profiles/${p.userId}`,
+            priority: 'normal',
+            metadata: { decision: p.decision },
+          }
         : {
             title: 'Your profile verification was declined',
             message: `Your verification request was declined: ${p.reason ?? 'no reason given'}\nYou may edit your profile and ask again.`,

@@ -151,7 +151,11 @@ describe('how a page is planned', () => {
       return query.call(this, config, ...rest);
     };
     try {
-      for (const url of ['/api/profiles/search?company=Google', '/api/profiles/search?name=garcia&skills=python', '/api/profiles/directory?limit=5']) {
+      for (const url of [
+        '/api/profiles/search?company=Google',
+        '/api/profiles/search?name=garcia&skills=python',
+        '/api/profiles/directory?limit=5',
+      ]) {
         expect((await viewer.inject({ method: 'GET', url })).statusCode).toBe(200);
       }
     } finally {

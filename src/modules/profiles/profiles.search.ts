@@ -158,26 +158,33 @@ export async function searchProfiles(ctx: AppContext, viewer: Actor, list: Profi
   const shape = `${list}:${filters.map((f) => f.kind).join(',')}:${sortMatches ? 'sorted' : 'walk'}:${position ? 'after' : 'first'}`;
   const params: Record<string, unknown> = { ...position, limit: query.limit + 1 };
   filters.forEach((f, i) => (params[`f${i}`] = f.value));
-  const rows = await readShaped(ctx, 'profiles-page', shape, (db) => {
-    const where = [...listed(), ...filters.map((f, i) => FILTERS[f.kind](sql`${sql.placeholder(`f${i}`)}`))];
-    if (position) where.push(keys.afterPlaceholders());
-    const order = sortMatches ? sql`(${profiles.name} || '') COLLATE "C"` : sql`${profiles.name} COLLATE "C"`;
-    const cut = db
-      .select({ id: profiles.user_id, sort_name: profiles.name })
-      .from(profiles)
-      .where(and(...where))
-      .orderBy(order, profiles.user_id)
-      .limit(sql.placeholder('limit'))
-      .as('page');
-    return db
-      .select({ ...cardColumns, role: users.role })
-      .from(cut)
-      .innerJoin(profiles, eq(profiles.user_id, cut.id))
-      .innerJoin(users, eq(users.id, cut.id))
-      .orderBy(sql`${cut.sort_name} COLLATE "C"`, cut.id);
-    // A filter's selectivity depends on its value (the commonest employer or a two-letter name token
-    // against a rare one): such pages are planned for their values, never by one generic plan (decision 128).
-  }, params, { planPerRequest: filters.some((f) => f.value !== undefined) });
+  const rows = await readShaped(
+    ctx,
+    'profiles-page',
+    shape,
+    (db) => {
+      const where = [...listed(), ...filters.map((f, i) => FILTERS[f.kind](sql`${sql.placeholder(`f${i}`)}`))];
+      if (position) where.push(keys.afterPlaceholders());
+      const order = sortMatches ? sql`(${profiles.name} || '') COLLATE "C"` : sql`${profiles.name} COLLATE "C"`;
+      const cut = db
+        .select({ id: profiles.user_id, sort_name: profiles.name })
+        .from(profiles)
+        .where(and(...where))
+        .orderBy(order, profiles.user_id)
+        .limit(sql.placeholder('limit'))
+        .as('page');
+      return db
+        .select({ ...cardColumns, role: users.role })
+        .from(cut)
+        .innerJoin(profiles, eq(profiles.user_id, cut.id))
+        .innerJoin(users, eq(users.id, cut.id))
+        .orderBy(sql`${cut.sort_name} COLLATE "C"`, cut.id);
+      // A filter's selectivity depends on its value (the commonest employer or a two-letter name token
+      // against a rare one): such pages are planned for their values, never by one generic plan (decision 128).
+    },
+    params,
+    { planPerRequest: filters.some((f) => f.value !== undefined) },
+  );
   const { results, next_cursor } = keys.page(ctx, rows, query.limit);
   for (const card of results) if (card.photo_url !== null) card.photo_url = signedFileUrl(ctx, card.photo_url);
   return { results, next_cursor, count: total };
