@@ -19,6 +19,7 @@ import {
   cohortEnv,
   compare,
   FloorError,
+  floorCountCache,
   log,
   median,
   prng,
@@ -273,24 +274,16 @@ const CARD_COLUMNS = `"profiles"."user_id", "profiles"."name", "profiles"."photo
   "profiles"."department", "profiles"."skills", "profiles"."profile_completion_percentage", "profiles"."is_verified",
   "profiles"."verification_status", "users"."role"`;
 
-// searchProfiles() caches counts per filter set for COUNT_TTL_SECONDS (profiles.cache.ts); the floor
-// does the same (the bench writes no profile during the load, so there is nothing to invalidate).
+// searchProfiles() caches counts per filter set for COUNT_TTL_SECONDS (profiles.cache.ts); so does the floor.
 const COUNT_TTL_SECONDS = 30;
 const SORT_BELOW_SHARE = 20;
-const counts = new Map<string, { value: Promise<number>; expires: number }>();
+const cachedCount = floorCountCache(COUNT_TTL_SECONDS * 1000);
 
 function countOf(ctx: FloorContext, query: URLSearchParams) {
-  const filters = [...query.entries()].filter(([k, v]) => k !== 'limit' && k !== 'cursor' && v.trim()).map(([k, v]) => [k, v.trim()]);
-  filters.sort(([a], [b]) => (a < b ? -1 : 1));
-  const key = JSON.stringify(filters);
-  const hit = counts.get(key);
-  if (hit && hit.expires > Date.now()) return hit.value;
-  const { where, values } = searchWhere(query);
-  const value = ctx.pool
-    .query(`select count(*) from "profiles" where (${where.join(' and ')})`, values)
-    .then((r) => Number(r.rows[0].count));
-  counts.set(key, { value, expires: Date.now() + COUNT_TTL_SECONDS * 1000 });
-  return value;
+  return cachedCount(query, () => {
+    const { where, values } = searchWhere(query);
+    return ctx.pool.query(`select count(*) from "profiles" where (${where.join(' and ')})`, values).then((r) => Number(r.rows[0].count));
+  });
 }
 
 /** searchProfiles() of profiles.search.ts: the cached count, then the page cut from (name, id) and joined for the cards. */
