@@ -29,20 +29,18 @@ beforeAll(async () => {
   database = connectDatabase(db.url, 2);
   ctx = { db: database.db, pool: database.pool } as unknown as AppContext;
   await database.db.insert(users).values({ id: owner, email: `${owner}@rows.test`, name: 'Owner', role: 'alumni', password_hash: 'x' });
-  await database.db
-    .insert(profiles)
-    .values([
-      {
-        user_id: owner,
-        name: 'Full Card',
-        headline: 'Héllo "quoted" \\ back',
-        photo_key: 'photos/a.png',
-        batch_year: 2015,
-        skills: ['C++', 'Go'],
-        social_links: { github: 'https://g.h/x' },
-        verified_at: new Date('2026-01-02T03:04:05.678Z'),
-      },
-    ]);
+  await database.db.insert(profiles).values([
+    {
+      user_id: owner,
+      name: 'Full Card',
+      headline: 'Héllo "quoted" \\ back',
+      photo_key: 'photos/a.png',
+      batch_year: 2015,
+      skills: ['C++', 'Go'],
+      social_links: { github: 'https://g.h/x' },
+      verified_at: new Date('2026-01-02T03:04:05.678Z'),
+    },
+  ]);
   const poster = owner;
   await database.db.insert(jobs).values([
     {
