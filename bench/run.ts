@@ -212,8 +212,12 @@ async function main() {
       notes: run.notes,
     };
     await mkdir(join(ROOT, 'bench/results'), { recursive: true });
-    await writeFile(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-    log(`\nwritten bench/results/latest.json (${results.elapsed_s} s)`);
+    const json = `${JSON.stringify(results, null, 2)}\n`;
+    // latest.json for a glance; the dated copy for `npm run bench:median` over several runs.
+    const dated = `bench/results/${results.started_at.replace(/[:.]/g, '-')}.json`;
+    await writeFile(join(ROOT, 'bench/results/latest.json'), json);
+    await writeFile(join(ROOT, dated), json);
+    log(`\nwritten bench/results/latest.json and ${dated} (${results.elapsed_s} s)`);
     if (!settings.keep) await rm(tmp, { recursive: true, force: true }).catch(() => {});
   }
 }
