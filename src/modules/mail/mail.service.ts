@@ -70,17 +70,16 @@ const errorText = (err: unknown) => String((err as Error).message ?? err).slice(
  * Sends one outbox message if it is still pending (the mail job). The row lock makes this and the
  * immediate attempt after commit (deliverSoon) exclusive; a failure is recorded and rethrown so the
  * job retries. The job waits for the lock (skipping would let it finish while the other attempt is
- * still sending, and if that attempt then failed, nothing would ever retry); `waitForLock: false`
- * skips a locked row instead.
+ * still sending, and if that attempt then failed, nothing would ever retry).
  */
-export async function deliverMail(ctx: AppContext, id: string, { waitForLock = true, lastAttempt = false } = {}) {
+export async function deliverMail(ctx: AppContext, id: string, { lastAttempt = false } = {}) {
   let failure: unknown;
   await ctx.db.transaction(async (tx) => {
     const [mail] = await tx
       .select()
       .from(mailOutbox)
       .where(and(eq(mailOutbox.id, id), eq(mailOutbox.status, 'pending')))
-      .for('update', waitForLock ? {} : { skipLocked: true });
+      .for('update');
     if (!mail) return;
     try {
       await ctx.mailer.send(outgoing(mail));
