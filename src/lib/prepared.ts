@@ -9,13 +9,8 @@ import { drizzleTypes, rowMapper } from './rows.js';
  * the SQL on every request (measurably the largest JS cost of a simple read) and PostgreSQL skips parsing.
  * Use sql.placeholder('x') for the values and `.prepare(name)` in `build`.
  */
-const statements = new WeakMap<AppContext, Map<string, unknown>>();
-
 export function prepared<T>(ctx: AppContext, name: string, build: (db: Db) => T): T {
-  let byName = statements.get(ctx);
-  if (!byName) statements.set(ctx, (byName = new Map()));
-  if (!byName.has(name)) byName.set(name, build(ctx.db));
-  return byName.get(name) as T;
+  return preparedOn(ctx.db, name, build);
 }
 
 const byHandle = new WeakMap<object, Map<string, unknown>>();
@@ -34,6 +29,8 @@ export function preparedOn<T, H extends Tx>(db: H, name: string, build: (db: H) 
 
 /** At most this many shapes per family get a prepared statement (each costs memory on every connection). */
 export const MAX_SHAPES_PER_FAMILY = 64;
+/** The statements of runShaped and readShaped, per app, by family and shape. */
+const statements = new WeakMap<AppContext, Map<string, unknown>>();
 const shapeCounts = new WeakMap<AppContext, Map<string, number>>();
 
 interface Runnable {
